@@ -1,0 +1,5 @@
+"""Allow ``python -m sdstudio``."""
+
+from sdstudio.cli import main
+
+raise SystemExit(main())

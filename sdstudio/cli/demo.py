@@ -1,0 +1,19 @@
+"""``sdstudio demo --path``: where the demo model's diffusers folder is (built on first use)."""
+
+from __future__ import annotations
+
+import argparse
+
+from sdstudio.engine.demo_model import DEMO_LABEL, ensure_demo_model
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("demo", help="about the built-in demo model")
+    parser.add_argument("--path", action="store_true", help="print the demo model's folder")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    folder = ensure_demo_model()
+    print(folder if args.path else f"{DEMO_LABEL}\n{folder}")
+    return 0

@@ -1,0 +1,17 @@
+"""Opening the desktop window from the command line (``sdstudio`` with no subcommand)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=None, help="model to load at start (default: demo)")
+    parser.add_argument("--init", default=None, metavar="IMAGE", help="init image for img2img")
+    parser.add_argument("--output-dir", default=None, metavar="DIR", help="where to save images")
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from sdstudio.ui.app import run_app
+
+    return run_app(model=args.model, init_image=args.init, output_dir=args.output_dir)

@@ -1,0 +1,47 @@
+"""Small immutable messages the denoising loop yields; front ends turn them into UI updates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
+    from PIL import Image
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    """One finished denoising step of one image of a batch.
+
+    ``latents`` are the scheduler's current (noisy) latents; ``x0`` is the model's estimate of
+    the clean latents at this step, which is what readable previews are made from.
+    """
+
+    step: int  # 1-based: "step 3 of 20"
+    total: int
+    timestep: float
+    latents: torch.Tensor
+    x0: torch.Tensor
+    image_index: int = 0
+    batch_count: int = 1
+
+
+@dataclass(frozen=True)
+class ImageFinished:
+    """A finished image and the seed that made it."""
+
+    image: Image.Image
+    seed: int
+    image_index: int = 0
+    batch_count: int = 1
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """The run stopped at the user's request; no image was produced for the current item."""
+
+    after_step: int
+
+
+GenerationEvent = StepEvent | ImageFinished | Cancelled

@@ -1,0 +1,48 @@
+"""Where sdstudio keeps its files: everything lives under ``SDSTUDIO_HOME``.
+
+Tests point ``SDSTUDIO_HOME`` at a temporary folder so they never touch the user's files.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+HOME_ENV = "SDSTUDIO_HOME"
+
+
+def _platform_data_dir() -> Path:
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "sdstudio"
+
+
+def home_dir() -> Path:
+    """The root folder for settings, outputs and caches (created on demand)."""
+    configured = os.environ.get(HOME_ENV)
+    root = Path(configured).expanduser() if configured else _platform_data_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def models_dir() -> Path:
+    path = home_dir() / "models"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cache_dir() -> Path:
+    path = home_dir() / "cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def outputs_dir() -> Path:
+    path = home_dir() / "outputs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

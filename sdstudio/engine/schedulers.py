@@ -1,0 +1,36 @@
+"""Build a fresh diffusers scheduler for one generation.
+
+Schedulers carry per-run state (step index, solver history), so every run gets its own
+instance built from the model's saved scheduler config.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import diffusers
+
+from sdstudio.engine.errors import RequestError
+from sdstudio.engine.scheduler_names import MODEL_DEFAULT, SCHEDULERS
+
+# Names used by A1111 infotext for schedulers we map by class, for the model's own default.
+_CLASS_TO_NAME = {spec.class_name: name for name, spec in reversed(SCHEDULERS.items())}
+
+
+def make_scheduler(model_scheduler: Any, name: str | None) -> Any:
+    """A new scheduler of the named kind, configured like ``model_scheduler``."""
+    if name in (None, MODEL_DEFAULT):
+        return type(model_scheduler).from_config(model_scheduler.config)
+    spec = SCHEDULERS.get(name)
+    if spec is None:
+        raise RequestError(f"Unknown scheduler {name!r}; choose one of: {', '.join(SCHEDULERS)}")
+    scheduler_class = getattr(diffusers, spec.class_name)
+    return scheduler_class.from_config(model_scheduler.config, **spec.overrides)
+
+
+def display_name(scheduler: Any) -> str:
+    """The A1111-style name of a scheduler instance (its class name when unknown)."""
+    class_name = type(scheduler).__name__
+    if class_name == "DPMSolverMultistepScheduler" and scheduler.config.get("use_karras_sigmas"):
+        return "DPM++ 2M Karras"
+    return _CLASS_TO_NAME.get(class_name, class_name)
