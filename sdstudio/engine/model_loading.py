@@ -14,6 +14,7 @@ from typing import Any
 from sdstudio.engine.demo_model import DEMO_LABEL, DEMO_NAME, ensure_demo_model
 from sdstudio.engine.devices import DevicePlacement, resolve_device
 from sdstudio.engine.errors import ModelLoadError
+from sdstudio.engine.library_noise import quiet_libraries
 
 
 @dataclass
@@ -48,6 +49,7 @@ def load_model(spec: str | None = None, device: str = "auto") -> LoadedModel:
 
 
 def _load_folder(folder: Path, placement: DevicePlacement) -> Any:
+    quiet_libraries()
     from diffusers import StableDiffusionPipeline
 
     try:

@@ -1,0 +1,85 @@
+"""``sdstudio generate``: one txt2img or img2img run from the command line, on the same engine."""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+from sdstudio.engine.devices import DEVICE_CHOICES
+from sdstudio.engine.errors import RequestError
+from sdstudio.engine.init_image import load_init_image
+from sdstudio.engine.request import MAX_SEED, GenerationRequest
+from sdstudio.engine.scheduler_names import MODEL_DEFAULT
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("generate", help="generate an image and print its path")
+    parser.add_argument("--prompt", required=True, help="what to draw")
+    parser.add_argument("--negative", default="", help="what to steer away from")
+    parser.add_argument("--model", default="demo", help="'demo' (default) or a model folder")
+    parser.add_argument("--init", default=None, metavar="IMAGE", help="init image (img2img)")
+    parser.add_argument("--strength", type=float, default=0.75, help="img2img denoising 0..1")
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--cfg", type=float, default=7.0, help="classifier-free guidance scale")
+    parser.add_argument("--seed", type=int, default=None, help="default: a random seed")
+    parser.add_argument("--width", type=int, default=512)
+    parser.add_argument("--height", type=int, default=512)
+    parser.add_argument("--scheduler", default=MODEL_DEFAULT, help="e.g. 'Euler a', 'DPM++ 2M'")
+    parser.add_argument("--batch-count", type=int, default=1, help="images, seeds seed, seed+1…")
+    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
+    parser.add_argument("--out", default=None, metavar="FILE.png", help="where to write the PNG")
+    parser.set_defaults(handler=run)
+
+
+def build_request(args: argparse.Namespace) -> GenerationRequest:
+    """Validate everything that can be checked before the model is loaded."""
+    if args.out is not None and Path(args.out).suffix.lower() != ".png":
+        raise RequestError(f"--out must name a .png file, got {args.out}")
+    init_image = load_init_image(args.init) if args.init else None
+    seed = args.seed if args.seed is not None else random.randint(0, MAX_SEED)
+    return GenerationRequest(
+        prompt=args.prompt,
+        negative_prompt=args.negative,
+        steps=args.steps,
+        cfg_scale=args.cfg,
+        seed=seed,
+        width=args.width,
+        height=args.height,
+        scheduler=args.scheduler,
+        init_image=init_image,
+        strength=args.strength,
+        batch_count=args.batch_count,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    request = build_request(args)
+    if args.seed is None:
+        print(f"seed: {request.seed}", file=sys.stderr)
+    from sdstudio.engine.denoising import generate
+    from sdstudio.engine.events import ImageFinished, StepEvent
+    from sdstudio.engine.model_loading import load_model
+
+    model = load_model(args.model, device=args.device)
+    for event in generate(model, request):
+        if isinstance(event, StepEvent) and sys.stderr.isatty():
+            print(f"\rstep {event.step}/{event.total}", end="", file=sys.stderr, flush=True)
+        elif isinstance(event, ImageFinished):
+            path = _output_path(args.out, event)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            event.image.save(path)
+            print(path)
+    return 0
+
+
+def _output_path(out: str | None, event) -> Path:
+    from sdstudio.engine.paths import outputs_dir
+
+    if out is None:
+        return outputs_dir() / f"{event.seed}.png"
+    path = Path(out).expanduser()
+    if event.batch_count > 1:
+        return path.with_name(f"{path.stem}-{event.image_index + 1}{path.suffix}")
+    return path
