@@ -1,0 +1,22 @@
+"""The one thing every preview decoder does: one step event in, one picture out."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import torch
+    from PIL import Image
+
+    from sdstudio.engine.events import StepEvent
+
+
+class PreviewDecoder(Protocol):
+    """Turns a step's latents into a picture; called on the worker thread, never on the GUI."""
+
+    def decode(self, event: StepEvent) -> Image.Image: ...
+
+
+def preview_latents(event: StepEvent, show_noisy: bool) -> torch.Tensor:
+    """The clean estimate makes readable previews; the noisy latents show the noise going away."""
+    return event.latents if show_noisy else event.x0

@@ -1,0 +1,101 @@
+"""The ``taesd`` preview: a tiny autoencoder's decoder (TAESD), loaded from weights on disk.
+
+TAESD is a distilled stand-in for the SD VAE decoder: close to the real look at a small
+fraction of the cost. Nothing is downloaded; the user points the settings at a diffusers
+``AutoencoderTiny`` folder (e.g. a copy of ``madebyollin/taesd``) or its weights file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from PIL import Image
+
+from sdstudio.engine.events import StepEvent
+from sdstudio.engine.paths import models_dir
+from sdstudio.engine.previews.decoder import preview_latents
+from sdstudio.engine.previews.settings import PreviewError
+
+DEFAULT_TAESD_FOLDER = "taesd"
+
+
+def default_taesd_dir() -> Path:
+    """Where TAESD weights are picked up without any setting: ``SDSTUDIO_HOME/models/taesd``."""
+    return models_dir() / DEFAULT_TAESD_FOLDER
+
+
+def resolve_taesd_path(configured: str | None) -> Path:
+    """The configured path, else the default folder if it holds weights, else a clear error."""
+    if configured:
+        path = Path(configured).expanduser()
+        if not path.exists():
+            raise PreviewError(f"TAESD weights not found: {configured}")
+        return path
+    fallback = default_taesd_dir()
+    if (fallback / "config.json").is_file():
+        return fallback
+    raise PreviewError(
+        "TAESD preview needs TAESD weights: set the TAESD path in the preview settings "
+        f"(--taesd PATH on the command line) or put a diffusers AutoencoderTiny folder, such as "
+        f"a copy of madebyollin/taesd, in {fallback}"
+    )
+
+
+def load_taesd(
+    path: Path, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
+) -> Any:
+    """An ``AutoencoderTiny`` from a diffusers folder or a bare weights file (default config)."""
+    from diffusers import AutoencoderTiny
+
+    try:
+        if path.is_dir():
+            taesd = AutoencoderTiny.from_pretrained(path, local_files_only=True)
+        else:
+            taesd = AutoencoderTiny()
+            taesd.load_state_dict(_read_state_dict(path))
+    except (OSError, ValueError, RuntimeError, KeyError) as error:
+        raise PreviewError(f"Could not load TAESD weights from {path}: {error}") from error
+    return taesd.to(device=device, dtype=dtype).eval()
+
+
+def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+
+        return load_file(path)
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+class TaesdPreviewDecoder:
+    """Decodes the latents with TAESD's decoder; output is full size unless ``latent_scale`` < 1.
+
+    ``latent_scale`` shrinks the latents before decoding (0.5: a quarter of the work, previews
+    at half size), which is how the preview stays cheap next to a small, fast UNet.
+    """
+
+    def __init__(
+        self,
+        taesd: Any,
+        show_noisy: bool = False,
+        latent_scale: float = 1.0,
+    ) -> None:
+        self._taesd = taesd
+        self._show_noisy = show_noisy
+        self._latent_scale = latent_scale
+
+    def decode(self, event: StepEvent) -> Image.Image:
+        latents = preview_latents(event, self._show_noisy)
+        parameter = next(self._taesd.parameters())
+        with torch.inference_mode():
+            latents = latents.to(parameter.device, parameter.dtype)
+            if self._latent_scale != 1.0:
+                latents = torch.nn.functional.interpolate(
+                    latents, scale_factor=self._latent_scale, mode="area"
+                )
+            # TAESD reads the UNet's (scaled) latents directly: its own scaling factor is 1.
+            scaled = latents / self._taesd.config.scaling_factor
+            pixels = self._taesd.decode(scaled, return_dict=False)[0]
+            pixels = ((pixels[0].clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+        return Image.fromarray(pixels.permute(1, 2, 0).cpu().numpy(), mode="RGB")
