@@ -1,0 +1,92 @@
+"""Saving every finished image so that none is ever lost, overwritten or left half-written.
+
+Files are named ``NNNNN-<seed>.png`` (numbers grow per folder, as in A1111) under
+``outputs/<YYYY-MM-DD>/`` by default, or straight into a folder the user chose. An image is
+first written in full to a hidden temporary file in the same folder, then given its final name
+with a hard link, which (unlike a rename) fails if the name is already taken: two savers that
+pick the same number at once cannot overwrite each other, the loser just takes the next number.
+A crash at any point leaves at most a hidden ``.saving-*`` file, never a partial ``.png``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from PIL import Image
+
+from sdstudio.engine.metadata.png_chunks import png_info
+from sdstudio.engine.metadata.record import GenerationRecord
+from sdstudio.engine.paths import outputs_dir
+
+TEMP_PREFIX = ".saving-"
+_NUMBERED = re.compile(r"(\d+)-")
+_MAX_TRIES = 1000
+
+
+def default_output_dir(day: date | None = None) -> Path:
+    """``SDSTUDIO_HOME/outputs/<YYYY-MM-DD>`` for today (or ``day``)."""
+    return outputs_dir() / (day or date.today()).isoformat()
+
+
+def save_generation(
+    image: Image.Image, record: GenerationRecord, output_dir: str | os.PathLike[str] | None = None
+) -> Path:
+    """Save one finished image with its parameters; returns the new file's path."""
+    folder = Path(output_dir) if output_dir is not None else default_output_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".png", dir=folder)
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            image.save(stream, format="PNG", pnginfo=png_info(record))
+            stream.flush()
+            os.fsync(stream.fileno())  # the bytes are on disk before the name appears
+        return _claim_name(temp, folder, record.seed)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def next_number(folder: Path) -> int:
+    """One more than the highest ``NNNNN-`` number in ``folder`` (1 for an empty folder)."""
+    highest = 0
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                match = _NUMBERED.match(entry.name)
+                if match:
+                    highest = max(highest, int(match.group(1)))
+    except FileNotFoundError:
+        pass
+    return highest + 1
+
+
+def _claim_name(temp: Path, folder: Path, seed: int) -> Path:
+    """Give ``temp`` the next free ``NNNNN-<seed>.png`` name without replacing any file."""
+    number = next_number(folder)
+    for _ in range(_MAX_TRIES):
+        target = folder / f"{number:05d}-{seed}.png"
+        try:
+            _link_no_replace(temp, target)
+        except FileExistsError:
+            number = max(number + 1, next_number(folder))
+            continue
+        return target
+    raise OSError(f"Could not find a free file name in {folder}")
+
+
+def _link_no_replace(source: Path, target: Path) -> None:
+    """Make ``target`` name ``source``'s complete content; FileExistsError if it exists."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        # File systems without hard links (FAT, some network shares): reserve the name with an
+        # exclusive create, then move the finished file over the empty placeholder.
+        with open(target, "xb"):
+            pass
+        os.replace(source, target)
