@@ -56,13 +56,13 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
 
 def run(args: argparse.Namespace) -> int:
     request = build_request(args)
-    if args.seed is None:
-        print(f"seed: {request.seed}", file=sys.stderr)
     from sdstudio.engine.denoising import generate
     from sdstudio.engine.events import ImageFinished, StepEvent
     from sdstudio.engine.model_loading import load_model
 
     model = load_model(args.model, device=args.device)
+    if args.seed is None:
+        print(f"seed: {request.seed}", file=sys.stderr)
     for event in generate(model, request):
         if isinstance(event, StepEvent) and sys.stderr.isatty():
             print(f"\rstep {event.step}/{event.total}", end="", file=sys.stderr, flush=True)

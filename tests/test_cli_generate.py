@@ -1,0 +1,60 @@
+"""``sdstudio generate`` writes a PNG and answers bad input with one line, no traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from sdstudio.cli import main
+
+FAST = ["--steps", "2", "--width", "64", "--height", "64"]
+
+
+def test_generate_writes_the_png_and_prints_its_path(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "cat.png"
+    assert main(["generate", "--prompt", "a cat", "--seed", "5", "--out", str(out), *FAST]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    with Image.open(out) as image:
+        assert image.size == (64, 64)
+
+
+def test_generate_without_seed_prints_the_drawn_seed(tmp_path: Path, capsys) -> None:
+    assert main(["generate", "--prompt", "a cat", "--out", str(tmp_path / "a.png"), *FAST]) == 0
+    assert "seed: " in capsys.readouterr().err
+
+
+def test_img2img_from_the_command_line(tmp_path: Path, capsys) -> None:
+    init = tmp_path / "init.png"
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(init)
+    out = tmp_path / "out.png"
+    args = ["generate", "--prompt", "x", "--init", str(init), "--strength", "0.5", "--out", str(out)]
+    assert main([*args, *FAST]) == 0
+    assert out.is_file()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--width", "100"], "width must be a positive multiple of 8"),
+        (["--strength", "1.5", "--init", "{init}"], "strength must be between 0 and 1"),
+        (["--scheduler", "Nope"], "Unknown scheduler 'Nope'"),
+        (["--init", "{missing}"], "Init image not found"),
+        (["--init", "{corrupt}"], "Cannot read corrupt.png as an image"),
+        (["--model", "{missing}"], "Model not found"),
+    ],
+)
+def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path: Path, capsys, extra, message) -> None:
+    init = tmp_path / "init.png"
+    Image.new("RGB", (64, 64)).save(init)
+    corrupt = tmp_path / "corrupt.png"
+    corrupt.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    names = {"init": init, "missing": tmp_path / "missing.png", "corrupt": corrupt}
+    args = [part.format(**names) for part in extra]
+    code = main(["generate", "--prompt", "a cat", "--steps", "1", *args])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
