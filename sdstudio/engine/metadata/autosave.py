@@ -4,15 +4,18 @@ Files are named ``NNNNN-<seed>.png`` (numbers grow per folder, as in A1111) unde
 ``outputs/<YYYY-MM-DD>/`` by default, or straight into a folder the user chose. An image is
 first written in full to a hidden temporary file in the same folder, then given its final name
 with a hard link, which (unlike a rename) fails if the name is already taken: two savers that
-pick the same number at once cannot overwrite each other, the loser just takes the next number.
+pick the same number at once cannot overwrite each other, the loser just takes the next number
+(also across processes, with no lock file).
 A crash at any point leaves at most a hidden ``.saving-*`` file, never a partial ``.png``.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import re
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -65,17 +68,36 @@ def next_number(folder: Path) -> int:
 
 
 def _claim_name(temp: Path, folder: Path, seed: int) -> Path:
-    """Give ``temp`` the next free ``NNNNN-<seed>.png`` name without replacing any file."""
+    """Give ``temp`` the next free ``NNNNN-<seed>.png`` name without replacing any file.
+
+    The link makes the full name exclusive; a number must be too, even under another seed. So
+    after linking, a saver that sees another file with its number steps aside and tries the next
+    one. Of two savers racing for one number at most one keeps it (the later to link always sees
+    the earlier), and at worst both step aside, which leaves a gap but never a duplicate.
+    """
     number = next_number(folder)
     for _ in range(_MAX_TRIES):
         target = folder / f"{number:05d}-{seed}.png"
         try:
             _link_no_replace(temp, target)
         except FileExistsError:
-            number = max(number + 1, next_number(folder))
-            continue
-        return target
+            pass
+        else:
+            if not _number_taken_by_another(folder, number, target.name):
+                return target
+            target.unlink()
+            time.sleep(random.uniform(0, 0.005))  # break the symmetry of two racing savers
+        number = max(number + 1, next_number(folder))
     raise OSError(f"Could not find a free file name in {folder}")
+
+
+def _number_taken_by_another(folder: Path, number: int, own_name: str) -> bool:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            match = _NUMBERED.match(entry.name)
+            if match and int(match.group(1)) == number and entry.name != own_name:
+                return True
+    return False
 
 
 def _link_no_replace(source: Path, target: Path) -> None:
