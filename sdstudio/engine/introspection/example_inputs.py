@@ -1,0 +1,82 @@
+"""Inputs shaped like a real generation, for the components the browser knows how to run.
+
+The UNet and text encoders see batch 2 (prompt and negative prompt, for classifier-free
+guidance); the VAE encodes and decodes one image. Values are zeros: only shapes matter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sdstudio.engine.errors import UserFacingError
+
+Inputs = tuple[tuple[Any, ...], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ShapeSpec:
+    """The resolution to trace at, and the batch the UNet and text encoders see."""
+
+    width: int = 512
+    height: int = 512
+    batch: int = 2
+    vae_scale_factor: int = 8
+
+    def __post_init__(self) -> None:
+        step = self.vae_scale_factor
+        if self.width <= 0 or self.height <= 0 or self.width % step or self.height % step:
+            raise UserFacingError(
+                f"Shapes need a size that is a positive multiple of {step}, "
+                f"got {self.width}x{self.height}"
+            )
+
+    @classmethod
+    def parse(cls, text: str, **kwargs: Any) -> ShapeSpec:
+        """``"512x768"`` (width x height)."""
+        try:
+            width, height = (int(part) for part in text.lower().replace("×", "x").split("x"))
+        except ValueError:
+            message = f"Give the size as WIDTHxHEIGHT, e.g. 512x512 (got {text!r})"
+            raise UserFacingError(message) from None
+        return cls(width, height, **kwargs)
+
+
+def example_inputs(module: Any, spec: ShapeSpec) -> Inputs | None:
+    """(args, kwargs) for one forward of ``module``, on its device and dtype; None if unknown."""
+    import torch
+
+    first = next(module.parameters(), None)
+    device = first.device if first is not None else torch.device("cpu")
+    dtype = first.dtype if first is not None else torch.float32
+    name = type(module).__name__
+    config = getattr(module, "config", None)
+    if config is None:
+        return None
+
+    def zeros(*shape: int, kind: Any = dtype) -> Any:
+        return torch.zeros(shape, dtype=kind, device=device)
+
+    batch = spec.batch
+    if name.startswith("UNet2DCondition"):
+        latent_h, latent_w = (
+            spec.height // spec.vae_scale_factor,
+            spec.width // spec.vae_scale_factor,
+        )
+        context_dim = config.encoder_hid_dim or config.cross_attention_dim
+        kwargs: dict[str, Any] = {"encoder_hidden_states": zeros(batch, 77, context_dim)}
+        if config.addition_embed_type == "text_time":
+            time_ids = 6
+            pooled = config.projection_class_embeddings_input_dim
+            pooled -= time_ids * config.addition_time_embed_dim
+            kwargs["added_cond_kwargs"] = {
+                "text_embeds": zeros(batch, pooled),
+                "time_ids": zeros(batch, time_ids),
+            }
+        sample = zeros(batch, config.in_channels, latent_h, latent_w)
+        return (sample, zeros(batch, kind=torch.long) + 500), kwargs
+    if name.startswith("AutoencoderKL"):
+        return (zeros(1, config.in_channels, spec.height, spec.width),), {}
+    if name.startswith("CLIPText"):
+        return (zeros(batch, config.max_position_embeddings, kind=torch.long),), {}
+    return None
