@@ -1,0 +1,75 @@
+"""Our denoising loop against diffusers' pipeline on the demo model, in one process.
+
+Runs alternate (ours, diffusers, ours, ...) so machine noise hits both alike; prints the median
+wall-time ratio ours/diffusers (goal <= 1.02) and the absolute demo time (goal <= 5 s).
+
+    python benchmarks/engine_overhead.py [--repeats 5] [--size 512] [--steps 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--size", type=int, default=512)
+    parser.add_argument("--steps", type=int, default=20)
+    args = parser.parse_args()
+
+    import os
+
+    os.environ.setdefault("SDSTUDIO_HOME", tempfile.mkdtemp(prefix="sdstudio-bench-"))
+    import torch
+    from diffusers import StableDiffusionPipeline
+
+    from sdstudio.engine.denoising import generate
+    from sdstudio.engine.model_loading import load_model
+    from sdstudio.engine.request import GenerationRequest
+
+    model = load_model("demo", device="cpu")
+    reference = StableDiffusionPipeline(**model.pipeline.components)
+    reference.set_progress_bar_config(disable=True)
+    request = GenerationRequest(
+        "a lighthouse on a cliff at sunset",
+        negative_prompt="blurry",
+        steps=args.steps,
+        width=args.size,
+        height=args.size,
+        seed=1,
+    )
+
+    def ours() -> None:
+        for _ in generate(model, request):
+            pass
+
+    def theirs() -> None:
+        reference(
+            request.prompt,
+            negative_prompt=request.negative_prompt,
+            num_inference_steps=request.steps,
+            width=request.width,
+            height=request.height,
+            generator=torch.Generator("cpu").manual_seed(request.seed),
+        )
+
+    ours(), theirs()  # warm-up
+    our_times, their_times = [], []
+    for _ in range(args.repeats):
+        for runner, times in ((ours, our_times), (theirs, their_times)):
+            start = time.perf_counter()
+            runner()
+            times.append(time.perf_counter() - start)
+    ratios = [mine / ref for mine, ref in zip(our_times, their_times, strict=True)]
+    print(f"demo {args.size}x{args.size}, {args.steps} steps, torch threads {torch.get_num_threads()}")
+    print(f"ours      median {statistics.median(our_times):.3f} s  (goal <= 5 s)")
+    print(f"diffusers median {statistics.median(their_times):.3f} s")
+    print(f"ratio ours/diffusers median {statistics.median(ratios):.3f}  (goal <= 1.02)")
+
+
+if __name__ == "__main__":
+    main()
