@@ -13,7 +13,7 @@ from PIL import Image
 
 from sdstudio.engine.events import ImageFinished
 from sdstudio.engine.metadata import autosave
-from sdstudio.engine.metadata.autosave import save_generation
+from sdstudio.engine.metadata.autosave import save_generation, save_png_to
 from sdstudio.engine.metadata.history import list_saved_images
 from sdstudio.engine.metadata.model_hash import model_hash_if_ready
 from sdstudio.engine.metadata.png_chunks import read_metadata
@@ -118,6 +118,14 @@ def test_without_hard_links_numbering_still_never_overwrites(
     path = save_generation(noise_image(16, 16), record(), out)
     assert (path.name, names(out)) == ("00002-1.png", ["00001-1.png", "00002-1.png"])
     assert read_metadata(path).record == record()
+
+
+def test_named_file_is_replaced_whole_with_parameters(out: Path) -> None:
+    target = out / "mine.png"
+    target.write_bytes(b"old")
+    assert save_png_to(noise_image(16, 16), record(seed=8), target) == target
+    assert read_metadata(target).record == record(seed=8)
+    assert names(out) == ["mine.png"]
 
 
 def test_history_lists_newest_first_across_day_folders(out: Path) -> None:

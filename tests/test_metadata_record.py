@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sdstudio import __version__
 from sdstudio.engine.metadata.infotext import parse_infotext
 from sdstudio.engine.metadata.record import GenerationRecord, RecordError, record_for
+from sdstudio.engine.previews.settings import PreviewSettings
 from sdstudio.engine.request import GenerationRequest
 
 _JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text()
@@ -88,6 +89,14 @@ def test_infotext_leaves_out_unknown_hash_and_txt2img_strength() -> None:
 def test_img2img_infotext_has_denoising_strength() -> None:
     record = GenerationRecord(prompt="a fox", img2img=True, strength=0.55)
     assert parse_infotext(record.infotext()).params["Denoising strength"] == "0.55"
+
+
+def test_preview_settings_dataclass_is_stored_as_plain_json(demo_model) -> None:
+    request = GenerationRequest(prompt="a fox", width=64, height=64)
+    preview = PreviewSettings(kind="latent", every_n_steps=2)
+    record = record_for(request, demo_model, seed=1, preview=preview)
+    stored = json.loads(record.to_json())["preview"]
+    assert (stored["kind"], stored["every_n_steps"]) == ("latent", 2)
 
 
 def test_record_for_names_the_scheduler_that_ran(demo_model) -> None:

@@ -38,9 +38,30 @@ def default_output_dir(day: date | None = None) -> Path:
 def save_generation(
     image: Image.Image, record: GenerationRecord, output_dir: str | os.PathLike[str] | None = None
 ) -> Path:
-    """Save one finished image with its parameters; returns the new file's path."""
+    """Save one finished image with its parameters under a new number; returns its path."""
     folder = Path(output_dir) if output_dir is not None else default_output_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    temp = _write_temp(image, record, folder)
+    try:
+        return _claim_name(temp, folder, record.seed)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def save_png_to(image: Image.Image, record: GenerationRecord, path: str | os.PathLike[str]) -> Path:
+    """Save to a file the user named (replacing it, as asked), still never half-written."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = _write_temp(image, record, target.parent)
+    try:
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+    return target
+
+
+def _write_temp(image: Image.Image, record: GenerationRecord, folder: Path) -> Path:
+    """The finished PNG in a hidden file of ``folder``, flushed to disk; nothing on failure."""
     handle, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".png", dir=folder)
     temp = Path(temp_name)
     try:
@@ -48,9 +69,10 @@ def save_generation(
             image.save(stream, format="PNG", pnginfo=png_info(record))
             stream.flush()
             os.fsync(stream.fileno())  # the bytes are on disk before the name appears
-        return _claim_name(temp, folder, record.seed)
-    finally:
+    except BaseException:
         temp.unlink(missing_ok=True)
+        raise
+    return temp
 
 
 def next_number(folder: Path) -> int:

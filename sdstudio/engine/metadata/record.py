@@ -8,8 +8,10 @@ hand-edited record still opens.
 
 from __future__ import annotations
 
+import enum
 import json
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 from sdstudio import __version__
@@ -51,7 +53,8 @@ class GenerationRecord:
 
     def to_json(self) -> str:
         """Compact ASCII JSON: fits a latin-1 ``tEXt`` chunk and keeps any character exactly."""
-        return json.dumps({"format": RECORD_FORMAT, **asdict(self)}, separators=(",", ":"))
+        data = {"format": RECORD_FORMAT, **asdict(self)}
+        return json.dumps(data, separators=(",", ":"), default=_json_value)
 
     @classmethod
     def from_json(cls, text: str) -> GenerationRecord:
@@ -97,9 +100,12 @@ def record_for(
     model: LoadedModel,
     seed: int,
     model_hash: str | None = None,
-    preview: dict[str, Any] | None = None,
+    preview: Mapping[str, Any] | Any | None = None,
 ) -> GenerationRecord:
-    """The record of one finished image of ``request`` (``seed`` from its ``ImageFinished``)."""
+    """The record of one finished image of ``request`` (``seed`` from its ``ImageFinished``).
+
+    ``preview`` may be a dict or a settings dataclass such as ``PreviewSettings``.
+    """
     return GenerationRecord(
         prompt=request.prompt,
         negative_prompt=request.negative_prompt,
@@ -116,8 +122,25 @@ def record_for(
         model_path=str(model.source),
         model_hash=model_hash,
         device=model.placement.label,
-        preview=dict(preview) if preview is not None else None,
+        preview=_plain_dict(preview),
     )
+
+
+def _plain_dict(value: Mapping[str, Any] | Any | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return dict(value)
+
+
+def _json_value(value: Any) -> Any:
+    """JSON for the odd values settings may hold (enums, paths); anything else as text."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return str(value)
 
 
 def _sampler_that_ran(model: LoadedModel, scheduler: str) -> str:
