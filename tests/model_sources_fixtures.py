@@ -1,0 +1,141 @@
+"""Model files for the model-source tests, made from the demo pipeline (tiny, random weights).
+
+``write_original_layout_checkpoint`` writes a pipeline as a single-file checkpoint with the key
+names of the original Stable Diffusion layout (``model.diffusion_model.*``,
+``first_stage_model.*``, ``cond_stage_model.transformer.*``), the form model sites distribute.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import torch
+from safetensors.torch import save_file
+
+
+def copy_model_folder(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
+
+
+def make_v_prediction_folder(source: Path, target: Path) -> Path:
+    """A copy of a diffusers folder whose scheduler says the UNet predicts v."""
+    copy_model_folder(source, target)
+    config_file = target / "scheduler" / "scheduler_config.json"
+    config = json.loads(config_file.read_text())
+    config["prediction_type"] = "v_prediction"
+    config_file.write_text(json.dumps(config))
+    return target
+
+
+def write_original_layout_checkpoint(pipeline, path: Path) -> Path:
+    tensors: dict[str, torch.Tensor] = {}
+    unet = pipeline.unet
+    for key, value in unet.state_dict().items():
+        tensors["model.diffusion_model." + _unet_key(key, unet.config)] = value
+    for key, value in pipeline.vae.state_dict().items():
+        ldm_key = _vae_key(key, len(pipeline.vae.config.up_block_types))
+        if "mid.attn_1." in ldm_key and value.ndim == 2:
+            value = value[:, :, None, None]  # the original VAE attention uses 1x1 convolutions
+        tensors["first_stage_model." + ldm_key] = value
+    for key, value in pipeline.text_encoder.state_dict().items():
+        if not key.startswith("text_model."):
+            key = "text_model." + key
+        tensors["cond_stage_model.transformer." + key] = value
+    save_file({key: value.contiguous() for key, value in tensors.items()}, str(path))
+    return path
+
+
+def write_code_running_pickle(path: Path, marker: Path) -> Path:
+    """A torch-style checkpoint whose unpickling would create ``marker``."""
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    with path.open("wb") as stream:
+        pickle.dump({"state_dict": Payload()}, stream)
+    return path
+
+
+def _unet_key(key: str, config) -> str:
+    per_block = config.layers_per_block
+    resnet_names = [
+        ("norm1", "in_layers.0"),
+        ("conv1", "in_layers.2"),
+        ("norm2", "out_layers.0"),
+        ("conv2", "out_layers.3"),
+        ("time_emb_proj", "emb_layers.1"),
+        ("conv_shortcut", "skip_connection"),
+    ]
+    simple = {
+        "time_embedding.linear_1": "time_embed.0",
+        "time_embedding.linear_2": "time_embed.2",
+        "conv_in": "input_blocks.0.0",
+        "conv_norm_out": "out.0",
+        "conv_out": "out.2",
+    }
+    for new, old in simple.items():
+        if key.startswith(new + "."):
+            return old + key[len(new) :]
+    parts = key.split(".")
+    if parts[0] == "down_blocks":
+        block = int(parts[1])
+        if parts[2] == "downsamplers":
+            return f"input_blocks.{(block + 1) * (per_block + 1)}.0.op." + ".".join(parts[5:])
+        index = 1 + block * (per_block + 1) + int(parts[3])
+        prefix, rest = f"input_blocks.{index}", ".".join(parts[4:])
+        kind = parts[2]
+    elif parts[0] == "up_blocks":
+        block = int(parts[1])
+        if parts[2] == "upsamplers":
+            slot = 2 if config.up_block_types[block].startswith("CrossAttn") else 1
+            index = block * (per_block + 1) + per_block
+            return f"output_blocks.{index}.{slot}.conv." + ".".join(parts[5:])
+        index = block * (per_block + 1) + int(parts[3])
+        prefix, rest = f"output_blocks.{index}", ".".join(parts[4:])
+        kind = parts[2]
+    elif parts[0] == "mid_block":
+        kind = parts[1]
+        position = 1 if kind == "attentions" else 2 * int(parts[2])
+        prefix, rest = f"middle_block.{position}", ".".join(parts[3:])
+    else:
+        raise KeyError(key)
+    if kind == "resnets":
+        for new, old in resnet_names:
+            if rest.startswith(new + "."):
+                rest = old + rest[len(new) :]
+        return f"{prefix}.0.{rest}" if not prefix.startswith("middle") else f"{prefix}.{rest}"
+    return f"{prefix}.1.{rest}" if not prefix.startswith("middle") else f"{prefix}.{rest}"
+
+
+def _vae_key(key: str, block_count: int) -> str:
+    renames = [
+        ("conv_norm_out", "norm_out"),
+        ("mid_block.attentions.0.group_norm", "mid.attn_1.norm"),
+        ("mid_block.attentions.0.to_q", "mid.attn_1.q"),
+        ("mid_block.attentions.0.to_k", "mid.attn_1.k"),
+        ("mid_block.attentions.0.to_v", "mid.attn_1.v"),
+        ("mid_block.attentions.0.to_out.0", "mid.attn_1.proj_out"),
+        ("mid_block.resnets.0", "mid.block_1"),
+        ("mid_block.resnets.1", "mid.block_2"),
+        ("conv_shortcut", "nin_shortcut"),
+    ]
+    for new, old in renames:
+        key = key.replace(new, old)
+    parts = key.split(".")
+    if parts[0] == "encoder" and parts[1] == "down_blocks":
+        block = parts[2]
+        if parts[3] == "downsamplers":
+            return f"encoder.down.{block}.downsample." + ".".join(parts[5:])
+        return f"encoder.down.{block}.block." + ".".join(parts[4:])
+    if parts[0] == "decoder" and parts[1] == "up_blocks":
+        block = block_count - 1 - int(parts[2])
+        if parts[3] == "upsamplers":
+            return f"decoder.up.{block}.upsample." + ".".join(parts[5:])
+        return f"decoder.up.{block}.block." + ".".join(parts[4:])
+    return key
