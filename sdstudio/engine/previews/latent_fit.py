@@ -1,17 +1,24 @@
-"""Fitting the ``latent`` preview's linear map to any VAE, once per model, cached on disk.
+"""Fitting the ``latent`` preview's linear maps to any VAE, once per model, cached on disk.
 
 The published factors only suit the SD 1.x/2.x/SDXL VAEs. For any VAE we decode a few
-latents with the model's own decoder, average-pool the pixels down to latent resolution, and
-solve ``[latents, 1] @ map = rgb`` by least squares. The result is cached as JSON under
-``cache_dir()/latent-previews``, keyed by the model's source and a fingerprint of its VAE.
+latents with the model's own decoder, average-pool the pixels down to latent resolution and
+solve ``[latents, 1] @ map = rgb`` by least squares, one map per latent magnitude (see
+``ScaledLatentRGBMap``). Fitting latents are random at several magnitudes plus the encodings
+of a few smooth colour images (what a trained VAE's latents look like). The result is cached
+as JSON under ``cache_dir()/latent-previews``, keyed by model source and a VAE fingerprint.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import math
 import os
 import tempfile
+import time
+import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,47 +26,85 @@ import torch
 
 from sdstudio.engine.model_loading import LoadedModel
 from sdstudio.engine.paths import cache_dir
-from sdstudio.engine.previews.latent_rgb import LatentRGBMap
+from sdstudio.engine.previews.latent_rgb import SD1_MAP, LatentRGBMap, ScaledLatentRGBMap
 
-FIT_VERSION = 1
+FIT_VERSION = 2
 FIT_SEED = 1234
-FIT_LATENTS = 8  # how many latents are decoded for one fit
-FIT_LATENT_SIZE = 16  # their height and width (128x128 pixels for an SD VAE)
+VALIDATION_SEED = 4321
+FIT_SCALES = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)  # latent RMS values, one map each
+LATENTS_PER_SCALE = 2
+ENCODED_IMAGES = 4
+FIT_LATENT_SIZE = 16  # latent height and width (128x128 pixels for an SD VAE)
 
-_fitted: dict[Path, LatentRGBMap] = {}
+_log = logging.getLogger(__name__)
+_fits: dict[Path, LatentFit] = {}
+_fingerprints: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
-def latent_map_for(model: LoadedModel) -> LatentRGBMap:
-    """The model's fitted map: from memory, else from the cache file, else fitted and saved."""
+@dataclass(frozen=True)
+class LatentFit:
+    """A fitted map and how well it matches the true decode on held-out latents."""
+
+    rgb_map: ScaledLatentRGBMap
+    psnr: float  # dB, preview vs true decode pooled to latent resolution, pixels in [0, 1]
+    correlation: float  # Pearson, over all pixels and channels
+    seconds: float  # how long the fit took
+
+
+def latent_map_for(model: LoadedModel) -> ScaledLatentRGBMap | LatentRGBMap:
+    """The map the ``latent`` preview uses: the model's own fit, or SD 1.x's if fitting fails."""
+    try:
+        return latent_fit_for(model).rgb_map
+    except RuntimeError as error:  # e.g. out of memory on a busy GPU: previews must not stop a run
+        _log.warning("latent preview fit failed (%s); using the SD 1.x factors", error)
+        return SD1_MAP
+
+
+def latent_fit_for(model: LoadedModel) -> LatentFit:
+    """From memory, else from the cache file, else fitted now and saved: once per model."""
     path = _cache_path(model)
-    if path in _fitted:
-        return _fitted[path]
-    rgb_map = _read_cached(path)
-    if rgb_map is None:
-        rgb_map = fit_latent_map(model.pipeline.vae, model.pipeline.vae_scale_factor)
-        _write_cached(path, rgb_map, model.source)
-    _fitted[path] = rgb_map
-    return rgb_map
+    fit = _fits.get(path) or _read_cached(path)
+    if fit is None:
+        fit = fit_latent_map(model.pipeline.vae, model.pipeline.vae_scale_factor)
+        _write_cached(path, fit, model.source)
+    _fits[path] = fit
+    return fit
 
 
-def fit_latent_map(vae: Any, scale_factor: int) -> LatentRGBMap:
-    """Least-squares fit of a 4 -> RGB map (with bias) against ``vae``'s own decoder."""
-    latents = fitting_latents(vae)
+def fit_latent_map(vae: Any, scale_factor: int) -> LatentFit:
+    """Least-squares fit of one (C -> RGB + bias) map per magnitude against ``vae``'s decoder."""
+    start = time.perf_counter()
+    latents = sample_fitting_latents(vae, scale_factor, FIT_SEED)
     targets = decode_at_latent_resolution(vae, latents, scale_factor)
-    inputs = _with_ones(latents)
-    outputs = targets.permute(0, 2, 3, 1).reshape(-1, 3).double()
-    solution = torch.linalg.lstsq(inputs, outputs).solution
-    weights = tuple(tuple(float(v) for v in row) for row in solution[:-1].tolist())
-    bias = tuple(float(v) for v in solution[-1].tolist())
-    return LatentRGBMap(weights, bias, label="fitted to this model's VAE")  # type: ignore[arg-type]
+    bins = _nearest_scale(latents)
+    maps = tuple(
+        _solve(latents[bins == index], targets[bins == index]) for index in range(len(FIT_SCALES))
+    )
+    rgb_map = ScaledLatentRGBMap(FIT_SCALES, maps, label="fitted to this model's VAE")
+    held_out = sample_fitting_latents(vae, scale_factor, VALIDATION_SEED)
+    truth = decode_at_latent_resolution(vae, held_out, scale_factor)
+    psnr, correlation = fit_quality(rgb_map, held_out, truth)
+    return LatentFit(rgb_map, psnr, correlation, time.perf_counter() - start)
 
 
-def fitting_latents(vae: Any) -> torch.Tensor:
-    """Scaled (UNet-space) latents to fit on, the same every time for the same VAE."""
-    generator = torch.Generator("cpu").manual_seed(FIT_SEED)
-    channels = vae.config.latent_channels
-    shape = (FIT_LATENTS, channels, FIT_LATENT_SIZE, FIT_LATENT_SIZE)
-    return torch.randn(shape, generator=generator)
+def fit_quality(
+    rgb_map: ScaledLatentRGBMap | LatentRGBMap, latents: torch.Tensor, truth: torch.Tensor
+) -> tuple[float, float]:
+    """PSNR (dB, [0, 1] pixels) and correlation of the preview against the true decode."""
+    preview = rgb_map.to_rgb(latents).clamp(-1, 1).double().flatten()
+    target = truth.clamp(-1, 1).double().flatten()
+    mse = float(((preview - target) / 2).pow(2).mean())
+    psnr = 10 * math.log10(1 / max(mse, 1e-12))
+    correlation = float(torch.corrcoef(torch.stack([preview, target]))[0, 1])
+    return psnr, correlation
+
+
+def sample_fitting_latents(vae: Any, scale_factor: int, seed: int) -> torch.Tensor:
+    """Scaled (UNet-space) latents, the same every time for the same VAE and seed."""
+    generator = torch.Generator("cpu").manual_seed(seed)
+    shape = (LATENTS_PER_SCALE, vae.config.latent_channels, FIT_LATENT_SIZE, FIT_LATENT_SIZE)
+    random = [torch.randn(shape, generator=generator) * scale for scale in FIT_SCALES]
+    return torch.cat([*random, _encoded_smooth_images(vae, scale_factor, generator)])
 
 
 def decode_at_latent_resolution(vae: Any, latents: torch.Tensor, scale_factor: int) -> torch.Tensor:
@@ -71,14 +116,36 @@ def decode_at_latent_resolution(vae: Any, latents: torch.Tensor, scale_factor: i
         return torch.nn.functional.avg_pool2d(pixels, scale_factor).cpu()
 
 
-def _with_ones(latents: torch.Tensor) -> torch.Tensor:
+def _encoded_smooth_images(vae: Any, scale_factor: int, generator: torch.Generator) -> torch.Tensor:
+    size = FIT_LATENT_SIZE * scale_factor
+    colours = torch.rand((ENCODED_IMAGES, 3, 4, 4), generator=generator) * 2 - 1
+    images = torch.nn.functional.interpolate(colours, size=(size, size), mode="bicubic")
+    parameter = next(vae.parameters())
+    with torch.inference_mode():
+        pixels = images.clamp(-1, 1).to(parameter.device, parameter.dtype)
+        encoded = vae.encode(pixels).latent_dist.mean * vae.config.scaling_factor
+    return encoded.float().cpu()
+
+
+def _nearest_scale(latents: torch.Tensor) -> torch.Tensor:
+    rms = latents.pow(2).mean(dim=(1, 2, 3)).sqrt().clamp_min(1e-6)
+    scales = torch.tensor(FIT_SCALES)
+    return (rms.log()[:, None] - scales.log()[None]).abs().argmin(dim=1)
+
+
+def _solve(latents: torch.Tensor, targets: torch.Tensor) -> LatentRGBMap:
     ones = torch.ones_like(latents[:, :1])
-    stacked = torch.cat([latents.float().cpu(), ones], dim=1)
-    return stacked.permute(0, 2, 3, 1).reshape(-1, stacked.shape[1]).double()
+    inputs = torch.cat([latents, ones], dim=1).permute(0, 2, 3, 1).reshape(-1, latents.shape[1] + 1)
+    outputs = targets.permute(0, 2, 3, 1).reshape(-1, 3)
+    solution = torch.linalg.lstsq(inputs.double(), outputs.double()).solution.tolist()
+    weights = tuple(tuple(row) for row in solution[:-1])
+    return LatentRGBMap(weights, tuple(solution[-1]))  # type: ignore[arg-type]
 
 
 def vae_fingerprint(vae: Any) -> str:
-    """A cheap hash of the VAE's config and decoder weights (sums, not bytes: milliseconds)."""
+    """A hash of the VAE's config and decoder weights (sums, not bytes: milliseconds)."""
+    if vae in _fingerprints:
+        return _fingerprints[vae]
     digest = hashlib.sha256(json.dumps(dict(vae.config), sort_keys=True, default=str).encode())
     with torch.inference_mode():
         for name, tensor in vae.state_dict().items():
@@ -86,9 +153,10 @@ def vae_fingerprint(vae: Any) -> str:
                 values = tensor.detach().double()
                 digest.update(f"{name}{tuple(tensor.shape)}".encode())
                 digest.update(
-                    f"{float(values.sum()):.10e}{float(values.abs().sum()):.10e}".encode()
+                    f"{float(values.sum()):.10e} {float(values.abs().sum()):.10e}".encode()
                 )
-    return digest.hexdigest()[:20]
+    _fingerprints[vae] = digest.hexdigest()[:20]
+    return _fingerprints[vae]
 
 
 def _cache_path(model: LoadedModel) -> Path:
@@ -97,28 +165,39 @@ def _cache_path(model: LoadedModel) -> Path:
     return cache_dir() / "latent-previews" / f"{key}.json"
 
 
-def _read_cached(path: Path) -> LatentRGBMap | None:
+def _read_cached(path: Path) -> LatentFit | None:
     """A damaged or foreign cache file is ignored (and later overwritten), never an error."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        weights = tuple(tuple(float(v) for v in row) for row in data["weights"])
-        bias = tuple(float(v) for v in data["bias"])
+        maps = tuple(
+            LatentRGBMap(tuple(map(tuple, item["weights"])), tuple(item["bias"]))
+            for item in data["maps"]
+        )
+        rgb_map = ScaledLatentRGBMap(tuple(data["scales"]), maps, str(data["label"]))
+        fit = LatentFit(rgb_map, float(data["psnr"]), float(data["correlation"]), 0.0)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if len(bias) != 3 or any(len(row) != 3 for row in weights):
-        return None
-    return LatentRGBMap(weights, bias, label=str(data.get("label", "")))  # type: ignore[arg-type]
+    valid = len(maps) == len(rgb_map.scales) and all(
+        len(item.bias) == 3 and all(len(row) == 3 for row in item.weights) for item in maps
+    )
+    return fit if valid else None
 
 
-def _write_cached(path: Path, rgb_map: LatentRGBMap, source: str) -> None:
+def _write_cached(path: Path, fit: LatentFit, source: str) -> None:
     """Atomic write, so a concurrent reader sees either nothing or the whole file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {
         "version": FIT_VERSION,
         "source": source,
-        "label": rgb_map.label,
-        "weights": [list(row) for row in rgb_map.weights],
-        "bias": list(rgb_map.bias),
+        "label": fit.rgb_map.label,
+        "scales": list(fit.rgb_map.scales),
+        "maps": [
+            {"weights": [list(row) for row in item.weights], "bias": list(item.bias)}
+            for item in fit.rgb_map.maps
+        ],
+        "psnr": fit.psnr,
+        "correlation": fit.correlation,
+        "fit_seconds": fit.seconds,
     }
     handle, staging = tempfile.mkstemp(prefix=".fit-", suffix=".json", dir=path.parent)
     with os.fdopen(handle, "w", encoding="utf-8") as file:

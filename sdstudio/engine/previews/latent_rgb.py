@@ -7,6 +7,7 @@ a millisecond. The published factors below map *scaled* latents (what the UNet s
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,14 +26,47 @@ class LatentRGBMap:
     bias: tuple[float, float, float] = (0.0, 0.0, 0.0)
     label: str = ""
 
-    def apply(self, latents: torch.Tensor) -> np.ndarray:
-        """(1, C, h, w) latents -> (h, w, 3) uint8 RGB."""
+    def to_rgb(self, latents: torch.Tensor) -> torch.Tensor:
+        """(N, C, h, w) latents -> (N, 3, h, w) RGB in about [-1, 1] (not clamped)."""
         weights = torch.tensor(self.weights, dtype=torch.float32)
         bias = torch.tensor(self.bias, dtype=torch.float32)
-        channels_last = latents[0].detach().to("cpu", torch.float32).permute(1, 2, 0)
-        rgb = channels_last @ weights + bias
-        pixels = ((rgb + 1.0) * 127.5).round().clamp(0, 255).to(torch.uint8)
-        return pixels.numpy()
+        channels_last = latents.detach().to("cpu", torch.float32).permute(0, 2, 3, 1)
+        return (channels_last @ weights + bias).permute(0, 3, 1, 2)
+
+    def apply(self, latents: torch.Tensor) -> np.ndarray:
+        """(1, C, h, w) latents -> (h, w, 3) uint8 RGB."""
+        return to_uint8(self.to_rgb(latents[:1]))
+
+
+@dataclass(frozen=True)
+class ScaledLatentRGBMap:
+    """One linear map per latent magnitude, picked by the latents' RMS at each step.
+
+    A VAE decoder saturates for large latents, so the best linear map for the unit-scale
+    latents of a trained model differs from the one for noisy latents or for an untrained
+    model's wild estimates; choosing by magnitude keeps each preview's contrast right.
+    """
+
+    scales: tuple[float, ...]  # ascending RMS of the latents each map was fitted on
+    maps: tuple[LatentRGBMap, ...]
+    label: str = ""
+
+    def select(self, latents: torch.Tensor) -> LatentRGBMap:
+        rms = float(latents.detach().float().pow(2).mean().sqrt().clamp_min(1e-6))
+        distances = [abs(math.log(rms / scale)) for scale in self.scales]
+        return self.maps[distances.index(min(distances))]
+
+    def to_rgb(self, latents: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.select(item[None]).to_rgb(item[None]) for item in latents])
+
+    def apply(self, latents: torch.Tensor) -> np.ndarray:
+        return self.select(latents[:1]).apply(latents[:1])
+
+
+def to_uint8(rgb: torch.Tensor) -> np.ndarray:
+    """(1, 3, h, w) RGB in [-1, 1] -> (h, w, 3) uint8."""
+    pixels = ((rgb[0].permute(1, 2, 0) + 1.0) * 127.5).round().clamp(0, 255).to(torch.uint8)
+    return pixels.numpy()
 
 
 # Published factors for the Stable Diffusion latent spaces (as used by ComfyUI's previews).
@@ -63,7 +97,9 @@ PUBLISHED_MAPS: dict[str, LatentRGBMap] = {"sd1": SD1_MAP, "sd2": SD2_MAP, "sdxl
 class LatentPreviewDecoder:
     """Previews at latent resolution (64x64 for 512x512); the GUI scales them up."""
 
-    def __init__(self, rgb_map: LatentRGBMap, show_noisy: bool = False) -> None:
+    def __init__(
+        self, rgb_map: LatentRGBMap | ScaledLatentRGBMap, show_noisy: bool = False
+    ) -> None:
         self.rgb_map = rgb_map
         self._show_noisy = show_noisy
 

@@ -17,8 +17,10 @@ from sdstudio.engine.events import StepEvent
 from sdstudio.engine.paths import models_dir
 from sdstudio.engine.previews.decoder import preview_latents
 from sdstudio.engine.previews.settings import PreviewError
+from sdstudio.engine.previews.time_budget import PreviewTimeBudget
 
 DEFAULT_TAESD_FOLDER = "taesd"
+MIN_LATENT_SIDE = 8
 
 
 def default_taesd_dir() -> Path:
@@ -69,31 +71,48 @@ def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
 
 
 class TaesdPreviewDecoder:
-    """Decodes the latents with TAESD's decoder; output is full size unless ``latent_scale`` < 1.
+    """Decodes with TAESD's decoder, at a resolution that keeps previews cheap.
 
-    ``latent_scale`` shrinks the latents before decoding (0.5: a quarter of the work, previews
-    at half size), which is how the preview stays cheap next to a small, fast UNet.
+    With ``latent_scale=None`` (the default) the latents are shrunk by 1, 1/2, 1/4 or 1/8
+    before decoding, the largest that keeps decoding within ~10% of the time between previews
+    (``PreviewTimeBudget``): full size next to a GPU or a real model, small next to the tiny
+    demo UNet on a CPU. A fixed ``latent_scale`` (1.0: full size) turns the adapting off.
     """
 
     def __init__(
         self,
         taesd: Any,
         show_noisy: bool = False,
-        latent_scale: float = 1.0,
+        latent_scale: float | None = None,
+        budget: PreviewTimeBudget | None = None,
     ) -> None:
         self._taesd = taesd
         self._show_noisy = show_noisy
         self._latent_scale = latent_scale
+        self._budget = budget or PreviewTimeBudget()
+        self._previous: tuple[int, int] | None = None  # (image_index, step) of the last preview
 
     def decode(self, event: StepEvent) -> Image.Image:
+        if self._latent_scale is not None:
+            return self._decode_at(event, self._latent_scale)
+        position = (event.image_index, event.step)
+        continuing = self._previous is not None and self._previous < position
+        self._previous = position
+        # Never below 8 latent pixels a side (64 pixels): smaller says nothing.
+        floor = min(1.0, MIN_LATENT_SIDE / min(event.x0.shape[-2:]))
+        scale = max(self._budget.begin(continuing), floor)
+        try:
+            return self._decode_at(event, scale)
+        finally:
+            self._budget.end(scale)
+
+    def _decode_at(self, event: StepEvent, scale: float) -> Image.Image:
         latents = preview_latents(event, self._show_noisy)
         parameter = next(self._taesd.parameters())
         with torch.inference_mode():
             latents = latents.to(parameter.device, parameter.dtype)
-            if self._latent_scale != 1.0:
-                latents = torch.nn.functional.interpolate(
-                    latents, scale_factor=self._latent_scale, mode="area"
-                )
+            if scale != 1.0:
+                latents = torch.nn.functional.interpolate(latents, scale_factor=scale, mode="area")
             # TAESD reads the UNet's (scaled) latents directly: its own scaling factor is 1.
             scaled = latents / self._taesd.config.scaling_factor
             pixels = self._taesd.decode(scaled, return_dict=False)[0]
