@@ -1,0 +1,233 @@
+"""``ModelBrowserDock``: the module tree, its filter, depth, copy action and details pane."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sdstudio.engine.introspection import (
+    ShapeSpec,
+    TreeNode,
+    apply_shapes,
+    architecture_choices,
+    build_pipeline_tree,
+    export_text,
+    load_architecture,
+)
+from sdstudio.ui.model_browser.details_pane import ModuleDetailsPane
+from sdstudio.ui.model_browser.filter_proxy import ModuleFilterProxy
+from sdstudio.ui.model_browser.shape_job import ShapeJobRunner
+from sdstudio.ui.model_browser.tree_model import Column, ModuleTreeModel, NodeRole
+
+LOADED = "loaded"
+
+
+class ModelBrowserDock(QDockWidget):
+    """Browse the loaded model or a preset architecture (sd15, sd21, sdxl).
+
+    Signals:
+        shapes_ready(): output shapes for the shown tree arrived (traced on a worker).
+        shapes_failed(str): tracing failed; the tree stays, without shapes.
+        node_selected(object): the ``TreeNode`` now shown in the details pane.
+    """
+
+    shapes_ready = Signal()
+    shapes_failed = Signal(str)
+    node_selected = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Model browser", parent)
+        self.setObjectName("modelBrowserDock")
+        self._pipeline_root: TreeNode | None = None
+        self._pipeline_spec: ShapeSpec | None = None
+        self._shape_job = 0
+        self._shaped_root: TreeNode | None = None
+        self._model = ModuleTreeModel(parent=self)
+        self._proxy = ModuleFilterProxy(self)
+        self._proxy.setSourceModel(self._model)
+        self._jobs = ShapeJobRunner(self)
+        self._jobs.finished.connect(self._on_shapes)
+        self._jobs.failed.connect(self._on_shapes_failed)
+        self._build_widgets()
+
+    # -- public API ------------------------------------------------------------------------
+    def set_pipeline(
+        self, pipeline: Any, shapes_for: tuple[int, int] | None = (512, 512), label: str = "model"
+    ) -> None:
+        """Show a loaded pipeline's components; trace shapes at ``shapes_for`` (W, H) if given."""
+        self._pipeline_root = build_pipeline_tree(pipeline, label)
+        self._pipeline_spec = ShapeSpec(*shapes_for) if shapes_for else None
+        self._select_source(LOADED)
+
+    def show_architecture(self, name: str, shapes_for: tuple[int, int] | None = None) -> None:
+        """Show a preset built on the meta device; shapes at its native size unless given."""
+        architecture = load_architecture(name)
+        spec = ShapeSpec(*(shapes_for or architecture.default_resolution))
+        self._show(architecture.tree(), spec)
+        self._select_source(name, show=False)
+
+    def show_loaded_model(self) -> None:
+        self._select_source(LOADED)
+
+    def root(self) -> TreeNode:
+        return self._model.root()
+
+    def tree_view(self) -> QTreeView:
+        return self._view
+
+    def selected_node(self) -> TreeNode | None:
+        index = self._view.currentIndex()
+        return index.data(NodeRole) if index.isValid() else None
+
+    def select_path(self, path: str) -> bool:
+        """Select (and reveal) ``unet.down_blocks.0``; False when no such node is shown."""
+        node = self.root().find(path)
+        index = self._proxy.mapFromSource(self._model.index_for(node)) if node else QModelIndex()
+        if not index.isValid():
+            return False
+        self._view.scrollTo(index)
+        self._view.setCurrentIndex(index)
+        return True
+
+    def expand_to_depth(self, depth: int) -> None:
+        """Like the chapter's ``deepest``: show ``depth`` levels below each component."""
+        self._depth.setValue(depth)
+        if depth <= 0:
+            self._view.collapseAll()
+        else:
+            self._view.expandToDepth(depth - 1)
+
+    def copy_selection_as_text(self) -> str:
+        """Put the selected subtree (or everything) on the clipboard as text; returns it."""
+        node = self.selected_node() or self.root()
+        text = export_text(node, max(self._depth.value(), 1), shapes=True)
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def shutdown(self) -> None:
+        """Wait for a running shape trace (call before the application quits)."""
+        self._jobs.shutdown(wait=True)
+
+    # -- internals -------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        self._source = QComboBox(objectName="modelSource")
+        self._source.addItem("Loaded model", LOADED)
+        for name, label in architecture_choices().items():
+            self._source.addItem(f"{label} — architecture only", name)
+        self._source.activated.connect(self._on_source_chosen)
+        self._filter = QLineEdit(objectName="modelFilter", placeholderText="Filter by name or type")
+        self._filter.setClearButtonEnabled(True)
+        self._filter.textChanged.connect(self._proxy.set_filter_text)
+        self._depth = QSpinBox(objectName="modelDepth", minimum=0, maximum=12, value=2)
+        self._depth.setPrefix("depth ")
+        expand = QPushButton("Expand", objectName="modelExpand")
+        expand.clicked.connect(lambda: self.expand_to_depth(self._depth.value()))
+        self._copy_action = QAction("Copy as text", self, shortcut=QKeySequence.StandardKey.Copy)
+        self._copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._copy_action.triggered.connect(self.copy_selection_as_text)
+        copy_button = QToolButton(objectName="modelCopy")
+        copy_button.setDefaultAction(self._copy_action)
+        controls = QHBoxLayout()
+        for widget in (self._filter, self._depth, expand, copy_button):
+            controls.addWidget(widget)
+        self._status = QLabel(objectName="modelShapesStatus")
+        self._view = self._make_view()
+        self._details = ModuleDetailsPane(objectName="modelDetails")
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self._view)
+        splitter.addWidget(self._details)
+        splitter.setStretchFactor(0, 3)
+        for item in (self._source, controls, self._status, splitter):
+            layout.addWidget(item) if isinstance(item, QWidget) else layout.addLayout(item)
+        self.setWidget(body)
+
+    def _make_view(self) -> QTreeView:
+        view = QTreeView(objectName="modelTree")
+        view.setModel(self._proxy)
+        view.setUniformRowHeights(True)
+        view.setAlternatingRowColors(True)
+        view.addAction(self._copy_action)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        header = view.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in ((Column.NAME, 220), (Column.TYPE, 170), (Column.PARAMETERS, 140)):
+            header.resizeSection(column, width)
+        view.selectionModel().currentChanged.connect(self._on_current_changed)
+        return view
+
+    def _select_source(self, key: str, show: bool = True) -> None:
+        self._source.setCurrentIndex(max(self._source.findData(key), 0))
+        if show:
+            self._on_source_chosen(self._source.currentIndex())
+
+    def _on_source_chosen(self, row: int) -> None:
+        key = self._source.itemData(row)
+        if key != LOADED:
+            self.show_architecture(key)
+        elif self._pipeline_root is not None:
+            self._show(self._pipeline_root, self._pipeline_spec)
+        else:
+            self._show(TreeNode("empty", self.root().kind), None)
+            self._status.setText("No model loaded.")
+
+    def _show(self, root: TreeNode, spec: ShapeSpec | None) -> None:
+        if root is self.root():
+            return
+        self._model.set_root(root)
+        self._details.show_node(None)
+        if spec is None:
+            self._status.setText("")
+        elif root is self._shaped_root or any(
+            c.context and c.context.shapes for c in root.children
+        ):
+            self._status.setText(self._spec_text(spec))
+        else:
+            self._status.setText(f"Tracing output shapes at {spec.width}×{spec.height}…")
+            self._shape_job = self._jobs.start(root, spec)
+            self._pending_spec = spec
+
+    def _on_shapes(self, job: int, shapes: object) -> None:
+        if job != self._shape_job:
+            return
+        apply_shapes(self.root(), shapes)  # type: ignore[arg-type]
+        self._shaped_root = self.root()
+        self._model.shapes_changed()
+        self._status.setText(self._spec_text(self._pending_spec))
+        self._details.show_node(self.selected_node())
+        self.shapes_ready.emit()
+
+    def _on_shapes_failed(self, job: int, message: str) -> None:
+        if job == self._shape_job:
+            self._status.setText(f"Output shapes unavailable: {message}")
+            self.shapes_failed.emit(message)
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        node = current.data(NodeRole) if current.isValid() else None
+        self._details.show_node(node)
+        self.node_selected.emit(node)
+
+    @staticmethod
+    def _spec_text(spec: ShapeSpec) -> str:
+        return (
+            f"Output shapes at {spec.width}×{spec.height}: batch {spec.batch} for the UNet and "
+            "text encoders (prompt + negative), 1 for the VAE."
+        )

@@ -1,0 +1,162 @@
+"""``ModuleTreeModel``: a Qt item model over the introspection node tree.
+
+Each index stores its ``TreeNode`` as the internal pointer; the tree (held by the model
+through its root) keeps every node alive, so the pointer never dangles. Children are built
+when Qt first asks for a row count, i.e. when a row is expanded or filtered.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+
+from sdstudio.engine.introspection import NodeKind, TreeNode
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+NO_PARENT = QModelIndex()  # the default argument Qt's signatures use
+
+
+class Column(IntEnum):
+    NAME = 0
+    TYPE = 1
+    PARAMETERS = 2
+    OUTPUT_SHAPE = 3
+    DETAILS = 4
+
+
+HEADERS = {
+    Column.NAME: "Name",
+    Column.TYPE: "Type",
+    Column.PARAMETERS: "Parameters",
+    Column.OUTPUT_SHAPE: "Output shape",
+    Column.DETAILS: "Details",
+}
+
+NodeRole = Qt.ItemDataRole.UserRole + 1  # the TreeNode itself
+ParamCountRole = Qt.ItemDataRole.UserRole + 2  # int, for sorting and tests
+PathRole = Qt.ItemDataRole.UserRole + 3  # "unet.down_blocks.0"
+SearchTextRole = Qt.ItemDataRole.UserRole + 4  # "name type", what the filter matches
+
+
+class ModuleTreeModel(QAbstractItemModel):
+    """Rows are pipeline components, then their modules; five columns (see ``Column``)."""
+
+    def __init__(self, root: TreeNode | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._root = root or TreeNode("empty", NodeKind.ROOT)
+
+    # -- the tree --------------------------------------------------------------------------
+    def root(self) -> TreeNode:
+        return self._root
+
+    def set_root(self, root: TreeNode) -> None:
+        self.beginResetModel()
+        self._root = root
+        self.endResetModel()
+
+    def node(self, index: AnyIndex) -> TreeNode:
+        return index.internalPointer() if index.isValid() else self._root
+
+    def index_for(self, node: TreeNode, column: int = 0) -> QModelIndex:
+        if node is self._root or node.parent is None:
+            return QModelIndex()
+        return self.createIndex(node.row, column, node)
+
+    def shapes_changed(self) -> None:
+        """Tell views the output-shape column changed, for every row built so far."""
+        pending = [self._root]
+        while pending:
+            node = pending.pop()
+            built = node._children
+            if not built:
+                continue
+            parent = self.index_for(node)
+            first = self.index(0, Column.OUTPUT_SHAPE, parent)
+            last = self.index(len(built) - 1, Column.OUTPUT_SHAPE, parent)
+            self.dataChanged.emit(first, last, [Qt.ItemDataRole.DisplayRole])
+            pending.extend(built)
+
+    # -- QAbstractItemModel ----------------------------------------------------------------
+    def index(self, row: int, column: int, parent: AnyIndex = NO_PARENT) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        return self.createIndex(row, column, self.node(parent).children[row])
+
+    def parent(self, index: AnyIndex = NO_PARENT) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid():
+            return QModelIndex()
+        parent = index.internalPointer().parent
+        if parent is None or parent is self._root:
+            return QModelIndex()
+        return self.createIndex(parent.row, 0, parent)
+
+    def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self.node(parent).children)
+
+    def hasChildren(self, parent: AnyIndex = NO_PARENT) -> bool:
+        if parent.isValid() and parent.column() != 0:
+            return False
+        return self.node(parent).has_children()
+
+    def columnCount(self, parent: AnyIndex = NO_PARENT) -> int:
+        return len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS.get(Column(section)) if 0 <= section < len(Column) else None
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        node: TreeNode = index.internalPointer()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(node, Column(index.column()))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return node.full_path
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == Column.PARAMETERS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == NodeRole:
+            return node
+        if role == ParamCountRole:
+            return node.param_count
+        if role == PathRole:
+            return node.full_path
+        if role == SearchTextRole:
+            return f"{node.name} {node.type_name}"
+        return None
+
+
+def _display(node: TreeNode, column: Column) -> str:
+    if column is Column.NAME:
+        return node.name
+    if column is Column.TYPE:
+        return node.type_name
+    if column is Column.PARAMETERS:
+        count = node.param_count
+        if count is None:
+            return ""
+        share = node.share
+        return (
+            f"{count:,}"
+            if node.kind is NodeKind.COMPONENT or share is None
+            else (f"{count:,} ({share:.1%})")
+        )
+    if column is Column.OUTPUT_SHAPE:
+        record = node.shape_record
+        if record is None or not record.outputs:
+            return ""
+        extra = len(record.outputs) - 1
+        first = record.outputs[0][1]
+        text = "×".join(map(str, first)) if first else "scalar"
+        return f"{text} (+{extra})" if extra else text
+    return node.details
