@@ -29,8 +29,8 @@ def test_img2img_from_the_command_line(tmp_path: Path, capsys) -> None:
     init = tmp_path / "init.png"
     Image.new("RGB", (64, 64), (200, 30, 30)).save(init)
     out = tmp_path / "out.png"
-    args = ["generate", "--prompt", "x", "--init", str(init), "--strength", "0.5", "--out", str(out)]
-    assert main([*args, *FAST]) == 0
+    args = ["generate", "--prompt", "x", "--init", str(init), "--strength", "0.5"]
+    assert main([*args, "--out", str(out), *FAST]) == 0
     assert out.is_file()
 
 
@@ -58,3 +58,15 @@ def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path: Path, capsys, extra
     assert message in err
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_generate_autosaves_numbered_pngs_with_parameters(sdstudio_home: Path, capsys) -> None:
+    args = ["generate", "--prompt", "a cat", "--seed", "11", "--batch-count", "2", *FAST]
+    assert main(args) == 0
+    paths = [Path(line) for line in capsys.readouterr().out.split()]
+    assert [p.name for p in paths] == ["00001-11.png", "00002-12.png"]
+    assert all(p.parent.parent == sdstudio_home / "outputs" for p in paths)
+    with Image.open(paths[1]) as image:
+        parameters = image.text["parameters"]
+    assert parameters.startswith("a cat\n")
+    assert "Seed: 12" in parameters and "Size: 64x64" in parameters
