@@ -7,6 +7,7 @@ import random
 import sys
 from pathlib import Path
 
+from sdstudio.cli.preview_options import CliPreviews, add_preview_arguments
 from sdstudio.engine.devices import DEVICE_CHOICES
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.init_image import load_init_image
@@ -30,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch-count", type=int, default=1, help="images, seeds seed, seed+1…")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     parser.add_argument("--out", default=None, metavar="FILE.png", help="where to write the PNG")
+    add_preview_arguments(parser)
     parser.set_defaults(handler=run)
 
 
@@ -60,10 +62,14 @@ def run(args: argparse.Namespace) -> int:
     from sdstudio.engine.events import ImageFinished, StepEvent
     from sdstudio.engine.model_loading import load_model
 
+    previews = CliPreviews(args)
     model = load_model(args.model, device=args.device)
+    previews.start(model)
     if args.seed is None:
         print(f"seed: {request.seed}", file=sys.stderr)
     for event in generate(model, request):
+        if isinstance(event, StepEvent):
+            previews.on_step(event)
         if isinstance(event, StepEvent) and sys.stderr.isatty():
             print(f"\rstep {event.step}/{event.total}", end="", file=sys.stderr, flush=True)
         elif isinstance(event, ImageFinished):
