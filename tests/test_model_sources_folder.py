@@ -9,11 +9,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from tests.model_sources_fixtures import (
-    copy_model_folder,
-    make_v_prediction_folder,
-    write_code_running_pickle,
-)
 
 from sdstudio.engine.demo_model import ensure_demo_model
 from sdstudio.engine.denoising import generate
@@ -21,6 +16,11 @@ from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.events import ImageFinished, StepEvent
 from sdstudio.engine.model_loading import load_model
 from sdstudio.engine.request import GenerationRequest
+from tests.model_sources_fixtures import (
+    copy_model_folder,
+    make_v_prediction_folder,
+    write_code_running_pickle,
+)
 
 REQUEST = GenerationRequest(prompt="a red fox", steps=3, width=64, height=64, seed=7)
 

@@ -142,16 +142,16 @@ def _progress_bar_class(repo_id: str, progress: ProgressCallback | None):
         def __init__(self, *args, **kwargs):
             kwargs.update(disable=False, file=io.StringIO(), leave=False)
             kwargs.pop("name", None)
-            super().__init__(*args, **kwargs)
-            if self.unit == "B":
+            if kwargs.get("unit") == "B":
                 ProgressForwarder._byte_bars.append(self)
+            super().__init__(*args, **kwargs)
 
         def display(self, msg=None, pos=None) -> None:
             if progress is None or self.unit != "B":
                 return
-            bars = ProgressForwarder._byte_bars
-            done = max(int(bar.n) for bar in bars)
-            total = max(int(bar.total or 0) for bar in bars) or None
+            bars = [bar for bar in ProgressForwarder._byte_bars if hasattr(bar, "n")]
+            done = max((int(bar.n) for bar in bars), default=0)
+            total = max((int(bar.total or 0) for bar in bars), default=0) or None
             progress(LoadProgress(LoadStage.DOWNLOADING, f"Downloading {repo_id}", done, total))
 
     return ProgressForwarder
