@@ -90,3 +90,14 @@ def test_preset_shows_without_weights_and_traces_shapes(qtbot, dock: ModelBrowse
     assert "to_k\nin_features=768 → out_features=640\ntext\n2×77×768 → 2×77×640" in details_text(
         dock
     )
+
+
+def test_a_late_trace_never_lands_on_another_tree(qtbot, dock: ModelBrowserDock) -> None:
+    dock.show_architecture("sd15", shapes_for=(512, 512))
+    preset = dock.root()
+    dock.show_loaded_model()
+    qtbot.waitUntil(lambda: bool(preset.find("unet").context.shapes), timeout=20_000)
+
+    dock.select_path("unet.conv_in")
+
+    assert "Output\n2×32×8×8" in details_text(dock)

@@ -58,7 +58,8 @@ def meta_copy(module: Any) -> Any:
     import torch
 
     tensors = list(chain(module.parameters(), module.buffers()))
-    if all(t.is_meta for t in tensors):
+    offloaded = any(hasattr(sub, "_hf_hook") for sub in module.modules())  # weights elsewhere
+    if all(t.is_meta for t in tensors) and not offloaded:
         return module
     config = getattr(module, "config", None)
     if config is not None and hasattr(type(module), "from_config"):

@@ -57,8 +57,7 @@ class ModelBrowserDock(QDockWidget):
         self.setObjectName("modelBrowserDock")
         self._pipeline_root: TreeNode | None = None
         self._pipeline_spec: ShapeSpec | None = None
-        self._shape_job = 0
-        self._shaped_root: TreeNode | None = None
+        self._tracing: dict[int, tuple[TreeNode, ShapeSpec]] = {}  # job → what it traces
         self._model = ModuleTreeModel(parent=self)
         self._proxy = ModuleFilterProxy(self)
         self._proxy.setSourceModel(self._model)
@@ -196,27 +195,26 @@ class ModelBrowserDock(QDockWidget):
         self._details.show_node(None)
         if spec is None:
             self._status.setText("")
-        elif root is self._shaped_root or any(
-            c.context and c.context.shapes for c in root.children
-        ):
+        elif any(child.context and child.context.shapes for child in root.children):
             self._status.setText(self._spec_text(spec))
         else:
             self._status.setText(f"Tracing output shapes at {spec.width}×{spec.height}…")
-            self._shape_job = self._jobs.start(root, spec)
-            self._pending_spec = spec
+            self._tracing[self._jobs.start(root, spec)] = (root, spec)
 
     def _on_shapes(self, job: int, shapes: object) -> None:
-        if job != self._shape_job:
+        root, spec = self._tracing.pop(job, (None, None))
+        if root is None or spec is None:
             return
-        apply_shapes(self.root(), shapes)  # type: ignore[arg-type]
-        self._shaped_root = self.root()
-        self._model.shapes_changed()
-        self._status.setText(self._spec_text(self._pending_spec))
-        self._details.show_node(self.selected_node())
-        self.shapes_ready.emit()
+        apply_shapes(root, shapes)  # type: ignore[arg-type]
+        if root is self.root():
+            self._model.shapes_changed()
+            self._status.setText(self._spec_text(spec))
+            self._details.show_node(self.selected_node())
+            self.shapes_ready.emit()
 
     def _on_shapes_failed(self, job: int, message: str) -> None:
-        if job == self._shape_job:
+        root, _spec = self._tracing.pop(job, (None, None))
+        if root is not None and root is self.root():
             self._status.setText(f"Output shapes unavailable: {message}")
             self.shapes_failed.emit(message)
 

@@ -43,6 +43,7 @@ class ShapeJobRunner(QObject):
 
     def _run(self, job: int, root: TreeNode, spec: ShapeSpec) -> None:
         if job != self._latest:
+            self._emit(self.failed, job, "superseded by a newer request")
             return
         try:
             shapes: Any = capture_tree_shapes(root, spec)
