@@ -7,6 +7,12 @@ import random
 import sys
 from pathlib import Path
 
+from sdstudio.cli.model_options import (
+    MODEL_HELP,
+    DownloadProgressPrinter,
+    add_model_arguments,
+    load_options,
+)
 from sdstudio.cli.preview_options import CliPreviews, add_preview_arguments
 from sdstudio.engine.devices import DEVICE_CHOICES
 from sdstudio.engine.errors import RequestError
@@ -19,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("generate", help="generate an image and print its path")
     parser.add_argument("--prompt", required=True, help="what to draw")
     parser.add_argument("--negative", default="", help="what to steer away from")
-    parser.add_argument("--model", default="demo", help="'demo' (default) or a model folder")
+    parser.add_argument("--model", default="demo", help=MODEL_HELP)
     parser.add_argument("--init", default=None, metavar="IMAGE", help="init image (img2img)")
     parser.add_argument("--strength", type=float, default=0.75, help="img2img denoising 0..1")
     parser.add_argument("--steps", type=int, default=20)
@@ -32,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     parser.add_argument("--out", default=None, metavar="FILE.png", help="where to write the PNG")
     add_preview_arguments(parser)
+    add_model_arguments(parser)
     parser.set_defaults(handler=run)
 
 
@@ -60,23 +67,29 @@ def run(args: argparse.Namespace) -> int:
     request = build_request(args)
     from sdstudio.engine.denoising import generate
     from sdstudio.engine.events import ImageFinished, StepEvent
+    from sdstudio.engine.memory import run_guarded
     from sdstudio.engine.model_loading import load_model
 
     previews = CliPreviews(args)
-    model = load_model(args.model, device=args.device)
+    options, progress = load_options(args), DownloadProgressPrinter()
+    model = load_model(args.model, device=args.device, options=options, progress=progress)
     previews.start(model)
     if args.seed is None:
         print(f"seed: {request.seed}", file=sys.stderr)
-    for event in generate(model, request):
-        if isinstance(event, StepEvent):
-            previews.on_step(event)
-        if isinstance(event, StepEvent) and sys.stderr.isatty():
-            print(f"\rstep {event.step}/{event.total}", end="", file=sys.stderr, flush=True)
-        elif isinstance(event, ImageFinished):
-            path = _output_path(args.out, event)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            event.image.save(path)
-            print(path)
+
+    def run_all() -> None:
+        for event in generate(model, request):
+            if isinstance(event, StepEvent):
+                previews.on_step(event)
+            if isinstance(event, StepEvent) and sys.stderr.isatty():
+                print(f"\rstep {event.step}/{event.total}", end="", file=sys.stderr, flush=True)
+            elif isinstance(event, ImageFinished):
+                path = _output_path(args.out, event)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                event.image.save(path)
+                print(path)
+
+    run_guarded(run_all, "generation")  # out of memory -> a suggestion, not a traceback
     return 0
 
 
