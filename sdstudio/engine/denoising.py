@@ -172,7 +172,7 @@ def _noised_init_latents(
     first_timestep: torch.Tensor,
     generator: torch.Generator,
 ) -> torch.Tensor:
-    device = pipe.unet.device
+    device = pipe._execution_device  # the GPU, even while CPU offload parks the UNet in RAM
     dtype = pipe.unet.dtype
     pixels = pipe.image_processor.preprocess(_sized_init_image(request))
     pixels = pixels.to(device=device, dtype=pipe.vae.dtype)
