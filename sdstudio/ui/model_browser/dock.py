@@ -155,8 +155,10 @@ class ModelBrowserDock(QDockWidget):
         splitter.addWidget(self._view)
         splitter.addWidget(self._details)
         splitter.setStretchFactor(0, 3)
-        for item in (self._source, controls, self._status, splitter):
-            layout.addWidget(item) if isinstance(item, QWidget) else layout.addLayout(item)
+        layout.addWidget(self._source)
+        layout.addLayout(controls)
+        layout.addWidget(self._status)
+        layout.addWidget(splitter)
         self.setWidget(body)
 
     def _make_view(self) -> QTreeView:
