@@ -16,7 +16,16 @@ from sdstudio.cli.model_options import (
 from sdstudio.cli.preview_options import CliPreviews, add_preview_arguments
 from sdstudio.engine.devices import DEVICE_CHOICES
 from sdstudio.engine.errors import RequestError
+from sdstudio.engine.events import ImageFinished, StepEvent
 from sdstudio.engine.init_image import load_init_image
+from sdstudio.engine.metadata import (
+    GenerationRecord,
+    model_hash_if_ready,
+    record_for,
+    save_generation,
+    save_png_to,
+    start_model_hash,
+)
 from sdstudio.engine.request import MAX_SEED, GenerationRequest
 from sdstudio.engine.scheduler_names import MODEL_DEFAULT
 
@@ -37,6 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch-count", type=int, default=1, help="images, seeds seed, seed+1…")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     parser.add_argument("--out", default=None, metavar="FILE.png", help="where to write the PNG")
+    parser.add_argument(
+        "--output-dir", default=None, metavar="DIR", help="autosave folder (default: outputs/DATE)"
+    )
     add_preview_arguments(parser)
     add_model_arguments(parser)
     parser.set_defaults(handler=run)
@@ -66,7 +78,6 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
 def run(args: argparse.Namespace) -> int:
     request = build_request(args)
     from sdstudio.engine.denoising import generate
-    from sdstudio.engine.events import ImageFinished, StepEvent
     from sdstudio.engine.memory import run_guarded
     from sdstudio.engine.model_loading import load_model
 
@@ -74,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     options, progress = load_options(args), DownloadProgressPrinter()
     model = load_model(args.model, device=args.device, options=options, progress=progress)
     previews.start(model)
+    start_model_hash(model.source)
     if args.seed is None:
         print(f"seed: {request.seed}", file=sys.stderr)
 
@@ -84,21 +96,18 @@ def run(args: argparse.Namespace) -> int:
             if isinstance(event, StepEvent) and sys.stderr.isatty():
                 print(f"\rstep {event.step}/{event.total}", end="", file=sys.stderr, flush=True)
             elif isinstance(event, ImageFinished):
-                path = _output_path(args.out, event)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                event.image.save(path)
-                print(path)
+                record = record_for(request, model, event.seed, model_hash_if_ready(model.source))
+                print(_save(event, record, args))
 
     run_guarded(run_all, "generation")  # out of memory -> a suggestion, not a traceback
     return 0
 
 
-def _output_path(out: str | None, event) -> Path:
-    from sdstudio.engine.paths import outputs_dir
-
-    if out is None:
-        return outputs_dir() / f"{event.seed}.png"
-    path = Path(out).expanduser()
+def _save(event: ImageFinished, record: GenerationRecord, args: argparse.Namespace) -> Path:
+    """Autosave with metadata, or write the file the user named (numbered within a batch)."""
+    if args.out is None:
+        return save_generation(event.image, record, args.output_dir)
+    path = Path(args.out).expanduser()
     if event.batch_count > 1:
-        return path.with_name(f"{path.stem}-{event.image_index + 1}{path.suffix}")
-    return path
+        path = path.with_name(f"{path.stem}-{event.image_index + 1}{path.suffix}")
+    return save_png_to(event.image, record, path)
