@@ -28,13 +28,13 @@ from sdstudio.engine.model_loading import LoadedModel
 from sdstudio.engine.paths import cache_dir
 from sdstudio.engine.previews.latent_rgb import SD1_MAP, LatentRGBMap, ScaledLatentRGBMap
 
-FIT_VERSION = 2
+FIT_VERSION = 3
 FIT_SEED = 1234
 VALIDATION_SEED = 4321
 FIT_SCALES = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)  # latent RMS values, one map each
-LATENTS_PER_SCALE = 2
+LATENTS_PER_SCALE = 2  # random latents per scale (half that for the held-out check)
 ENCODED_IMAGES = 4
-FIT_LATENT_SIZE = 16  # latent height and width (128x128 pixels for an SD VAE)
+FIT_LATENT_SIZE = 12  # latent height and width (96x96 pixels for an SD VAE)
 
 _log = logging.getLogger(__name__)
 _fits: dict[Path, LatentFit] = {}
@@ -74,14 +74,14 @@ def latent_fit_for(model: LoadedModel) -> LatentFit:
 def fit_latent_map(vae: Any, scale_factor: int) -> LatentFit:
     """Least-squares fit of one (C -> RGB + bias) map per magnitude against ``vae``'s decoder."""
     start = time.perf_counter()
-    latents = sample_fitting_latents(vae, scale_factor, FIT_SEED)
+    latents = sample_fitting_latents(vae, scale_factor, FIT_SEED, LATENTS_PER_SCALE)
     targets = decode_at_latent_resolution(vae, latents, scale_factor)
     bins = _nearest_scale(latents)
     maps = tuple(
         _solve(latents[bins == index], targets[bins == index]) for index in range(len(FIT_SCALES))
     )
     rgb_map = ScaledLatentRGBMap(FIT_SCALES, maps, label="fitted to this model's VAE")
-    held_out = sample_fitting_latents(vae, scale_factor, VALIDATION_SEED)
+    held_out = sample_fitting_latents(vae, scale_factor, VALIDATION_SEED, 1)
     truth = decode_at_latent_resolution(vae, held_out, scale_factor)
     psnr, correlation = fit_quality(rgb_map, held_out, truth)
     return LatentFit(rgb_map, psnr, correlation, time.perf_counter() - start)
@@ -99,12 +99,13 @@ def fit_quality(
     return psnr, correlation
 
 
-def sample_fitting_latents(vae: Any, scale_factor: int, seed: int) -> torch.Tensor:
+def sample_fitting_latents(vae: Any, scale_factor: int, seed: int, per_scale: int) -> torch.Tensor:
     """Scaled (UNet-space) latents, the same every time for the same VAE and seed."""
     generator = torch.Generator("cpu").manual_seed(seed)
-    shape = (LATENTS_PER_SCALE, vae.config.latent_channels, FIT_LATENT_SIZE, FIT_LATENT_SIZE)
+    shape = (per_scale, vae.config.latent_channels, FIT_LATENT_SIZE, FIT_LATENT_SIZE)
     random = [torch.randn(shape, generator=generator) * scale for scale in FIT_SCALES]
-    return torch.cat([*random, _encoded_smooth_images(vae, scale_factor, generator)])
+    encoded = _encoded_smooth_images(vae, scale_factor, generator, per_scale * ENCODED_IMAGES // 2)
+    return torch.cat([*random, encoded])
 
 
 def decode_at_latent_resolution(vae: Any, latents: torch.Tensor, scale_factor: int) -> torch.Tensor:
@@ -116,9 +117,11 @@ def decode_at_latent_resolution(vae: Any, latents: torch.Tensor, scale_factor: i
         return torch.nn.functional.avg_pool2d(pixels, scale_factor).cpu()
 
 
-def _encoded_smooth_images(vae: Any, scale_factor: int, generator: torch.Generator) -> torch.Tensor:
+def _encoded_smooth_images(
+    vae: Any, scale_factor: int, generator: torch.Generator, count: int
+) -> torch.Tensor:
     size = FIT_LATENT_SIZE * scale_factor
-    colours = torch.rand((ENCODED_IMAGES, 3, 4, 4), generator=generator) * 2 - 1
+    colours = torch.rand((count, 3, 4, 4), generator=generator) * 2 - 1
     images = torch.nn.functional.interpolate(colours, size=(size, size), mode="bicubic")
     parameter = next(vae.parameters())
     with torch.inference_mode():

@@ -1,0 +1,127 @@
+"""What live previews cost: each preview kind, decoding every step, against no previews.
+
+Demo model, 512x512, 20 steps, one process. Each round runs every kind once, in a rotated
+order so machine noise hits all kinds alike; the ratio kind/none is taken within a round and
+the median over rounds is printed with absolute times (and the process CPU-time ratio,
+which a busy shared machine disturbs less). Goals: latent <= 1.03, taesd <= 1.15
+(a random AutoencoderTiny with TAESD's real config); vae is printed as a reference.
+Also prints the latent map's fit time and quality (PSNR, correlation vs the true decode).
+
+    python benchmarks/preview_overhead.py [--rounds 5] [--size 512] [--steps 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+KINDS = ("none", "latent", "taesd", "vae")
+GOALS = {"latent": 1.03, "taesd": 1.15}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--size", type=int, default=512)
+    parser.add_argument("--steps", type=int, default=20)
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="sdstudio-bench-"))
+    os.environ["SDSTUDIO_HOME"] = str(home)
+
+    import torch
+
+    from sdstudio.engine.denoising import generate
+    from sdstudio.engine.events import ImageFinished, StepEvent
+    from sdstudio.engine.model_loading import load_model
+    from sdstudio.engine.previews import PreviewSettings, create_preview_decoder
+    from sdstudio.engine.request import GenerationRequest
+
+    model = load_model("demo", device="cpu")
+    taesd_dir = home / "taesd"
+    from diffusers import AutoencoderTiny
+
+    torch.manual_seed(0)
+    AutoencoderTiny().save_pretrained(taesd_dir)
+
+    start = time.perf_counter()
+    decoders = {
+        kind: create_preview_decoder(model, PreviewSettings(kind=kind, taesd_path=str(taesd_dir)))
+        for kind in KINDS
+    }
+    print(f"decoders ready in {time.perf_counter() - start:.2f} s (includes the latent fit)")
+    request = GenerationRequest(
+        prompt="a lighthouse at dusk", steps=args.steps, seed=11, width=args.size, height=args.size
+    )
+    preview_sizes: dict[str, set[tuple[int, int]]] = {kind: set() for kind in KINDS}
+
+    def run(kind: str) -> tuple[float, float, list[StepEvent], object]:
+        decoder = decoders[kind]
+        steps: list[StepEvent] = []
+        image = None
+        start, cpu_start = time.perf_counter(), time.process_time()
+        for event in generate(model, request):
+            if isinstance(event, StepEvent):
+                steps.append(event)
+                if decoder is not None:
+                    preview_sizes[kind].add(decoder.decode(event).size)
+            elif isinstance(event, ImageFinished):
+                image = event.image
+        return time.perf_counter() - start, time.process_time() - cpu_start, steps, image
+
+    run("none")  # warm-up: first-call allocations and kernel selection
+    times: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    ratios: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    cpu_ratios: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    for index in range(args.rounds):
+        order = KINDS[index % len(KINDS) :] + KINDS[: index % len(KINDS)]
+        this_round = {kind: run(kind)[:2] for kind in order}
+        wall_none, cpu_none = this_round["none"]
+        for kind in KINDS:
+            wall, cpu = this_round[kind]
+            times[kind].append(wall)
+            ratios[kind].append(wall / wall_none)
+            cpu_ratios[kind].append(cpu / cpu_none)
+        print(f"round {index + 1}: " + "  ".join(f"{k} {this_round[k][0]:.2f}s" for k in KINDS))
+
+    print(f"\n{args.size}x{args.size}, {args.steps} steps, {args.rounds} rounds, CPU")
+    for kind in KINDS:
+        ratio = statistics.median(ratios[kind])
+        goal = GOALS.get(kind)
+        verdict = (
+            "" if goal is None else f"  goal <= {goal:.2f}: {'met' if ratio <= goal else 'MISSED'}"
+        )
+        sizes = ", ".join(f"{w}x{h}" for w, h in sorted(preview_sizes[kind])) or "-"
+        print(
+            f"{kind:>6}: median {statistics.median(times[kind]):6.2f} s  ratio {ratio:.3f}"
+            f" (cpu {statistics.median(cpu_ratios[kind]):.3f})  previews {sizes}{verdict}"
+        )
+    _report_fit(model, run("none"))
+
+
+def _report_fit(model, finished_run) -> None:
+    """Fit quality on held-out latents (from the fit) and on this run's real x0 estimates."""
+    from sdstudio.engine.previews import latent_fit
+    from sdstudio.engine.previews.latent_rgb import SD1_MAP
+
+    fit = latent_fit.latent_fit_for(model)
+    print(f"\nlatent fit, held-out latents: PSNR {fit.psnr:.2f} dB, corr {fit.correlation:.3f}")
+    _, _, steps, _ = finished_run
+    vae = model.pipeline.vae
+    import torch
+
+    x0 = torch.cat([event.x0 for event in steps])
+    truth = latent_fit.decode_at_latent_resolution(vae, x0, model.pipeline.vae_scale_factor)
+    for label, rgb_map in (("fitted", fit.rgb_map), ("published SD 1.x", SD1_MAP)):
+        psnr, corr = latent_fit.fit_quality(rgb_map, x0, truth)
+        print(f"  {label:>16} on this run's x0 (all steps): PSNR {psnr:.2f} dB, corr {corr:.3f}")
+    timed = time.perf_counter()
+    latent_fit.fit_latent_map(vae, model.pipeline.vae_scale_factor)
+    print(f"  a fresh fit takes {time.perf_counter() - timed:.2f} s (warm)")
+
+
+if __name__ == "__main__":
+    main()
