@@ -46,3 +46,50 @@ def demo_model(shared_models_dir: Path, tmp_path_factory: pytest.TempPathFactory
             os.environ.pop("SDSTUDIO_HOME", None)
         else:
             os.environ["SDSTUDIO_HOME"] = previous
+
+
+@pytest.fixture(autouse=True)
+def no_qthread_left_running(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail a test that leaves a QThread running (at exit it would warn or crash)."""
+    from PySide6.QtCore import QThread
+
+    started: list[QThread] = []
+    original_start = QThread.start
+
+    def tracking_start(thread: QThread, *args: object) -> None:
+        started.append(thread)
+        original_start(thread, *args)
+
+    monkeypatch.setattr(QThread, "start", tracking_start)
+    yield
+    running = []
+    for thread in started:
+        try:
+            if thread.isRunning():
+                running.append(thread.objectName() or repr(thread))
+        except RuntimeError:  # its C++ object is gone, so it is not running
+            pass
+    assert not running, f"QThreads left running: {running}"
+
+
+@pytest.fixture
+def run_async(qapp):
+    """``run(awaitable)`` runs it to completion on a qasync loop; ``run()`` runs pending tasks.
+
+    This is how async slots are tested: the test triggers the slot, then runs the loop.
+    """
+    import asyncio
+
+    from sdstudio.ui.qt import QEventLoop
+
+    loop = QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+
+    def run(awaitable=None):
+        if awaitable is None:
+            awaitable = asyncio.gather(*asyncio.all_tasks(loop))
+        return loop.run_until_complete(awaitable)
+
+    yield run
+    loop.close()  # also stops the executor's threads
+    asyncio.set_event_loop(None)

@@ -1,0 +1,401 @@
+"""The studio window: settings dock, canvas with step scrubber, run bar and status bar."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sdstudio.engine.errors import RequestError, UserFacingError
+from sdstudio.engine.init_image import load_init_image
+from sdstudio.ui.canvas import CanvasView
+from sdstudio.ui.controls_panel import DEMO_SPEC, ControlsPanel
+from sdstudio.ui.image_convert import pil_to_qimage, qimage_to_pil
+from sdstudio.ui.progress_text import Progress
+from sdstudio.ui.qt import asyncSlot
+from sdstudio.ui.run_bar import RunBar
+from sdstudio.ui.step_scrubber import StepScrubber
+from sdstudio.ui.window_actions import WindowActions
+from sdstudio.ui.worker import FinishedImage
+from sdstudio.ui.worker_host import WorkerHost
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from sdstudio.engine.model_loading import LoadedModel
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    """The main window. Seams for other parts of the app:
+
+    ``controls`` (:class:`ControlsPanel`), ``canvas`` (:class:`CanvasView`), ``worker``
+    (:class:`WorkerHost`), ``window_actions`` (menus and toolbar), :meth:`add_dock`,
+    :meth:`load_model`, :meth:`show_message` / :meth:`show_error`.
+
+    Signals:
+        initImageChanged(): an init image was set or cleared.
+        resultShown(object): a :class:`FinishedImage` reached the canvas.
+    """
+
+    initImageChanged = Signal()
+    resultShown = Signal(object)
+
+    def __init__(
+        self, output_dir: Path | None = None, device: str = "auto", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("sdstudio")
+        self.resize(1280, 820)
+        # An explicit minimum keeps layout changes from resizing the native window's limits
+        # after it is shown (which some platforms, e.g. offscreen, warn about).
+        self.setMinimumSize(860, 560)
+        self.controls = ControlsPanel()
+        self.canvas = CanvasView()
+        self.scrubber = StepScrubber()
+        self.run_bar = RunBar()
+        self.worker = WorkerHost(output_dir, device, parent=self)
+        self._init_image: Image.Image | None = None
+        self._init_qimage: QImage | None = None
+        self._result: FinishedImage | None = None
+        self._display_size = QSize()
+        self._run_started_at = 0.0
+        self._outcome = ""
+        self._zoom_label = QLabel("100 %", objectName="zoomLabel")
+        self._build_layout()
+        self.window_actions = WindowActions(self)
+        self._connect()
+        self.run_bar.set_idle("No model loaded", can_generate=False)
+
+    # -- layout and wiring ---------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        central = QWidget(objectName="centralArea")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.scrubber)
+        layout.addWidget(self.run_bar)
+        self.setCentralWidget(central)
+        scroll = QScrollArea(objectName="controlsScroll")
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.controls.sizeHint().width() + 24)
+        self.add_dock(scroll, "Settings", Qt.DockWidgetArea.LeftDockWidgetArea, "settingsDock")
+        self.statusBar().addPermanentWidget(self._zoom_label)
+
+    def _connect(self) -> None:
+        self.run_bar.generate_button.clicked.connect(self.generate)
+        self.run_bar.cancel_button.clicked.connect(self.cancel)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.generate)
+        self.controls.modelChosen.connect(self.load_model)
+        self.controls.clearInitRequested.connect(self.clear_init_image)
+        self.canvas.filesDropped.connect(self._open_dropped_files)
+        self.canvas.imageDropped.connect(self._use_qimage_as_init)
+        self.canvas.zoomChanged.connect(self._on_zoom)
+        self.scrubber.imageChosen.connect(self.canvas.show_image)
+        host = self.worker
+        host.modelLoading.connect(self._on_model_loading)
+        host.modelReady.connect(self._on_model_ready)
+        host.modelFailed.connect(self._on_model_failed)
+        host.progress.connect(self._on_progress)
+        host.stepPreview.connect(self._on_step_preview)
+        host.finished.connect(self._on_finished)
+        host.cancelled.connect(self._on_cancelled)
+        host.failed.connect(self.show_error)
+        host.notice.connect(self.show_message)
+        host.done.connect(self._on_done)
+
+    def add_dock(
+        self,
+        widget: QWidget,
+        title: str,
+        area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+        object_name: str | None = None,
+    ) -> QDockWidget:
+        """Put ``widget`` in a dock (listed in the View menu once the window is built)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(object_name or f"{widget.objectName() or 'panel'}Dock")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        if hasattr(self, "window_actions"):
+            self.window_actions.add_dock_toggle(dock)
+        return dock
+
+    # -- messages ------------------------------------------------------------------------
+
+    @Slot(str)
+    def show_message(self, text: str, timeout_ms: int = 0) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    @Slot(str)
+    def show_error(self, text: str) -> None:
+        """Errors the user can act on: a status bar message, never a traceback."""
+        self.statusBar().showMessage(text)
+
+    def report_exception(self, message: str, details: str) -> None:
+        """For the excepthook: the message in the status bar, details in a dialog if any."""
+        self.show_error(message)
+        if details:
+            box = QMessageBox(QMessageBox.Icon.Warning, "sdstudio", message, parent=self)
+            box.setDetailedText(details)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+
+    # -- model ---------------------------------------------------------------------------
+
+    def start(self, model: str | None = None, init_image: str | None = None) -> None:
+        """Begin loading the model (and the init image) once the window is on screen."""
+        QTimer.singleShot(0, lambda: self.load_model(model or DEMO_SPEC))
+        if init_image:
+            self.open_init_image_soon(init_image)
+
+    @Slot(str)
+    def load_model(self, spec: str) -> None:
+        if self.worker.busy:
+            self.show_error("Wait for the run to finish (or cancel it) before switching models.")
+            return
+        self.controls.select_model(spec, None if spec == DEMO_SPEC else Path(spec).name)
+        self.worker.load_model(spec)
+
+    def use_model(self, model: LoadedModel) -> None:
+        """Use a model that is already loaded (for tests and embedding)."""
+        self.worker.use_model(model)
+
+    @Slot(str)
+    def _on_model_loading(self, spec: str) -> None:
+        self.controls.set_model_description("Loading model…")
+        self.run_bar.set_waiting("Loading model…")
+        self.show_message(f"Loading model {spec}…")
+
+    @Slot(str, str)
+    def _on_model_ready(self, name: str, description: str) -> None:
+        self.controls.set_model_description(description)
+        self.run_bar.set_idle("Ready")
+        self.show_message(f"Model ready: {name}", 5000)
+
+    @Slot(str)
+    def _on_model_failed(self, message: str) -> None:
+        self.controls.set_model_description("No model loaded.")
+        self.run_bar.set_idle("No model loaded", can_generate=False)
+        self.show_error(message)
+
+    # -- running -------------------------------------------------------------------------
+
+    @Slot()
+    def generate(self) -> bool:
+        """Start a run with the current settings; False (with a message) if it cannot start."""
+        if self.worker.busy:
+            return False
+        if not self.worker.model_ready:
+            self.show_error("The model is not loaded yet.")
+            return False
+        try:
+            request = self.controls.build_request(self._init_image)
+        except RequestError as error:
+            self.show_error(str(error))
+            return False
+        if not self.worker.generate(request, self.controls.preview_kind()):
+            return False
+        self._display_size = QSize(request.width, request.height)
+        self._run_started_at = time.monotonic()
+        self._outcome = "Failed"
+        self.window_actions.compare.setChecked(False)
+        self.scrubber.clear()
+        self.controls.set_running(True)
+        self.run_bar.set_running()
+        self.show_message(f"Generating with seed {request.seed}…")
+        return True
+
+    @Slot()
+    def cancel(self) -> None:
+        if self.worker.busy:
+            self.worker.cancel()
+            self.show_message("Cancelling…")
+
+    @Slot(int, int, int, int, float)
+    def _on_progress(self, step: int, total: int, index: int, count: int, elapsed: float) -> None:
+        self.run_bar.show_progress(Progress(step, total, index, count, elapsed))
+
+    @Slot(int, int, QImage)
+    def _on_step_preview(self, step: int, total: int, image: QImage) -> None:
+        self.canvas.show_image(image, self._display_size)
+
+    @Slot(object)
+    def _on_finished(self, result: FinishedImage) -> None:
+        self._result = result
+        self.canvas.show_image(result.image)
+        self.scrubber.set_run(result.frames, result.image)
+        self.controls.seed_row.set_last_seed(result.seed)
+        self._update_compare()
+        self._outcome = f"Done in {time.monotonic() - self._run_started_at:.1f} s"
+        which = f" {result.image_index + 1}/{result.batch_count}" if result.batch_count > 1 else ""
+        if result.path is not None:
+            self.show_message(f"Saved image{which} to {result.path}")
+        self.resultShown.emit(result)
+
+    @Slot(int)
+    def _on_cancelled(self, after_step: int) -> None:
+        self._outcome = "Cancelled"
+        self.show_message(f"Cancelled after step {after_step}.")
+
+    @Slot()
+    def _on_done(self) -> None:
+        self.controls.set_running(False)
+        self.run_bar.set_idle(self._outcome, can_generate=self.worker.model_ready)
+
+    # -- init image ----------------------------------------------------------------------
+
+    def init_image(self) -> Image.Image | None:
+        return self._init_image
+
+    def set_init_image(self, image: Image.Image | None, name: str = "image") -> None:
+        """Use ``image`` as the init image (None: back to text to image) and show it."""
+        self._init_image = image
+        if image is None:
+            self._init_qimage = None
+            self.controls.set_init_image(None)
+            if self._result is not None:
+                self.canvas.show_image(self._result.image)
+            else:
+                self.canvas.clear_image()
+        else:
+            self._init_qimage = pil_to_qimage(image)
+            self.controls.set_init_image(f"{name} ({image.width} × {image.height})")
+            self.canvas.show_image(self._init_qimage)
+        self._update_compare()
+        self.initImageChanged.emit()
+
+    @Slot()
+    def clear_init_image(self) -> None:
+        self.set_init_image(None)
+
+    async def open_init_image(self, path: str | Path) -> bool:
+        """Read ``path`` off the GUI thread and use it as init image; False with a message."""
+        try:
+            image = await asyncio.get_running_loop().run_in_executor(None, load_init_image, path)
+        except UserFacingError as error:
+            self.show_error(str(error))
+            return False
+        self.set_init_image(image, Path(path).name)
+        self.show_message(f"Init image: {path}", 5000)
+        return True
+
+    @asyncSlot(str)
+    async def open_init_image_soon(self, path: str) -> None:
+        await self.open_init_image(path)
+
+    @asyncSlot(list)
+    async def _open_dropped_files(self, paths: list) -> None:
+        await self.open_init_image(paths[0])
+
+    @Slot(QImage)
+    def _use_qimage_as_init(self, image: QImage) -> None:
+        if image.isNull():
+            self.show_error("That is not an image sdstudio can read.")
+            return
+        self.set_init_image(qimage_to_pil(image).convert("RGB"), "pasted image")
+
+    @Slot()
+    def paste_init_image(self) -> None:
+        """Ctrl+V outside the prompt fields: image data or an image file from the clipboard."""
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is None:
+            self.show_error("The clipboard holds no image.")
+            return
+        paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+        if mime.hasImage():
+            self._use_qimage_as_init(QImage(mime.imageData()))
+        elif paths:
+            self.open_init_image_soon(paths[0])
+        else:
+            self.show_error("The clipboard holds no image.")
+
+    @Slot()
+    def choose_init_image(self) -> None:
+        dialog = QFileDialog(self, "Open init image", "", IMAGE_FILTER)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.open_init_image_soon)
+        dialog.open()
+
+    # -- result --------------------------------------------------------------------------
+
+    def result(self) -> FinishedImage | None:
+        return self._result
+
+    async def save_result_as(self, path: str | Path) -> bool:
+        """Write a copy of the shown result to ``path`` off the GUI thread."""
+        if self._result is None:
+            self.show_error("There is no image to save yet.")
+            return False
+        image = self._result.image
+        saved = await asyncio.get_running_loop().run_in_executor(None, image.save, str(path))
+        if not saved:
+            self.show_error(f"Could not save {path}")
+            return False
+        self.show_message(f"Saved a copy to {path}", 5000)
+        return True
+
+    @asyncSlot(str)
+    async def _save_result_to(self, path: str) -> None:
+        await self.save_result_as(path)
+
+    @Slot()
+    def choose_save_path(self) -> None:
+        if self._result is None:
+            self.show_error("There is no image to save yet.")
+            return
+        start = str(self._result.path or "")
+        dialog = QFileDialog(self, "Save image as", start, "PNG image (*.png);;JPEG (*.jpg)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("png")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self._save_result_to)
+        dialog.open()
+
+    # -- compare and zoom ----------------------------------------------------------------
+
+    def _update_compare(self) -> None:
+        can_compare = self._init_qimage is not None and self._result is not None
+        self.window_actions.compare.setEnabled(can_compare)
+        if not can_compare:
+            self.window_actions.compare.setChecked(False)
+
+    @Slot(bool)
+    def show_init_for_compare(self, show_init: bool) -> None:
+        if self._result is None or self._init_qimage is None:
+            return
+        if show_init:
+            self.canvas.show_image(self._init_qimage, self._result.image.size())
+        else:
+            self.canvas.show_image(self._result.image)
+
+    @Slot(float)
+    def _on_zoom(self, zoom: float) -> None:
+        self._zoom_label.setText(f"{zoom * 100:.0f} %")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Cancel a run and wait for the worker thread before the window goes."""
+        self.worker.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,68 @@
+"""The bar under the canvas: progress (step x/y, it/s, time left), Generate and Cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
+
+from sdstudio.ui.progress_text import Progress, format_progress
+
+
+class RunBar(QWidget):
+    """``progressBar``, ``generateButton`` and ``cancelButton`` (Esc while a run goes on).
+
+    Generate's Ctrl+Enter shortcut belongs to the window, so it works from any field.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.progress_bar = QProgressBar(objectName="progressBar")
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.generate_button = QPushButton("Generate", objectName="generateButton")
+        self.generate_button.setToolTip("Generate (Ctrl+Enter)")
+        self.generate_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel", objectName="cancelButton")
+        self.cancel_button.setToolTip("Stop after the current step (Esc)")
+        self.cancel_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.cancel_button.setEnabled(False)
+        for button in (self.generate_button, self.cancel_button):
+            button.setMinimumWidth(96)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 8)
+        layout.addWidget(self.progress_bar, 1)
+        layout.addWidget(self.cancel_button)
+        layout.addWidget(self.generate_button)
+        self.set_idle("Ready")
+
+    def set_idle(self, text: str, can_generate: bool = True) -> None:
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat(text)
+        self.generate_button.setEnabled(can_generate)
+        self.cancel_button.setEnabled(False)
+
+    def set_waiting(self, text: str) -> None:
+        """An indefinite wait (a model loading): a busy bar, nothing to click."""
+        self.progress_bar.setRange(0, 0)
+        self.progress_bar.setFormat(text)
+        self.generate_button.setEnabled(False)
+        self.cancel_button.setEnabled(False)
+
+    def set_running(self, text: str = "Starting…") -> None:
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat(text)
+        self.generate_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+
+    def show_progress(self, progress: Progress) -> None:
+        self.progress_bar.setRange(0, progress.all_steps)
+        self.progress_bar.setValue(progress.done_steps)
+        self.progress_bar.setFormat(format_progress(progress))
+
+    def show_finished(self, text: str) -> None:
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(1)
+        self.progress_bar.setFormat(text)

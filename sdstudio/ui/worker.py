@@ -1,0 +1,227 @@
+"""The generation worker: a QObject that lives in its own QThread and owns the model.
+
+It turns the engine's events into Qt signals. It never touches a widget or a QPixmap;
+previews travel as QImages through a :class:`LatestSlot` so the GUI only sees the newest.
+torch and diffusers are imported here, in the worker thread, never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QImage
+
+from sdstudio.engine.cancel import CancelToken
+from sdstudio.engine.errors import UserFacingError
+from sdstudio.engine.request import GenerationRequest
+from sdstudio.ui.image_convert import pil_to_qimage
+from sdstudio.ui.latest_slot import LatestSlot
+from sdstudio.ui.result_saving import save_result
+
+if TYPE_CHECKING:
+    from sdstudio.engine.model_loading import LoadedModel
+
+logger = logging.getLogger(__name__)
+
+MAX_FRAMES = 200
+OUT_OF_MEMORY = (
+    "Out of memory: try a smaller width and height, fewer images per batch, or a smaller model."
+)
+
+
+@dataclass(frozen=True)
+class PreviewFrame:
+    """One decoded preview: what step ``step`` of ``total`` looked like."""
+
+    step: int
+    total: int
+    image: QImage
+
+
+@dataclass(frozen=True)
+class FinishedImage:
+    """A finished image, where it was saved (None if saving failed) and how it was made."""
+
+    image: QImage
+    path: Path | None
+    seed: int
+    request: GenerationRequest
+    image_index: int = 0
+    batch_count: int = 1
+    frames: tuple[PreviewFrame, ...] = field(default=(), repr=False)
+
+
+def describe_failure(error: BaseException) -> str:
+    """A one-line message for an unexpected failure (no traceback for the user)."""
+    if isinstance(error, MemoryError) or "out of memory" in str(error).lower():
+        return OUT_OF_MEMORY
+    return f"Generation failed: {type(error).__name__}: {error}"
+
+
+class GenerationWorker(QObject):
+    """Loads a model and runs generations in the thread it was moved to.
+
+    Signals:
+        modelLoading(str): loading the named model started.
+        modelReady(str, str): a model is ready (name, description to show).
+        modelFailed(str): loading failed (message for the user).
+        started(int): a run began (batch count).
+        progress(int, int, int, int, float): step, total, image index, batch count, seconds
+            since the run's first step.
+        previewPosted(): a preview waits in the slot (sent only when the slot was empty).
+        finished(object): a :class:`FinishedImage`, once per image of the batch.
+        cancelled(int): the run stopped after that many steps of the current image.
+        failed(str): the run failed (message for the user).
+        notice(str): something worth telling the user that did not stop the run.
+        done(): the run is over, however it ended.
+    """
+
+    modelLoading = Signal(str)
+    modelReady = Signal(str, str)
+    modelFailed = Signal(str)
+    started = Signal(int)
+    progress = Signal(int, int, int, int, float)
+    previewPosted = Signal()
+    finished = Signal(object)
+    cancelled = Signal(int)
+    failed = Signal(str)
+    notice = Signal(str)
+    done = Signal()
+
+    def __init__(
+        self,
+        cancel: CancelToken,
+        previews: LatestSlot[PreviewFrame],
+        output_dir: Path | None = None,
+        device: str = "auto",
+    ) -> None:
+        super().__init__()
+        self._cancel = cancel
+        self._previews = previews
+        self._output_dir = output_dir
+        self._device = device
+        self._model: LoadedModel | None = None
+
+    @Slot(str)
+    def load_model(self, spec: str) -> None:
+        self.modelLoading.emit(spec)
+        self._model = None  # free the old pipeline before loading the next one
+        try:
+            from sdstudio.engine import denoising  # noqa: F401  (warm the import for Generate)
+            from sdstudio.engine.model_loading import load_model
+
+            model = load_model(spec, device=self._device)
+        except UserFacingError as error:
+            self.modelFailed.emit(str(error))
+        except Exception as error:
+            logger.exception("Loading %s failed", spec)
+            self.modelFailed.emit(f"Could not load the model: {error}")
+        else:
+            self.use_model(model)
+
+    @Slot(object)
+    def use_model(self, model: LoadedModel) -> None:
+        """Adopt an already loaded model (tests and other front ends share one)."""
+        self._model = model
+        self.modelReady.emit(model.name, model.description)
+
+    @Slot(object, str)
+    def generate(self, request: GenerationRequest, preview_kind: str) -> None:
+        self.started.emit(request.batch_count)
+        try:
+            if self._model is None:
+                raise UserFacingError("No model is loaded yet.")
+            self._run(self._model, request, preview_kind)
+        except UserFacingError as error:
+            self.failed.emit(str(error))
+        except Exception as error:
+            logger.exception("Generation failed")
+            self.failed.emit(describe_failure(error))
+        finally:
+            self.done.emit()
+
+    def _run(self, model: LoadedModel, request: GenerationRequest, preview_kind: str) -> None:
+        from sdstudio.engine.denoising import generate
+        from sdstudio.engine.events import Cancelled, ImageFinished, StepEvent
+
+        previews = self._preview_tools(model, preview_kind)
+        frames: list[PreviewFrame] = []
+        first_step_at: float | None = None
+        for event in generate(model, request, self._cancel):
+            if isinstance(event, StepEvent):
+                now = time.monotonic()
+                first_step_at = first_step_at if first_step_at is not None else now
+                self.progress.emit(
+                    event.step, event.total, event.image_index, event.batch_count,
+                    now - first_step_at,
+                )  # fmt: skip
+                if previews is not None:
+                    previews = self._post_preview(previews, event, frames)
+            elif isinstance(event, ImageFinished):
+                self.finished.emit(self._finished_image(event, request, frames))
+                frames = []
+            elif isinstance(event, Cancelled):
+                self.cancelled.emit(event.after_step)
+
+    def _preview_tools(self, model: LoadedModel, kind: str) -> tuple[Any, Any] | None:
+        """The decoder and throttle for ``kind``, or None when previews are off or unavailable."""
+        if kind == "none":
+            return None
+        from sdstudio.engine.previews import (
+            PreviewKind,
+            PreviewSettings,
+            PreviewThrottle,
+            create_preview_decoder,
+        )
+
+        settings = PreviewSettings(kind=PreviewKind(kind))
+        try:
+            decoder = create_preview_decoder(model, settings)
+        except UserFacingError as error:
+            self.notice.emit(f"{error} Generating without previews.")
+            return None
+        return None if decoder is None else (decoder, PreviewThrottle(settings))
+
+    def _post_preview(
+        self, previews: tuple[Any, Any], event: Any, frames: list[PreviewFrame]
+    ) -> tuple[Any, Any] | None:
+        decoder, throttle = previews
+        if not throttle.should_preview(event):
+            return previews
+        try:
+            image = pil_to_qimage(decoder.decode(event))
+        except Exception as error:  # a broken preview must not cost the user the image
+            logger.exception("Preview decoding failed")
+            self.notice.emit(f"Previews stopped: {error}")
+            return None
+        frame = PreviewFrame(event.step, event.total, image)
+        if len(frames) < MAX_FRAMES:
+            frames.append(frame)
+        else:  # keep the newest step at the end of the scrubber
+            frames[-1] = frame
+        if self._previews.put(frame):
+            self.previewPosted.emit()
+        return previews
+
+    def _finished_image(
+        self, event: Any, request: GenerationRequest, frames: list[PreviewFrame]
+    ) -> FinishedImage:
+        try:
+            path: Path | None = save_result(event.image, request, event.seed, self._output_dir)
+        except OSError as error:
+            self.notice.emit(f"Could not save the image: {error}")
+            path = None
+        return FinishedImage(
+            image=pil_to_qimage(event.image),
+            path=path,
+            seed=event.seed,
+            request=request,
+            image_index=event.image_index,
+            batch_count=event.batch_count,
+            frames=tuple(frames),
+        )

@@ -1,0 +1,26 @@
+"""Helpers for tests that drive the real window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sdstudio.ui.main_window import MainWindow
+
+WAIT_MS = 120_000
+
+
+def make_window(qtbot, demo_model, output_dir: Path, steps: int = 3) -> MainWindow:
+    """A shown window using the shared demo model, set up for fast 64×64 runs."""
+    window = MainWindow(output_dir=output_dir, device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS):
+        window.use_model(demo_model)
+    window.controls.size_row.set_size(64, 64)
+    window.controls.steps_spin.setValue(steps)
+    return window
+
+
+def generate_and_wait(qtbot, window: MainWindow) -> None:
+    with qtbot.waitSignal(window.worker.done, timeout=WAIT_MS):
+        assert window.generate()
