@@ -84,3 +84,12 @@ def test_noisy_option_shows_different_pixels_than_the_estimate(demo_model, run) 
 def test_unknown_kind_names_the_choices() -> None:
     with pytest.raises(PreviewError, match="none, latent, taesd, vae"):
         PreviewSettings(kind="sharp")
+
+
+def test_taesd_for_another_latent_space_is_refused(demo_model, tmp_path: Path) -> None:
+    from diffusers import AutoencoderTiny
+
+    AutoencoderTiny(latent_channels=16).save_pretrained(tmp_path / "taesd3")
+    settings = PreviewSettings(kind=PreviewKind.TAESD, taesd_path=str(tmp_path / "taesd3"))
+    with pytest.raises(PreviewError, match="16-channel latents but this model makes 4-channel"):
+        create_preview_decoder(demo_model, settings)

@@ -18,6 +18,10 @@ def create_preview_decoder(model: LoadedModel, settings: PreviewSettings) -> Pre
     if settings.kind is PreviewKind.LATENT:
         return LatentPreviewDecoder(latent_map_for(model), settings.show_noisy)
     if settings.kind is PreviewKind.TAESD:
-        taesd = load_taesd(resolve_taesd_path(settings.taesd_path), model.placement.device)
+        taesd = load_taesd(
+            resolve_taesd_path(settings.taesd_path),
+            model.placement.device,
+            latent_channels=model.pipeline.vae.config.latent_channels,
+        )
         return TaesdPreviewDecoder(taesd, settings.show_noisy)
     return VaePreviewDecoder(model, settings.show_noisy)

@@ -46,9 +46,15 @@ def resolve_taesd_path(configured: str | None) -> Path:
 
 
 def load_taesd(
-    path: Path, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
+    path: Path,
+    device: torch.device | str = "cpu",
+    dtype: torch.dtype = torch.float32,
+    latent_channels: int | None = None,
 ) -> Any:
-    """An ``AutoencoderTiny`` from a diffusers folder or a bare weights file (default config)."""
+    """An ``AutoencoderTiny`` from a diffusers folder or a bare weights file (default config).
+
+    ``latent_channels`` (the model's) guards against TAESD weights made for another family.
+    """
     from diffusers import AutoencoderTiny
 
     try:
@@ -59,6 +65,11 @@ def load_taesd(
             taesd.load_state_dict(_read_state_dict(path))
     except (OSError, ValueError, RuntimeError, KeyError) as error:
         raise PreviewError(f"Could not load TAESD weights from {path}: {error}") from error
+    if latent_channels is not None and taesd.config.latent_channels != latent_channels:
+        raise PreviewError(
+            f"The TAESD weights in {path} decode {taesd.config.latent_channels}-channel latents "
+            f"but this model makes {latent_channels}-channel ones (TAESDXL, TAESD3... differ)"
+        )
     return taesd.to(device=device, dtype=dtype).eval()
 
 
