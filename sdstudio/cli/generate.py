@@ -14,6 +14,7 @@ from sdstudio.cli.model_options import (
     load_options,
 )
 from sdstudio.cli.preview_options import CliPreviews, add_preview_arguments
+from sdstudio.cli.watch_options import add_watch_arguments, watched_events
 from sdstudio.engine.devices import DEVICE_CHOICES
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.events import ImageFinished, StepEvent
@@ -32,6 +33,18 @@ from sdstudio.engine.scheduler_names import MODEL_DEFAULT
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("generate", help="generate an image and print its path")
+    add_generation_arguments(parser)
+    parser.add_argument(
+        "--output-dir", default=None, metavar="DIR", help="autosave folder (default: outputs/DATE)"
+    )
+    add_preview_arguments(parser)
+    add_watch_arguments(parser)
+    add_model_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def add_generation_arguments(parser: argparse.ArgumentParser) -> None:
+    """Prompt, sampling, size, model, device and --out; shared with ``sdstudio attention``."""
     parser.add_argument("--prompt", required=True, help="what to draw")
     parser.add_argument("--negative", default="", help="what to steer away from")
     parser.add_argument("--model", default="demo", help=MODEL_HELP)
@@ -46,12 +59,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch-count", type=int, default=1, help="images, seeds seed, seed+1…")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     parser.add_argument("--out", default=None, metavar="FILE.png", help="where to write the PNG")
-    parser.add_argument(
-        "--output-dir", default=None, metavar="DIR", help="autosave folder (default: outputs/DATE)"
-    )
-    add_preview_arguments(parser)
-    add_model_arguments(parser)
-    parser.set_defaults(handler=run)
 
 
 def build_request(args: argparse.Namespace) -> GenerationRequest:
@@ -90,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"seed: {request.seed}", file=sys.stderr)
 
     def run_all() -> None:
-        for event in generate(model, request):
+        for event in watched_events(model, request, args, generate(model, request)):
             if isinstance(event, StepEvent):
                 previews.on_step(event)
             if isinstance(event, StepEvent) and sys.stderr.isatty():

@@ -1,0 +1,81 @@
+"""``sdstudio attention``: generate, then draw where the image attended to one prompt token.
+
+    sdstudio attention --prompt "a red dragon" --token dragon --out map.png
+
+The word is looked up among the tokenizer's own tokens before anything is generated; a word
+the prompt does not contain is answered with the list of its tokens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sdstudio.cli.generate import add_generation_arguments, build_request
+from sdstudio.cli.model_options import DownloadProgressPrinter, add_model_arguments, load_options
+from sdstudio.engine.errors import UserFacingError
+from sdstudio.engine.inspection.heat_overlay import DEFAULT_OPACITY
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "attention",
+        help="generate and write a prompt token's cross-attention map over the image",
+        description="Generate an image while recording the UNet's cross-attention, then write "
+        "the image with a heat map of where it attended to one token of the prompt.",
+    )
+    add_generation_arguments(parser)
+    parser.add_argument(
+        "--token", required=True, metavar="WORD", help="a word of the prompt, or a token (d</w>)"
+    )
+    parser.add_argument(
+        "--opacity", type=float, default=DEFAULT_OPACITY, help="heat map opacity 0..1"
+    )
+    add_model_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 0.0 <= args.opacity <= 1.0:
+        raise UserFacingError(f"--opacity must be between 0 and 1, got {args.opacity}")
+    request = build_request(args)
+    from sdstudio.engine.denoising import generate
+    from sdstudio.engine.events import ImageFinished, StepEvent
+    from sdstudio.engine.inspection import AttentionCapture, overlay_on
+    from sdstudio.engine.memory import run_guarded
+    from sdstudio.engine.model_loading import load_model
+
+    options, progress = load_options(args), DownloadProgressPrinter()
+    model = load_model(args.model, device=args.device, options=options, progress=progress)
+    if args.seed is None:
+        print(f"seed: {request.seed}", file=sys.stderr)
+
+    def run_all() -> None:
+        with AttentionCapture(model.pipeline, request) as capture:
+            selection = capture.find(args.token)
+            for event in generate(model, request):
+                if isinstance(event, StepEvent) and sys.stderr.isatty():
+                    print(f"\rstep {event.step}/{event.total}", end="", file=sys.stderr, flush=True)
+                elif isinstance(event, ImageFinished):
+                    heat = capture.take().heat(selection)
+                    path = _map_path(args.out, event, selection.query)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    overlay_on(event.image, heat, args.opacity).save(path)
+                    print(path)
+
+    run_guarded(run_all, "generation")
+    return 0
+
+
+def _map_path(out: str | None, event, word: str) -> Path:
+    """``--out`` (numbered within a batch), or ``outputs/SEED-attention-WORD.png``."""
+    if out is None:
+        from sdstudio.engine.paths import outputs_dir
+
+        safe = "".join(c if c.isalnum() else "_" for c in word) or "token"
+        return outputs_dir() / f"{event.seed}-attention-{safe}.png"
+    path = Path(out).expanduser()
+    if event.batch_count > 1:
+        return path.with_name(f"{path.stem}-{event.image_index + 1}{path.suffix}")
+    return path
