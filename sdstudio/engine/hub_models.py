@@ -101,7 +101,7 @@ def _download(repo_id: str, progress: ProgressCallback | None) -> Path:
     )
 
     if progress is not None:
-        progress(LoadProgress(LoadStage.DOWNLOADING, f"Downloading {repo_id}", 0, None))
+        progress(LoadProgress(LoadStage.DOWNLOADING, f"Downloading {repo_id}"))
     try:
         folder = snapshot_download(
             repo_id,
@@ -135,8 +135,8 @@ def _progress_bar_class(repo_id: str, progress: ProgressCallback | None):
     from tqdm.std import tqdm
 
     class ProgressForwarder(tqdm):
-        # huggingface_hub keeps one bar for bytes received and one for bytes written; the
-        # larger count is the one a person cares about.
+        # huggingface_hub reports bytes on two bars: bytes received ("Downloading bytes", whose
+        # total it over-estimates) and bytes written to disk, whose total is the real size.
         _byte_bars: list[tqdm] = []
 
         def __init__(self, *args, **kwargs):
@@ -150,6 +150,8 @@ def _progress_bar_class(repo_id: str, progress: ProgressCallback | None):
             if progress is None or self.unit != "B":
                 return
             bars = [bar for bar in ProgressForwarder._byte_bars if hasattr(bar, "n")]
+            written = [bar for bar in bars if not str(bar.desc).startswith("Downloading bytes")]
+            bars = written or bars
             done = max((int(bar.n) for bar in bars), default=0)
             total = max((int(bar.total or 0) for bar in bars), default=0) or None
             progress(LoadProgress(LoadStage.DOWNLOADING, f"Downloading {repo_id}", done, total))
