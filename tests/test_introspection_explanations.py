@@ -10,7 +10,7 @@ import pytest
 
 from sdstudio.engine.introspection import explanation_for, load_architecture
 from sdstudio.engine.introspection.explanations import explanations_dir, load_explanations
-from sdstudio.engine.introspection.resources import resources_dir
+from sdstudio.engine.resources import resources_dir
 
 REQUIRED = [
     "ResnetBlock2D",

@@ -7,13 +7,13 @@ shipped beside them, so no download is needed to open a checkpoint.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
 from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.load_options import PredictionType
+from sdstudio.engine.resources import resources_dir
 
 TOKENIZER_FILES = ("vocab.json", "merges.txt")
 # Hub repositories whose cached copies hold the same CLIP BPE files, and where in them.
@@ -41,14 +41,6 @@ class ModelFamily(Enum):
     @property
     def label(self) -> str:
         return self.value.label
-
-
-def resources_dir() -> Path:
-    """The repository's (or the frozen app's) ``resources`` folder."""
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root:
-        return Path(frozen_root) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
 
 
 def family_config_dir(family: ModelFamily) -> Path:

@@ -17,7 +17,7 @@ from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.introspection.info_rows import describe_scheduler, tokenizer_info
 from sdstudio.engine.introspection.nodes import TreeNode
 from sdstudio.engine.introspection.pipeline_tree import build_tree
-from sdstudio.engine.introspection.resources import resources_dir
+from sdstudio.engine.resources import resources_dir
 
 ARCHITECTURES = ("sd15", "sd21", "sdxl")
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sdstudio.engine.introspection.nodes import TreeNode
-from sdstudio.engine.introspection.resources import resources_dir
+from sdstudio.engine.resources import resources_dir
 
 
 @dataclass(frozen=True)
