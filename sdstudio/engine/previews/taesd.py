@@ -70,7 +70,8 @@ def load_taesd(
             f"The TAESD weights in {path} decode {taesd.config.latent_channels}-channel latents "
             f"but this model makes {latent_channels}-channel ones (TAESDXL, TAESD3... differ)"
         )
-    return taesd.to(device=device, dtype=dtype).eval()
+    # Channels-last convolutions run faster on both oneDNN (CPU) and cuDNN for this net.
+    return taesd.to(device=device, dtype=dtype, memory_format=torch.channels_last).eval()
 
 
 def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
@@ -124,6 +125,7 @@ class TaesdPreviewDecoder:
             latents = latents.to(parameter.device, parameter.dtype)
             if scale != 1.0:
                 latents = torch.nn.functional.interpolate(latents, scale_factor=scale, mode="area")
+            latents = latents.contiguous(memory_format=torch.channels_last)
             # TAESD reads the UNet's (scaled) latents directly: its own scaling factor is 1.
             scaled = latents / self._taesd.config.scaling_factor
             pixels = self._taesd.decode(scaled, return_dict=False)[0]
