@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import torch
 from PIL import Image
 
 from sdstudio.engine.events import StepEvent
-from sdstudio.engine.previews.decoder import preview_latents
+from sdstudio.engine.previews.decoder import preview_latents, to_uint8_rgb
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,19 @@ class LatentRGBMap:
 
     def apply(self, latents: torch.Tensor) -> np.ndarray:
         """(1, C, h, w) latents -> (h, w, 3) uint8 RGB."""
-        return to_uint8(self.to_rgb(latents[:1]))
+        return self.apply_array(latent_array(latents))
+
+    def apply_array(self, latents: np.ndarray) -> np.ndarray:
+        """(C, h, w) float32 -> (h, w, 3) uint8, in NumPy (see ``to_uint8_rgb``)."""
+        return to_uint8_rgb(np.tensordot(latents, self._weights, axes=([0], [0])) + self._bias)
+
+    @cached_property
+    def _weights(self) -> np.ndarray:
+        return np.asarray(self.weights, dtype=np.float32)
+
+    @cached_property
+    def _bias(self) -> np.ndarray:
+        return np.asarray(self.bias, dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -51,22 +64,26 @@ class ScaledLatentRGBMap:
     maps: tuple[LatentRGBMap, ...]
     label: str = ""
 
-    def select(self, latents: torch.Tensor) -> LatentRGBMap:
-        rms = float(latents.detach().float().pow(2).mean().sqrt().clamp_min(1e-6))
+    def select(self, rms: float) -> LatentRGBMap:
+        rms = max(rms, 1e-6)
         distances = [abs(math.log(rms / scale)) for scale in self.scales]
         return self.maps[distances.index(min(distances))]
 
     def to_rgb(self, latents: torch.Tensor) -> torch.Tensor:
-        return torch.cat([self.select(item[None]).to_rgb(item[None]) for item in latents])
+        return torch.cat([self.select(_rms(item)).to_rgb(item[None]) for item in latents])
 
     def apply(self, latents: torch.Tensor) -> np.ndarray:
-        return self.select(latents[:1]).apply(latents[:1])
+        array = latent_array(latents)
+        return self.select(float(np.sqrt(np.mean(np.square(array))))).apply_array(array)
 
 
-def to_uint8(rgb: torch.Tensor) -> np.ndarray:
-    """(1, 3, h, w) RGB in [-1, 1] -> (h, w, 3) uint8."""
-    pixels = ((rgb[0].permute(1, 2, 0) + 1.0) * 127.5).round().clamp(0, 255).to(torch.uint8)
-    return pixels.numpy()
+def latent_array(latents: torch.Tensor) -> np.ndarray:
+    """The first latent of a batch as a (C, h, w) float32 NumPy array on the CPU."""
+    return latents[0].detach().to("cpu", torch.float32).numpy()
+
+
+def _rms(latents: torch.Tensor) -> float:
+    return float(latents.detach().float().pow(2).mean().sqrt())
 
 
 # Published factors for the Stable Diffusion latent spaces (as used by ComfyUI's previews).

@@ -15,7 +15,7 @@ from PIL import Image
 
 from sdstudio.engine.events import StepEvent
 from sdstudio.engine.paths import models_dir
-from sdstudio.engine.previews.decoder import preview_latents
+from sdstudio.engine.previews.decoder import preview_latents, to_uint8_rgb
 from sdstudio.engine.previews.settings import PreviewError
 from sdstudio.engine.previews.time_budget import PreviewTimeBudget
 
@@ -128,6 +128,6 @@ class TaesdPreviewDecoder:
             latents = latents.contiguous(memory_format=torch.channels_last)
             # TAESD reads the UNet's (scaled) latents directly: its own scaling factor is 1.
             scaled = latents / self._taesd.config.scaling_factor
-            pixels = self._taesd.decode(scaled, return_dict=False)[0]
-            pixels = ((pixels[0].clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-        return Image.fromarray(pixels.permute(1, 2, 0).cpu().numpy(), mode="RGB")
+            pixels = self._taesd.decode(scaled, return_dict=False)[0][0]
+            pixels = pixels.permute(1, 2, 0).to("cpu", torch.float32).numpy()
+        return Image.fromarray(to_uint8_rgb(pixels), mode="RGB")
