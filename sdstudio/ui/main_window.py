@@ -192,7 +192,8 @@ class MainWindow(QMainWindow):
     def _on_model_ready(self, name: str, description: str) -> None:
         self.controls.set_model_description(description)
         self.run_bar.set_idle("Ready")
-        self.show_message(f"Model ready: {name}", 5000)
+        if self.statusBar().currentMessage().startswith("Loading model"):
+            self.show_message(f"Model ready: {name}", 5000)  # never hide an earlier error
 
     @Slot(str)
     def _on_model_failed(self, message: str) -> None:

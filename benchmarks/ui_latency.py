@@ -1,0 +1,116 @@
+"""GUI responsiveness during a generation: how late a 10 ms timer on the GUI thread fires.
+
+Offscreen, the real window and worker, demo model, 512 × 512, 20 steps, latent previews.
+Prints p50 / p99 / max lateness of the timer (goal: p99 <= 30 ms on 2 cores), first while
+idle, then while generating.
+
+    python benchmarks/ui_latency.py [--size 512] [--steps 20] [--preview latent]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+TICK_MS = 10
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=512)
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--preview", default="latent", choices=["none", "latent", "taesd", "vae"])
+    parser.add_argument("--idle-seconds", type=float, default=2.0)
+    args = parser.parse_args()
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("SDSTUDIO_HOME", tempfile.mkdtemp(prefix="sdstudio-bench-"))
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+
+    from sdstudio.ui.app import create_application
+    from sdstudio.ui.main_window import MainWindow
+
+    app = create_application()
+    window = MainWindow(device="cpu")
+    window.show()
+    controls = window.controls
+    controls.preview_combo.setCurrentIndex(controls.preview_combo.findData(args.preview))
+    controls.prompt_edit.setPlainText("a lighthouse on a cliff at sunset")
+    controls.scheduler_combo.setCurrentText("Euler")
+
+    def wait_for(signal, timeout_s: float = 600) -> None:
+        loop = QEventLoop()
+        signal.connect(loop.quit)
+        QTimer.singleShot(round(timeout_s * 1000), loop.quit)
+        loop.exec()
+        signal.disconnect(loop.quit)
+
+    window.load_model("demo")
+    if not window.worker.model_ready:
+        wait_for(window.worker.modelReady)
+
+    # Warm-up: first-run costs (lazy imports, fitting the latent preview map) are not measured.
+    controls.size_row.set_size(64, 64)
+    controls.steps_spin.setValue(2)
+    window.generate()
+    wait_for(window.worker.done)
+
+    ticks: list[float] = []
+    timer = QTimer(interval=TICK_MS)
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+
+    def lateness_ms() -> list[float]:
+        gaps = [(b - a) * 1000 for a, b in zip(ticks, ticks[1:], strict=False)]
+        return [max(0.0, gap - TICK_MS) for gap in gaps]
+
+    def report(label: str, late: list[float]) -> None:
+        print(
+            f"{label:<11} ticks {len(late):5d}   lateness p50 {statistics.median(late):5.1f} ms"
+            f"   p99 {percentile(late, 0.99):5.1f} ms   max {max(late):6.1f} ms"
+        )
+
+    timer.start()
+    idle = QEventLoop()
+    QTimer.singleShot(round(args.idle_seconds * 1000), idle.quit)
+    idle.exec()
+    timer.stop()
+    idle_late = lateness_ms()
+
+    previews = []
+    window.worker.stepPreview.connect(lambda step, total, image: previews.append(step))
+    controls.size_row.set_size(args.size, args.size)
+    controls.steps_spin.setValue(args.steps)
+    ticks.clear()
+    timer.start()
+    started = time.perf_counter()
+    window.generate()
+    wait_for(window.worker.done)
+    elapsed = time.perf_counter() - started
+    timer.stop()
+    busy_late = lateness_ms()
+
+    import torch
+
+    print(
+        f"demo {args.size}x{args.size}, {args.steps} steps, previews {args.preview}, "
+        f"{os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}"
+    )
+    report("idle", idle_late)
+    report("generating", busy_late)
+    print(f"generation {elapsed:.1f} s, {len(previews)} previews reached the GUI")
+    print(f"goal: p99 <= 30 ms -> {'met' if percentile(busy_late, 0.99) <= 30 else 'NOT met'}")
+    window.close()
+    app.processEvents()
+
+
+if __name__ == "__main__":
+    main()
