@@ -43,6 +43,15 @@ def test_a_split_word_selects_all_its_pieces(demo_model) -> None:
     assert capture.find("d</w>").indices == [3]
 
 
+def test_a_word_matches_whole_words_only(demo_model) -> None:
+    capture = AttentionCapture(demo_model.pipeline, small_request(prompt="a red sea"))
+
+    assert [token.text for token in capture.tokens] == ["a</w>", "re", "d</w>", "se", "a</w>"]
+    assert capture.find("a").indices == [1]  # not the end of "sea"
+    assert capture.find("sea").label == "se a</w>"
+    assert capture.find("a</w>").indices == [1, 5]  # a token spelled exactly: every one
+
+
 def test_an_unknown_word_lists_the_prompts_tokens(demo_model) -> None:
     capture = AttentionCapture(demo_model.pipeline, small_request(prompt="a red dragon"))
 

@@ -67,12 +67,13 @@ def prompt_tokens(tokenizer: Any, prompt: str) -> tuple[PromptToken, ...]:
 
 
 def find_token(tokens: Sequence[PromptToken], word: str) -> TokenSelection:
-    """Every occurrence of ``word``: a token spelled so (``d</w>``, ``dragon``), or a run.
+    """Every occurrence of ``word``: tokens spelled exactly so (``d</w>``, ``re``), else the
+    whole words of the prompt it spells (``dragon``, ``red`` = ``re d</w>``).
 
     Raises ``UserFacingError`` listing the prompt's tokens when nothing matches.
     """
     query = word.strip()
-    exact = [t for t in tokens if t.text.lower() in (query.lower(), query.lower() + WORD_END)]
+    exact = [token for token in tokens if token.text.lower() == query.lower()]
     if exact:
         return TokenSelection(query, tuple(exact))
     runs = _spelling_runs(tokens, _in_token_alphabet(query))
