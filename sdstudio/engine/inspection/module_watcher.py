@@ -21,6 +21,7 @@ from sdstudio.engine.events import GenerationEvent, ImageFinished, StepEvent
 from sdstudio.engine.inspection.cfg_halves import CfgHalf, combined_shape
 from sdstudio.engine.inspection.module_paths import ResolvedModule, resolve_module
 from sdstudio.engine.inspection.output_tensors import first_tensor
+from sdstudio.engine.inspection.prompt_tokens import token_count
 from sdstudio.engine.inspection.spatial import latent_size
 from sdstudio.engine.inspection.views import ActivationView, ViewContext, ViewSettings, render_calls
 
@@ -148,8 +149,6 @@ def _same_image(view: ActivationView | None, image_index: int) -> bool:
 def _context_for(pipeline: Any, request: GenerationRequest | None) -> ViewContext:
     if request is None:
         return ViewContext()
-    from sdstudio.engine.inspection.prompt_tokens import token_count
-
     tokenizer = getattr(pipeline, "tokenizer", None)
     counts = None
     if tokenizer is not None:
