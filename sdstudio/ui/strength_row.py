@@ -41,12 +41,15 @@ class StrengthRow(QWidget):
         self.init_label.setEnabled(False)
         self.clear_button = QToolButton(objectName="clearInitButton", text="Clear")
         self.clear_button.setToolTip("Remove the init image (back to text to image)")
+        self.strength_label = QLabel("Strength")
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.slider, 0, 0)
-        layout.addWidget(self.spin, 0, 1)
-        layout.addWidget(self.init_label, 1, 0)
-        layout.addWidget(self.clear_button, 1, 1)
+        layout.addWidget(self.init_label, 0, 0, 1, 2)
+        layout.addWidget(self.clear_button, 0, 2)
+        layout.addWidget(self.strength_label, 1, 0)
+        layout.addWidget(self.slider, 1, 1)
+        layout.addWidget(self.spin, 1, 2)
+        layout.setColumnStretch(1, 1)
         self.slider.valueChanged.connect(self._on_slider)
         self.spin.valueChanged.connect(self._on_spin)
         self.clear_button.clicked.connect(self.clearRequested)
@@ -60,7 +63,7 @@ class StrengthRow(QWidget):
         active = description is not None
         self.init_label.setText(description if active else NO_INIT_TEXT)
         self.init_label.setEnabled(active)
-        for widget in (self.spin, self.slider, self.clear_button):
+        for widget in (self.spin, self.slider, self.clear_button, self.strength_label):
             widget.setEnabled(active)
 
     @Slot(int)
