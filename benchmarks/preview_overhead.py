@@ -9,7 +9,7 @@ Goals: latent <= 1.03, taesd <= 1.15 (a random AutoencoderTiny with TAESD's real
 vae is printed as a reference.
 Also prints the latent map's fit time and quality (PSNR, correlation vs the true decode).
 
-    python benchmarks/preview_overhead.py [--rounds 5] [--size 512] [--steps 20]
+    python benchmarks/preview_overhead.py [--rounds 5] [--size 512] [--steps 20] [--threads N]
 """
 
 from __future__ import annotations
@@ -42,11 +42,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="torch threads (0: torch's default); 1 keeps a "
+        "shared, oversubscribed CPU from stalling torch's thread pool",
+    )
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="sdstudio-bench-"))
     os.environ["SDSTUDIO_HOME"] = str(home)
 
     import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     from sdstudio.engine.denoising import generate
     from sdstudio.engine.events import StepEvent
@@ -97,7 +107,8 @@ def main() -> None:
             ratios[kind].append(this_round[kind].wall / this_round["none"].wall)
         print(f"round {index + 1}: " + "  ".join(f"{k} {this_round[k].wall:.2f}s" for k in KINDS))
 
-    print(f"\n{args.size}x{args.size}, {args.steps} steps, {args.rounds} rounds, CPU")
+    threads = torch.get_num_threads()
+    print(f"\n{args.size}x{args.size}, {args.steps} steps, {args.rounds} rounds, {threads} threads")
     best_none = min(item.wall for item in runs["none"])
     for kind in KINDS:
         ratio = statistics.median(ratios[kind])
