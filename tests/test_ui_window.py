@@ -112,14 +112,14 @@ def test_dropping_a_non_image_file_is_a_message(window, qtbot, run_async, tmp_pa
     _drop_files(window, notes)
     run_async()
     assert _status(window).startswith("Cannot read notes.txt as an image")
-    assert window.init_image() is None
+    assert window.init_images.image() is None
     assert window.run_bar.generate_button.isEnabled()
 
 
 def test_img2img_with_an_opened_init_image(window, qtbot, run_async, tmp_path) -> None:
     photo = tmp_path / "photo.png"
     Image.new("RGB", (96, 80), (200, 40, 40)).save(photo)
-    assert run_async(window.open_init_image(photo)) is True
+    assert run_async(window.init_images.open(photo)) is True
     assert window.controls.strength_row.spin.isEnabled()
     assert "photo.png (96 × 80)" in window.controls.strength_row.init_label.text()
     assert window.canvas.image_size().width() == 96  # the init image is shown
@@ -137,7 +137,7 @@ def test_img2img_with_an_opened_init_image(window, qtbot, run_async, tmp_path) -
     window.window_actions.compare.setChecked(False)
     assert window.canvas.current_pixmap().toImage().size() == result.image.size()
     qtbot.mouseClick(window.controls.strength_row.clear_button, Qt.MouseButton.LeftButton)
-    assert window.init_image() is None and not window.window_actions.compare.isEnabled()
+    assert window.init_images.image() is None and not window.window_actions.compare.isEnabled()
 
 
 def test_pasting_an_image_makes_it_the_init_image(window) -> None:
@@ -147,10 +147,19 @@ def test_pasting_an_image_makes_it_the_init_image(window) -> None:
     mime.setImageData(image)
     QGuiApplication.clipboard().setMimeData(mime)
     window.window_actions.paste.trigger()
-    assert window.init_image() is not None and window.init_image().size == (40, 24)
+    assert window.init_images.image() is not None and window.init_images.image().size == (40, 24)
     QGuiApplication.clipboard().clear()
     window.window_actions.paste.trigger()
     assert _status(window) == "The clipboard holds no image."
+
+
+def test_ctrl_v_in_the_prompt_pastes_text_not_an_init_image(window, qtbot) -> None:
+    QGuiApplication.clipboard().setText("misty hills")
+    window.controls.prompt_edit.setFocus()
+    qtbot.keyClick(window.controls.prompt_edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert window.controls.prompt_edit.toPlainText() == "misty hills"
+    assert window.init_images.image() is None
+    QGuiApplication.clipboard().clear()
 
 
 def test_bad_settings_are_a_message(window) -> None:
@@ -161,7 +170,7 @@ def test_bad_settings_are_a_message(window) -> None:
 
 
 def test_a_missing_init_image_is_a_message(window, run_async, tmp_path) -> None:
-    assert run_async(window.open_init_image(tmp_path / "gone.png")) is False
+    assert run_async(window.init_images.open(tmp_path / "gone.png")) is False
     assert _status(window).startswith("Init image not found")
 
 

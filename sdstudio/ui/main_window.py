@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -20,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sdstudio.engine.errors import RequestError, UserFacingError
-from sdstudio.engine.init_image import load_init_image
+from sdstudio.engine.errors import RequestError
 from sdstudio.ui.canvas import CanvasView
 from sdstudio.ui.controls_panel import DEMO_SPEC, ControlsPanel
-from sdstudio.ui.image_convert import pil_to_qimage, qimage_to_pil
+from sdstudio.ui.file_dialogs import ask_open_image, ask_save_image
+from sdstudio.ui.init_image_source import InitImageSource
 from sdstudio.ui.progress_text import Progress
 from sdstudio.ui.qt import asyncSlot
 from sdstudio.ui.run_bar import RunBar
@@ -34,26 +33,21 @@ from sdstudio.ui.worker import FinishedImage
 from sdstudio.ui.worker_host import WorkerHost
 
 if TYPE_CHECKING:
-    from PIL import Image
-
     from sdstudio.engine.model_loading import LoadedModel
-
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
 
 
 class MainWindow(QMainWindow):
     """The main window. Seams for other parts of the app:
 
     ``controls`` (:class:`ControlsPanel`), ``canvas`` (:class:`CanvasView`), ``worker``
-    (:class:`WorkerHost`), ``window_actions`` (menus and toolbar), :meth:`add_dock`,
+    (:class:`WorkerHost`), ``init_images`` (:class:`InitImageSource`), ``window_actions``
+    (menus and toolbar), :meth:`add_dock`,
     :meth:`load_model`, :meth:`show_message` / :meth:`show_error`.
 
     Signals:
-        initImageChanged(): an init image was set or cleared.
         resultShown(object): a :class:`FinishedImage` reached the canvas.
     """
 
-    initImageChanged = Signal()
     resultShown = Signal(object)
 
     def __init__(
@@ -71,8 +65,7 @@ class MainWindow(QMainWindow):
         self.scrubber = StepScrubber()
         self.run_bar = RunBar()
         self.worker = WorkerHost(output_dir, device, parent=self)
-        self._init_image: Image.Image | None = None
-        self._init_qimage: QImage | None = None
+        self.init_images = InitImageSource(self)
         self._result: FinishedImage | None = None
         self._display_size = QSize()
         self._run_started_at = 0.0
@@ -109,9 +102,13 @@ class MainWindow(QMainWindow):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.generate)
         self.controls.modelChosen.connect(self.load_model)
-        self.controls.clearInitRequested.connect(self.clear_init_image)
-        self.canvas.filesDropped.connect(self._open_dropped_files)
-        self.canvas.imageDropped.connect(self._use_qimage_as_init)
+        images = self.init_images
+        self.controls.clearInitRequested.connect(images.clear)
+        self.canvas.filesDropped.connect(images.open_first)
+        self.canvas.imageDropped.connect(images.use_qimage)
+        images.changed.connect(self._on_init_image_changed)
+        images.opened.connect(self._on_init_image_opened)
+        images.failed.connect(self.show_error)
         self.canvas.zoomChanged.connect(self._on_zoom)
         self.scrubber.imageChosen.connect(self.canvas.show_image)
         host = self.worker
@@ -168,7 +165,7 @@ class MainWindow(QMainWindow):
         """Begin loading the model (and the init image) once the window is on screen."""
         QTimer.singleShot(0, lambda: self.load_model(model or DEMO_SPEC))
         if init_image:
-            self.open_init_image_soon(init_image)
+            self.init_images.open_soon(init_image)
 
     @Slot(str)
     def load_model(self, spec: str) -> None:
@@ -212,7 +209,7 @@ class MainWindow(QMainWindow):
             self.show_error("The model is not loaded yet.")
             return False
         try:
-            request = self.controls.build_request(self._init_image)
+            request = self.controls.build_request(self.init_images.image())
         except RequestError as error:
             self.show_error(str(error))
             return False
@@ -267,78 +264,25 @@ class MainWindow(QMainWindow):
 
     # -- init image ----------------------------------------------------------------------
 
-    def init_image(self) -> Image.Image | None:
-        return self._init_image
-
-    def set_init_image(self, image: Image.Image | None, name: str = "image") -> None:
-        """Use ``image`` as the init image (None: back to text to image) and show it."""
-        self._init_image = image
-        if image is None:
-            self._init_qimage = None
-            self.controls.set_init_image(None)
-            if self._result is not None:
-                self.canvas.show_image(self._result.image)
-            else:
-                self.canvas.clear_image()
+    @Slot()
+    def _on_init_image_changed(self) -> None:
+        qimage = self.init_images.qimage()
+        self.controls.set_init_image(self.init_images.description())
+        if qimage is not None:
+            self.canvas.show_image(qimage)
+        elif self._result is not None:
+            self.canvas.show_image(self._result.image)
         else:
-            self._init_qimage = pil_to_qimage(image)
-            self.controls.set_init_image(f"{name} ({image.width} × {image.height})")
-            self.canvas.show_image(self._init_qimage)
+            self.canvas.clear_image()
         self._update_compare()
-        self.initImageChanged.emit()
 
-    @Slot()
-    def clear_init_image(self) -> None:
-        self.set_init_image(None)
-
-    async def open_init_image(self, path: str | Path) -> bool:
-        """Read ``path`` off the GUI thread and use it as init image; False with a message."""
-        try:
-            image = await asyncio.get_running_loop().run_in_executor(None, load_init_image, path)
-        except UserFacingError as error:
-            self.show_error(str(error))
-            return False
-        self.set_init_image(image, Path(path).name)
+    @Slot(str)
+    def _on_init_image_opened(self, path: str) -> None:
         self.show_message(f"Init image: {path}", 5000)
-        return True
-
-    @asyncSlot(str)
-    async def open_init_image_soon(self, path: str) -> None:
-        await self.open_init_image(path)
-
-    @asyncSlot(list)
-    async def _open_dropped_files(self, paths: list) -> None:
-        await self.open_init_image(paths[0])
-
-    @Slot(QImage)
-    def _use_qimage_as_init(self, image: QImage) -> None:
-        if image.isNull():
-            self.show_error("That is not an image sdstudio can read.")
-            return
-        self.set_init_image(qimage_to_pil(image).convert("RGB"), "pasted image")
-
-    @Slot()
-    def paste_init_image(self) -> None:
-        """Ctrl+V outside the prompt fields: image data or an image file from the clipboard."""
-        mime = QGuiApplication.clipboard().mimeData()
-        if mime is None:
-            self.show_error("The clipboard holds no image.")
-            return
-        paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
-        if mime.hasImage():
-            self._use_qimage_as_init(QImage(mime.imageData()))
-        elif paths:
-            self.open_init_image_soon(paths[0])
-        else:
-            self.show_error("The clipboard holds no image.")
 
     @Slot()
     def choose_init_image(self) -> None:
-        dialog = QFileDialog(self, "Open init image", "", IMAGE_FILTER)
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.open_init_image_soon)
-        dialog.open()
+        ask_open_image(self, self.init_images.open_soon)
 
     # -- result --------------------------------------------------------------------------
 
@@ -367,28 +311,23 @@ class MainWindow(QMainWindow):
         if self._result is None:
             self.show_error("There is no image to save yet.")
             return
-        start = str(self._result.path or "")
-        dialog = QFileDialog(self, "Save image as", start, "PNG image (*.png);;JPEG (*.jpg)")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix("png")
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self._save_result_to)
-        dialog.open()
+        ask_save_image(self, str(self._result.path or ""), self._save_result_to)
 
     # -- compare and zoom ----------------------------------------------------------------
 
     def _update_compare(self) -> None:
-        can_compare = self._init_qimage is not None and self._result is not None
+        can_compare = self.init_images.qimage() is not None and self._result is not None
         self.window_actions.compare.setEnabled(can_compare)
         if not can_compare:
             self.window_actions.compare.setChecked(False)
 
     @Slot(bool)
     def show_init_for_compare(self, show_init: bool) -> None:
-        if self._result is None or self._init_qimage is None:
+        init_qimage = self.init_images.qimage()
+        if self._result is None or init_qimage is None:
             return
         if show_init:
-            self.canvas.show_image(self._init_qimage, self._result.image.size())
+            self.canvas.show_image(init_qimage, self._result.image.size())
         else:
             self.canvas.show_image(self._result.image)
 

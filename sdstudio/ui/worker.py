@@ -150,30 +150,32 @@ class GenerationWorker(QObject):
         from sdstudio.engine.events import Cancelled, ImageFinished, StepEvent
 
         previews = self._preview_tools(model, preview_kind)
-        frames: list[PreviewFrame] = []
         first_step_at: float | None = None
+        total = 0
         for event in generate(model, request, self._cancel):
             if isinstance(event, StepEvent):
                 now = time.monotonic()
                 first_step_at = first_step_at if first_step_at is not None else now
+                total = event.total
                 self.progress.emit(
                     event.step, event.total, event.image_index, event.batch_count,
                     now - first_step_at,
                 )  # fmt: skip
-                if previews is not None:
-                    previews = self._post_preview(previews, event, frames)
+                if previews is not None and not self._post_preview(previews, event):
+                    previews = None
             elif isinstance(event, ImageFinished):
+                frames = previews.take_frames(total) if previews is not None else ()
                 self.finished.emit(self._finished_image(event, request, frames))
-                frames = []
             elif isinstance(event, Cancelled):
                 self.cancelled.emit(event.after_step)
 
-    def _preview_tools(self, model: LoadedModel, kind: str) -> tuple[Any, Any] | None:
-        """The decoder and throttle for ``kind``, or None when previews are off or unavailable."""
+    def _preview_tools(self, model: LoadedModel, kind: str) -> _PreviewTools | None:
+        """Decoder, throttle and recorder for ``kind``; None when off or unavailable."""
         if kind == "none":
             return None
         from sdstudio.engine.previews import (
             PreviewKind,
+            PreviewRecorder,
             PreviewSettings,
             PreviewThrottle,
             create_preview_decoder,
@@ -185,31 +187,27 @@ class GenerationWorker(QObject):
         except UserFacingError as error:
             self.notice.emit(f"{error} Generating without previews.")
             return None
-        return None if decoder is None else (decoder, PreviewThrottle(settings))
+        if decoder is None:
+            return None
+        return _PreviewTools(decoder, PreviewThrottle(settings), PreviewRecorder(MAX_FRAMES))
 
-    def _post_preview(
-        self, previews: tuple[Any, Any], event: Any, frames: list[PreviewFrame]
-    ) -> tuple[Any, Any] | None:
-        decoder, throttle = previews
-        if not throttle.should_preview(event):
-            return previews
+    def _post_preview(self, previews: _PreviewTools, event: Any) -> bool:
+        """Decode and post a preview if it is due; False if previews broke and must stop."""
+        if not previews.throttle.should_preview(event):
+            return True
         try:
-            image = pil_to_qimage(decoder.decode(event))
+            picture = previews.decoder.decode(event)
         except Exception as error:  # a broken preview must not cost the user the image
             logger.exception("Preview decoding failed")
             self.notice.emit(f"Previews stopped: {error}")
-            return None
-        frame = PreviewFrame(event.step, event.total, image)
-        if len(frames) < MAX_FRAMES:
-            frames.append(frame)
-        else:  # keep the newest step at the end of the scrubber
-            frames[-1] = frame
-        if self._previews.put(frame):
+            return False
+        previews.recorder.add(event.step, picture)
+        if self._previews.put(PreviewFrame(event.step, event.total, pil_to_qimage(picture))):
             self.previewPosted.emit()
-        return previews
+        return True
 
     def _finished_image(
-        self, event: Any, request: GenerationRequest, frames: list[PreviewFrame]
+        self, event: Any, request: GenerationRequest, frames: tuple[PreviewFrame, ...]
     ) -> FinishedImage:
         try:
             path: Path | None = save_result(event.image, request, event.seed, self._output_dir)
@@ -223,5 +221,24 @@ class GenerationWorker(QObject):
             request=request,
             image_index=event.image_index,
             batch_count=event.batch_count,
-            frames=tuple(frames),
+            frames=frames,
         )
+
+
+@dataclass
+class _PreviewTools:
+    """What one run's previews need: the decoder, when to decode, and the frames so far."""
+
+    decoder: Any  # PreviewDecoder
+    throttle: Any  # PreviewThrottle
+    recorder: Any  # PreviewRecorder (bounded: thins older frames, keeps first and newest)
+
+    def take_frames(self, total: int) -> tuple[PreviewFrame, ...]:
+        """The recorded frames of the image that just finished, as QImages; then forget them."""
+        frames = tuple(
+            PreviewFrame(step, total, pil_to_qimage(picture))
+            for step, picture in self.recorder.frames
+        )
+        self.recorder.clear()
+        self.throttle.reset()
+        return frames
