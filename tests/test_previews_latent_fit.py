@@ -56,3 +56,16 @@ def test_a_damaged_cache_file_is_refitted(demo_model) -> None:
     path.write_text("{not json", encoding="utf-8")
     latent_fit._fits.clear()
     assert latent_fit.latent_fit_for(demo_model).correlation > MIN_CORRELATION
+
+
+def test_a_failed_fit_falls_back_to_the_sd1_factors_once(demo_model, monkeypatch) -> None:
+    attempts = []
+
+    def fail(*_args: object) -> None:
+        attempts.append(1)
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(latent_fit, "fit_latent_map", fail)
+    monkeypatch.setattr(latent_fit, "_failed", set())
+    maps = [latent_fit.latent_map_for(demo_model) for _ in range(2)]
+    assert (maps, len(attempts)) == ([SD1_MAP, SD1_MAP], 1)

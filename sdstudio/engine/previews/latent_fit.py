@@ -38,6 +38,7 @@ FIT_LATENT_SIZE = 12  # latent height and width (96x96 pixels for an SD VAE)
 
 _log = logging.getLogger(__name__)
 _fits: dict[Path, LatentFit] = {}
+_failed: set[Path] = set()
 _fingerprints: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
@@ -52,11 +53,19 @@ class LatentFit:
 
 
 def latent_map_for(model: LoadedModel) -> ScaledLatentRGBMap | LatentRGBMap:
-    """The map the ``latent`` preview uses: the model's own fit, or SD 1.x's if fitting fails."""
+    """The map the ``latent`` preview uses: the model's own fit, or SD 1.x's if fitting fails.
+
+    A failure (out of memory on a busy GPU, an fp16 VAE decoding to NaN) must not stop the
+    run, and is remembered so it is not retried before every generation.
+    """
+    path = _cache_path(model)
+    if path in _failed:
+        return SD1_MAP
     try:
         return latent_fit_for(model).rgb_map
-    except RuntimeError as error:  # e.g. out of memory on a busy GPU: previews must not stop a run
+    except RuntimeError as error:
         _log.warning("latent preview fit failed (%s); using the SD 1.x factors", error)
+        _failed.add(path)
         return SD1_MAP
 
 
@@ -76,6 +85,8 @@ def fit_latent_map(vae: Any, scale_factor: int) -> LatentFit:
     start = time.perf_counter()
     latents = sample_fitting_latents(vae, scale_factor, FIT_SEED, LATENTS_PER_SCALE)
     targets = decode_at_latent_resolution(vae, latents, scale_factor)
+    if not torch.isfinite(targets).all():
+        raise RuntimeError("the VAE decoded the fitting latents to non-finite pixels")
     bins = _nearest_scale(latents)
     maps = tuple(
         _solve(latents[bins == index], targets[bins == index]) for index in range(len(FIT_SCALES))
