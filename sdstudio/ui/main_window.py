@@ -41,8 +41,8 @@ class MainWindow(QMainWindow):
 
     ``controls`` (:class:`ControlsPanel`), ``canvas`` (:class:`CanvasView`), ``worker``
     (:class:`WorkerHost`), ``init_images`` (:class:`InitImageSource`), ``window_actions``
-    (menus and toolbar), :meth:`add_dock`,
-    :meth:`load_model`, :meth:`show_message` / :meth:`show_error`.
+    (menus and toolbar), :meth:`add_dock`, :meth:`load_model`, :meth:`show_message` and
+    :meth:`show_error`.
 
     Signals:
         resultShown(object): a :class:`FinishedImage` reached the canvas.
@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
 
     def start(self, model: str | None = None, init_image: str | None = None) -> None:
         """Begin loading the model (and the init image) once the window is on screen."""
+        self._on_model_loading(model or DEMO_SPEC)  # the first paint already says so
         QTimer.singleShot(0, lambda: self.load_model(model or DEMO_SPEC))
         if init_image:
             self.init_images.open_soon(init_image)
@@ -173,6 +174,7 @@ class MainWindow(QMainWindow):
             self.show_error("Wait for the run to finish (or cancel it) before switching models.")
             return
         self.controls.select_model(spec, None if spec == DEMO_SPEC else Path(spec).name)
+        self._on_model_loading(spec)
         self.worker.load_model(spec)
 
     def use_model(self, model: LoadedModel) -> None:
