@@ -46,11 +46,14 @@ class CanvasView(QGraphicsView):
         filesDropped(list): local paths dropped on the canvas.
         imageDropped(QImage): image data (not a file) dropped on the canvas.
         zoomChanged(float): the scale factor, 1.0 = 100 %.
+        imageShown(QImage): the image now shown (a null QImage once cleared); copies of one
+            QImage share its ``cacheKey()``, so a listener can tell which image it is.
     """
 
     filesDropped = Signal(list)
     imageDropped = Signal(QImage)
     zoomChanged = Signal(float)
+    imageShown = Signal(QImage)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,11 +98,13 @@ class CanvasView(QGraphicsView):
         self.scene().setSceneRect(QRectF(QPointF(0, 0), target.toSizeF()))
         if resized and self._fit_mode:
             self.fit_to_view()
+        self.imageShown.emit(image)
 
     def clear_image(self) -> None:
         self._item.setPixmap(QPixmap())
         self.scene().setSceneRect(QRectF())
         self.viewport().update()
+        self.imageShown.emit(QImage())
 
     # -- zoom ----------------------------------------------------------------------------
 

@@ -57,6 +57,7 @@ class ModelBrowserDock(QDockWidget):
         self.setObjectName("modelBrowserDock")
         self._pipeline_root: TreeNode | None = None
         self._pipeline_spec: ShapeSpec | None = None
+        self._no_model_text = "No model loaded."
         self._tracing: dict[int, tuple[TreeNode, ShapeSpec]] = {}  # job → what it traces
         self._model = ModuleTreeModel(parent=self)
         self._proxy = ModuleFilterProxy(self)
@@ -84,6 +85,25 @@ class ModelBrowserDock(QDockWidget):
 
     def show_loaded_model(self) -> None:
         self._select_source(LOADED)
+
+    def show_loading(self, message: str = "Loading model…") -> None:
+        """Drop the loaded model's tree (so its weights can be freed) and say why it is empty."""
+        self._pipeline_root, self._pipeline_spec = None, None
+        self._no_model_text = message
+        if self.showing_loaded_model():
+            self._on_source_chosen(self._source.currentIndex())
+
+    def showing_loaded_model(self) -> bool:
+        """True when the tree is the loaded model's (or its empty place), not a preset's."""
+        return self._source.currentData() == LOADED
+
+    def add_node_action(self, action: QAction) -> None:
+        """Offer ``action`` for the selected module: in the tree's context menu and as a
+        button under the details."""
+        self._view.addAction(action)
+        button = QToolButton()
+        button.setDefaultAction(action)
+        self._node_buttons.addWidget(button)
 
     def root(self) -> TreeNode:
         return self._model.root()
@@ -155,10 +175,13 @@ class ModelBrowserDock(QDockWidget):
         splitter.addWidget(self._view)
         splitter.addWidget(self._details)
         splitter.setStretchFactor(0, 3)
+        self._node_buttons = QHBoxLayout()
+        self._node_buttons.addStretch(1)
         layout.addWidget(self._source)
         layout.addLayout(controls)
         layout.addWidget(self._status)
         layout.addWidget(splitter)
+        layout.addLayout(self._node_buttons)
         self.setWidget(body)
 
     def _make_view(self) -> QTreeView:
@@ -188,7 +211,7 @@ class ModelBrowserDock(QDockWidget):
             self._show(self._pipeline_root, self._pipeline_spec)
         else:
             self._show(TreeNode("empty", self.root().kind), None)
-            self._status.setText("No model loaded.")
+            self._status.setText(self._no_model_text)
 
     def _show(self, root: TreeNode, spec: ShapeSpec | None) -> None:
         if root is self.root():
