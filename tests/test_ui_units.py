@@ -1,4 +1,4 @@
-"""Small, Qt-light pieces of the window: coalescing slot, progress text, conversions, saving."""
+"""Small, Qt-light pieces of the window: coalescing slot, progress text, conversions."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import pytest
 from PIL import Image
 
 from sdstudio.engine.errors import InitImageError
-from sdstudio.engine.request import GenerationRequest
 from sdstudio.ui.excepthook import install_excepthook
 from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.progress_text import Progress, format_duration, format_progress
-from sdstudio.ui.result_saving import save_result
 from sdstudio.ui.size_spin import nearest_side
 
 
@@ -77,22 +75,6 @@ def test_pil_and_qimage_round_trip(qapp) -> None:
     assert back.mode == "RGB" and back.tobytes() == image.tobytes()
     rgba = Image.new("RGBA", (3, 3), (1, 2, 3, 0))
     assert qimage_to_pil(pil_to_qimage(rgba)).getpixel((1, 1)) == (1, 2, 3, 0)
-
-
-def test_saved_results_are_pngs_that_never_overwrite(tmp_path) -> None:
-    request = GenerationRequest("x", width=64, height=64, seed=7)
-    image = Image.new("RGB", (64, 64), (9, 9, 9))
-    first = save_result(image, request, 7, tmp_path)
-    second = save_result(image, request, 7, tmp_path)
-    assert first != second and first.suffix == second.suffix == ".png"
-    assert first.name.endswith("-7.png")
-    with Image.open(second) as saved:
-        assert saved.format == "PNG" and saved.getpixel((0, 0)) == (9, 9, 9)
-
-
-def test_save_result_defaults_to_outputs_under_home(sdstudio_home) -> None:
-    path = save_result(Image.new("RGB", (8, 8)), GenerationRequest("x", width=8, height=8), 1)
-    assert path.parent == sdstudio_home / "outputs"
 
 
 def test_excepthook_shows_user_errors_without_traceback(capsys) -> None:

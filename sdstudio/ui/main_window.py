@@ -21,14 +21,19 @@ from PySide6.QtWidgets import (
 
 from sdstudio.engine.errors import RequestError
 from sdstudio.ui.canvas import CanvasView
-from sdstudio.ui.controls_panel import DEMO_SPEC, ControlsPanel
+from sdstudio.ui.controls_panel import ControlsPanel
 from sdstudio.ui.file_dialogs import ask_open_image, ask_save_image
+from sdstudio.ui.history import HistoryPanel
+from sdstudio.ui.image_opener import ImageFileOpener
 from sdstudio.ui.init_image_source import InitImageSource
+from sdstudio.ui.model_picker import ModelPicker
 from sdstudio.ui.progress_text import Progress
 from sdstudio.ui.qt import asyncSlot
 from sdstudio.ui.run_bar import RunBar
+from sdstudio.ui.settings_store import SettingsStore
 from sdstudio.ui.step_scrubber import StepScrubber
 from sdstudio.ui.window_actions import WindowActions
+from sdstudio.ui.window_session import WindowSession
 from sdstudio.ui.worker import FinishedImage
 from sdstudio.ui.worker_host import WorkerHost
 
@@ -41,8 +46,9 @@ class MainWindow(QMainWindow):
 
     ``controls`` (:class:`ControlsPanel`), ``canvas`` (:class:`CanvasView`), ``worker``
     (:class:`WorkerHost`), ``init_images`` (:class:`InitImageSource`), ``window_actions``
-    (menus and toolbar), :meth:`add_dock`, :meth:`load_model`, :meth:`show_message` and
-    :meth:`show_error`.
+    (menus and toolbar), ``settings`` (:class:`SettingsStore`), ``model_picker``,
+    ``history``, ``image_opener`` (open/drop: init image or restore settings),
+    :meth:`add_dock`, :meth:`load_model`, :meth:`show_message` and :meth:`show_error`.
 
     Signals:
         resultShown(object): a :class:`FinishedImage` reached the canvas.
@@ -66,6 +72,8 @@ class MainWindow(QMainWindow):
         self.run_bar = RunBar()
         self.worker = WorkerHost(output_dir, device, parent=self)
         self.init_images = InitImageSource(self)
+        self.image_opener = ImageFileOpener(self)
+        self.settings = SettingsStore()
         self._result: FinishedImage | None = None
         self._display_size = QSize()
         self._run_started_at = 0.0
@@ -73,7 +81,10 @@ class MainWindow(QMainWindow):
         self._zoom_label = QLabel("100 %", objectName="zoomLabel")
         self._build_layout()
         self.window_actions = WindowActions(self)
+        self.model_picker = ModelPicker(self, self.settings)
+        self.history = HistoryPanel(self, output_dir)
         self._connect()
+        self.session = WindowSession(self, self.settings)  # after the docks: restores layout
         self.run_bar.set_idle("No model loaded", can_generate=False)
 
     # -- layout and wiring ---------------------------------------------------------------
@@ -101,10 +112,10 @@ class MainWindow(QMainWindow):
         self.run_bar.cancel_button.clicked.connect(self.cancel)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.generate)
-        self.controls.modelChosen.connect(self.load_model)
+        self.controls.modelChosen.connect(self.model_picker.choose)
         images = self.init_images
         self.controls.clearInitRequested.connect(images.clear)
-        self.canvas.filesDropped.connect(images.open_first)
+        self.canvas.filesDropped.connect(self.image_opener.open_first)
         self.canvas.imageDropped.connect(images.use_qimage)
         images.changed.connect(self._on_init_image_changed)
         images.opened.connect(self._on_init_image_opened)
@@ -135,6 +146,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName(object_name or f"{widget.objectName() or 'panel'}Dock")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        self.restoreDockWidget(dock)  # its place from the last session, if it had one
         if hasattr(self, "window_actions"):
             self.window_actions.add_dock_toggle(dock)
         return dock
@@ -162,20 +174,22 @@ class MainWindow(QMainWindow):
     # -- model ---------------------------------------------------------------------------
 
     def start(self, model: str | None = None, init_image: str | None = None) -> None:
-        """Begin loading the model (and the init image) once the window is on screen."""
-        self._on_model_loading(model or DEMO_SPEC)  # the first paint already says so
-        QTimer.singleShot(0, lambda: self.load_model(model or DEMO_SPEC))
+        """Begin loading the model (default: the last one used) once the window is shown."""
+        spec = model or self.model_picker.startup_spec()
+        self._on_model_loading(spec)  # the first paint already says so
+        QTimer.singleShot(0, lambda: self.load_model(spec))
         if init_image:
             self.init_images.open_soon(init_image)
 
     @Slot(str)
-    def load_model(self, spec: str) -> None:
+    def load_model(self, spec: str, allow_download: bool = False) -> None:
+        """Switch to ``spec``; a hub id is downloaded only with ``allow_download``."""
         if self.worker.busy:
             self.show_error("Wait for the run to finish (or cancel it) before switching models.")
             return
-        self.controls.select_model(spec, None if spec == DEMO_SPEC else Path(spec).name)
+        self.model_picker.show_model(spec)
         self._on_model_loading(spec)
-        self.worker.load_model(spec)
+        self.worker.load_model(spec, self.model_picker.load_options(allow_download))
 
     def use_model(self, model: LoadedModel) -> None:
         """Use a model that is already loaded (for tests and embedding)."""
@@ -284,7 +298,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def choose_init_image(self) -> None:
-        ask_open_image(self, self.init_images.open_soon)
+        ask_open_image(self, self.image_opener.open_soon)
 
     # -- result --------------------------------------------------------------------------
 
@@ -338,6 +352,8 @@ class MainWindow(QMainWindow):
         self._zoom_label.setText(f"{zoom * 100:.0f} %")
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Cancel a run and wait for the worker thread before the window goes."""
+        """Remember the settings, cancel a run and wait for the worker thread."""
+        self.session.save()
+        self.history.shutdown()
         self.worker.shutdown()
         super().closeEvent(event)

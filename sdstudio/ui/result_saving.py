@@ -1,38 +1,39 @@
-"""Where a finished image goes. The one place to change when saving gains metadata."""
+"""Where a finished image goes: a numbered PNG that carries the settings that made it."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
+from sdstudio.engine.metadata import model_hash_if_ready, record_for, save_generation
 
-from sdstudio.engine.request import GenerationRequest
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from sdstudio.engine.model_loading import LoadedModel
+    from sdstudio.engine.request import GenerationRequest
 
 
 def save_result(
     image: Image.Image,
     request: GenerationRequest,
+    model: LoadedModel,
     seed: int,
     output_dir: Path | None = None,
+    preview_kind: str = "none",
 ) -> Path:
-    """Write ``image`` as a PNG in ``output_dir`` (default: ``outputs_dir()``) and return its path.
+    """Save ``image`` as ``NNNNN-<seed>.png`` with A1111 ``parameters`` and our full record.
 
-    Names are ``<date>-<time>-<seed>.png``; an existing file is never overwritten.
-    ``request`` is what metadata will be written from.
+    ``output_dir`` defaults to ``SDSTUDIO_HOME/outputs/<date>``; nothing is ever overwritten
+    and a failed write leaves no partial file. Runs on the worker thread.
     """
-    if output_dir is None:
-        from sdstudio.engine.paths import outputs_dir
+    from sdstudio.engine.previews import PreviewSettings
 
-        output_dir = outputs_dir()
-    output_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{seed}"
-    for counter in range(1, 10_000):
-        path = output_dir / (f"{stem}.png" if counter == 1 else f"{stem}-{counter}.png")
-        try:
-            with path.open("xb") as file:
-                image.save(file, format="PNG")
-        except FileExistsError:
-            continue
-        return path
-    raise OSError(f"Too many images named {stem}*.png in {output_dir}")
+    record = record_for(
+        request,
+        model,
+        seed,
+        model_hash_if_ready(model.source),
+        preview=PreviewSettings(kind=preview_kind),
+    )
+    return save_generation(image, record, output_dir)

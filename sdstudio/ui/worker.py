@@ -20,10 +20,14 @@ from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.request import GenerationRequest
 from sdstudio.ui.image_convert import pil_to_qimage
+from sdstudio.ui.inspection.messages import InspectionOptions
+from sdstudio.ui.inspection.run_inspector import RunInspector
 from sdstudio.ui.latest_slot import LatestSlot
+from sdstudio.ui.load_progress_relay import LoadProgressRelay
 from sdstudio.ui.result_saving import save_result
 
 if TYPE_CHECKING:
+    from sdstudio.engine.load_options import LoadOptions
     from sdstudio.engine.model_loading import LoadedModel
 
 logger = logging.getLogger(__name__)
@@ -69,7 +73,11 @@ class GenerationWorker(QObject):
     Signals:
         modelLoading(str): loading the named model started.
         modelReady(str, str): a model is ready (name, description to show).
-        modelFailed(str): loading failed (message for the user).
+        modelFailed(str): loading failed (message for the user); when the previous model is
+            still loaded, ``modelReady`` follows for it.
+        modelProgress(object): a :class:`LoadProgress` of the load under way (throttled).
+        modelInUse(object): the :class:`LoadedModel` in use, just before each ``modelReady``
+            (for reading its module structure; it runs on this thread only).
         started(int): a run began (batch count).
         progress(int, int, int, int, float): step, total, image index, batch count, seconds
             since the run's first step.
@@ -84,6 +92,8 @@ class GenerationWorker(QObject):
     modelLoading = Signal(str)
     modelReady = Signal(str, str)
     modelFailed = Signal(str)
+    modelProgress = Signal(object)
+    modelInUse = Signal(object)
     started = Signal(int)
     progress = Signal(int, int, int, int, float)
     previewPosted = Signal()
@@ -99,44 +109,67 @@ class GenerationWorker(QObject):
         previews: LatestSlot[PreviewFrame],
         output_dir: Path | None = None,
         device: str = "auto",
+        inspector: RunInspector | None = None,
     ) -> None:
         super().__init__()
+        self._inspector = inspector if inspector is not None else RunInspector()
         self._cancel = cancel
         self._previews = previews
         self._output_dir = output_dir
         self._device = device
         self._model: LoadedModel | None = None
+        self._owns_model = False  # a model handed in by use_model() is never unloaded here
 
-    @Slot(str)
-    def load_model(self, spec: str) -> None:
+    @Slot(str, object)
+    def load_model(self, spec: str, options: LoadOptions | None = None) -> None:
+        """Switch to ``spec``; the current model stays usable if the new one cannot load."""
         self.modelLoading.emit(spec)
-        self._model = None  # free the old pipeline before loading the next one
         try:
             from sdstudio.engine import denoising  # noqa: F401  (warm the import for Generate)
-            from sdstudio.engine.model_loading import load_model
+            from sdstudio.engine.model_loading import switch_model
 
-            model = load_model(spec, device=self._device)
+            current = self._model if self._owns_model else None
+            relay = LoadProgressRelay(self.modelProgress.emit)
+            model = switch_model(current, spec, self._device, options, relay)
         except UserFacingError as error:
-            self.modelFailed.emit(str(error))
+            self._load_failed(str(error))
         except Exception as error:
             logger.exception("Loading %s failed", spec)
-            self.modelFailed.emit(f"Could not load the model: {error}")
+            self._load_failed(f"Could not load the model: {error}")
         else:
-            self.use_model(model)
+            self._adopt(model, owned=True)
+
+    def _load_failed(self, message: str) -> None:
+        self.modelFailed.emit(message)
+        if self._model is not None and self._model.is_loaded:
+            self.modelInUse.emit(self._model)
+            self.modelReady.emit(self._model.name, self._model.description)
+        else:
+            self._model = None
 
     @Slot(object)
     def use_model(self, model: LoadedModel) -> None:
         """Adopt an already loaded model (tests and other front ends share one)."""
-        self._model = model
+        self._adopt(model, owned=False)
+
+    def _adopt(self, model: LoadedModel, owned: bool) -> None:
+        from sdstudio.engine.metadata import start_model_hash
+
+        self._model, self._owns_model = model, owned
+        start_model_hash(model.source)  # in the background, ready for the saved images
+        self.modelInUse.emit(model)
         self.modelReady.emit(model.name, model.description)
 
     @Slot(object, str)
     def generate(self, request: GenerationRequest, preview_kind: str) -> None:
         self.started.emit(request.batch_count)
         try:
-            if self._model is None:
+            model = self._model
+            if model is None:
                 raise UserFacingError("No model is loaded yet.")
-            self._run(self._model, request, preview_kind)
+            from sdstudio.engine.memory import run_guarded
+
+            run_guarded(lambda: self._run(model, request, preview_kind), "generation")
         except UserFacingError as error:
             self.failed.emit(str(error))
         except Exception as error:
@@ -165,7 +198,9 @@ class GenerationWorker(QObject):
                     previews = None
             elif isinstance(event, ImageFinished):
                 frames = previews.take_frames(total) if previews is not None else ()
-                self.finished.emit(self._finished_image(event, request, frames))
+                self.finished.emit(
+                    self._finished_image(event, request, frames, model, preview_kind)
+                )
             elif isinstance(event, Cancelled):
                 self.cancelled.emit(event.after_step)
 
@@ -207,10 +242,17 @@ class GenerationWorker(QObject):
         return True
 
     def _finished_image(
-        self, event: Any, request: GenerationRequest, frames: tuple[PreviewFrame, ...]
+        self,
+        event: Any,
+        request: GenerationRequest,
+        frames: tuple[PreviewFrame, ...],
+        model: LoadedModel,
+        preview_kind: str,
     ) -> FinishedImage:
         try:
-            path: Path | None = save_result(event.image, request, event.seed, self._output_dir)
+            path: Path | None = save_result(
+                event.image, request, model, event.seed, self._output_dir, preview_kind
+            )
         except OSError as error:
             self.notice.emit(f"Could not save the image: {error}")
             path = None

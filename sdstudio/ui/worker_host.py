@@ -14,6 +14,7 @@ from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.worker import GenerationWorker, PreviewFrame
 
 if TYPE_CHECKING:
+    from sdstudio.engine.load_options import LoadOptions
     from sdstudio.engine.model_loading import LoadedModel
 
 PREVIEW_KINDS = ("none", "latent", "taesd", "vae")
@@ -27,7 +28,8 @@ class WorkerHost(QObject):
     model load that is already under way).
 
     Signals (all delivered on the GUI thread):
-        modelLoading(str), modelReady(str, str), modelFailed(str): as the worker's.
+        modelLoading(str), modelReady(str, str), modelFailed(str), modelProgress(object):
+            as the worker's.
         started(int), progress(int, int, int, int, float), finished(object),
         cancelled(int), failed(str), notice(str): as the worker's.
         stepPreview(int, int, QImage): the newest preview (step, total, image); stale ones
@@ -39,6 +41,7 @@ class WorkerHost(QObject):
     modelLoading = Signal(str)
     modelReady = Signal(str, str)
     modelFailed = Signal(str)
+    modelProgress = Signal(object)
     modelChanged = Signal()
     started = Signal(int)
     progress = Signal(int, int, int, int, float)
@@ -49,7 +52,7 @@ class WorkerHost(QObject):
     notice = Signal(str)
     done = Signal()
 
-    _loadRequested = Signal(str)
+    _loadRequested = Signal(str, object)
     _useRequested = Signal(object)
     _generateRequested = Signal(object, str)
 
@@ -76,6 +79,7 @@ class WorkerHost(QObject):
         worker.modelLoading.connect(self._on_model_loading)
         worker.modelReady.connect(self._on_model_ready)
         worker.modelFailed.connect(self._on_model_failed)
+        worker.modelProgress.connect(self.modelProgress)
         worker.previewPosted.connect(self._drain_preview)
         worker.done.connect(self._on_done)
         for name in ("started", "progress", "finished", "cancelled", "failed", "notice"):
@@ -95,10 +99,10 @@ class WorkerHost(QObject):
         """The worker thread is alive (False after :meth:`shutdown`)."""
         return self._thread.isRunning()
 
-    def load_model(self, spec: str) -> None:
-        """Load ``spec`` ("demo" or a model folder) in the worker thread."""
+    def load_model(self, spec: str, options: LoadOptions | None = None) -> None:
+        """Load ``spec`` ("demo", a folder, a checkpoint, a hub id) in the worker thread."""
         self._set_model_ready(False)
-        self._loadRequested.emit(spec)
+        self._loadRequested.emit(spec, options)
 
     def use_model(self, model: LoadedModel) -> None:
         """Hand the worker a model that is already loaded."""

@@ -1,0 +1,166 @@
+"""The History dock: thumbnails of past results, and what can be done with one of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QFile, QModelIndex, QSize, Qt, QUrl, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QListView, QVBoxLayout, QWidget
+
+from sdstudio.ui.history.model import HistoryEntry, HistoryModel
+from sdstudio.ui.history.thumbnails import THUMBNAIL_SIDE
+from sdstudio.ui.worker import FinishedImage
+
+if TYPE_CHECKING:
+    from sdstudio.ui.main_window import MainWindow
+
+GRID_MARGIN = 12
+
+
+class HistoryPanel(QWidget):
+    """``historyList`` (icon mode) in a dock of ``window``; new results appear at the front.
+
+    Clicking an image shows it on the canvas. The context menu (and the actions, for
+    keyboard users) restores its settings, makes it the init image, opens its folder,
+    copies it, or moves it to the trash.
+    """
+
+    def __init__(self, window: MainWindow, folder: Path | None = None) -> None:
+        super().__init__(window)
+        self.setObjectName("historyPanel")
+        self._window = window
+        self.model = HistoryModel(folder, parent=self)
+        self.view = QListView(objectName="historyList")
+        self.view.setViewMode(QListView.ViewMode.IconMode)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setMovement(QListView.Movement.Static)
+        self.view.setUniformItemSizes(True)  # the view never asks every row for its size
+        self.view.setIconSize(QSize(THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        side = THUMBNAIL_SIDE + GRID_MARGIN
+        self.view.setGridSize(QSize(side, side))
+        self.view.setModel(self.model)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self._make_actions()
+        self.view.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.view.clicked.connect(self.show_image)
+        window.resultShown.connect(self.add_result)
+        self.dock = window.add_dock(
+            self, "History", Qt.DockWidgetArea.RightDockWidgetArea, "historyDock"
+        )
+        self.model.reload_folder()
+
+    def _make_actions(self) -> None:
+        def action(text: str, slot, name: str, keys: QKeySequence | None = None) -> QAction:
+            made = QAction(text, self.view, objectName=name)
+            made.triggered.connect(slot)
+            if keys is not None:
+                made.setShortcut(keys)
+                made.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            self.view.addAction(made)
+            return made
+
+        self.restore_action = action("Restore Settings", self.restore_settings, "restoreAction")
+        self.init_action = action("Use as Init Image", self.use_as_init, "useAsInitAction")
+        self.open_folder_action = action(
+            "Open Containing Folder", self.open_folder, "openFolderAction"
+        )
+        self.copy_action = action(
+            "Copy Image", self.copy_image, "copyImageAction", QKeySequence.StandardKey.Copy
+        )
+        self.delete_action = action(
+            "Move to Trash", self.move_to_trash, "trashAction", QKeySequence.StandardKey.Delete
+        )
+        self._update_actions(None)
+
+    # -- the chosen entry ----------------------------------------------------------------
+
+    def current_entry(self) -> HistoryEntry | None:
+        return self.model.entry(self.view.currentIndex())
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._update_actions(self.model.entry(current))
+
+    def _update_actions(self, entry: HistoryEntry | None) -> None:
+        on_disk = entry is not None and entry.path is not None
+        for each in (self.restore_action, self.open_folder_action, self.delete_action):
+            each.setEnabled(on_disk)
+        for each in (self.init_action, self.copy_action):
+            each.setEnabled(entry is not None)
+
+    @Slot(object)
+    def add_result(self, result: FinishedImage) -> None:
+        self.model.add_result(result)
+
+    @Slot(QModelIndex)
+    def show_image(self, index: QModelIndex) -> None:
+        entry = self.model.entry(index)
+        if entry is None:
+            return
+        image = entry.full_image()
+        if image.isNull():
+            self._window.show_error(f"Cannot read {entry.name}; it may have been moved.")
+            return
+        self._window.canvas.show_image(image)
+
+    # -- actions -------------------------------------------------------------------------
+
+    @Slot()
+    def restore_settings(self) -> None:
+        entry = self.current_entry()
+        if entry is not None and entry.path is not None:
+            self._window.image_opener.restore_soon(str(entry.path))
+
+    @Slot()
+    def use_as_init(self) -> None:
+        entry = self.current_entry()
+        if entry is None:
+            return
+        if entry.result is not None:
+            self._window.init_images.use_qimage(entry.result.image, entry.name)
+        elif entry.path is not None:
+            self._window.init_images.open_soon(str(entry.path))
+
+    @Slot()
+    def open_folder(self) -> None:
+        entry = self.current_entry()
+        if entry is None or entry.path is None:
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(entry.path.parent))):
+            self._window.show_error(f"Could not open the folder {entry.path.parent}")
+
+    @Slot()
+    def copy_image(self) -> None:
+        entry = self.current_entry()
+        if entry is None:
+            return
+        image = entry.full_image()
+        if image.isNull():
+            self._window.show_error(f"Cannot read {entry.name}; it may have been moved.")
+            return
+        QGuiApplication.clipboard().setImage(image)
+        self._window.show_message(f"Copied {entry.name}", 5000)
+
+    @Slot()
+    def move_to_trash(self) -> None:
+        entry = self.current_entry()
+        if entry is None or entry.path is None:
+            return
+        moved, _ = QFile.moveToTrash(str(entry.path))
+        if not moved:
+            self._window.show_error(
+                f"Could not move {entry.name} to the trash (this system may have none); "
+                "the file was kept."
+            )
+            return
+        self.model.remove_path(entry.path)
+        self._window.show_message(f"Moved {entry.name} to the trash", 5000)
+
+    def shutdown(self) -> None:
+        """Stop reading thumbnails (call before the window goes)."""
+        self.model.shutdown()

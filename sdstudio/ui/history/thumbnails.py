@@ -1,0 +1,66 @@
+"""Thumbnails decoded on a small thread pool, scaled while reading (never on the GUI thread)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtGui import QImage, QImageReader
+
+THUMBNAIL_SIDE = 128
+THREADS = 2
+
+
+def read_thumbnail(path: str, side: int = THUMBNAIL_SIDE) -> QImage:
+    """``path`` scaled to fit ``side``×``side``; a null QImage if it cannot be read."""
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid() and (size.width() > side or size.height() > side):
+        reader.setScaledSize(size.scaled(QSize(side, side), Qt.AspectRatioMode.KeepAspectRatio))
+    return reader.read()
+
+
+class _ThumbnailJob(QRunnable):
+    def __init__(self, loader: ThumbnailLoader, path: str, side: int) -> None:
+        super().__init__()
+        self._loader = loader
+        self._path = path
+        self._side = side
+
+    def run(self) -> None:
+        self._loader.loaded.emit(self._path, read_thumbnail(self._path, self._side))
+
+
+class ThumbnailLoader(QObject):
+    """Reads thumbnails in the background, each path once until :meth:`forget`.
+
+    Call :meth:`shutdown` before the loader goes away: it drops queued jobs and waits for the
+    running ones (one small image each).
+
+    Signals:
+        loaded(str, QImage): the thumbnail of a path (a null image if it could not be read).
+    """
+
+    loaded = Signal(str, QImage)
+
+    def __init__(self, side: int = THUMBNAIL_SIDE, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._side = side
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(THREADS)
+        self._requested: set[str] = set()
+        self._closed = False
+
+    def request(self, path: str) -> None:
+        if self._closed or path in self._requested:
+            return
+        self._requested.add(path)
+        self._pool.start(_ThumbnailJob(self, path, self._side))
+
+    def forget(self, path: str) -> None:
+        """Let ``path`` be read again (after it changed or was removed)."""
+        self._requested.discard(path)
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._pool.clear()
+        self._pool.waitForDone()

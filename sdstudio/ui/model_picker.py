@@ -1,0 +1,208 @@
+"""Choosing the model: ``modelCombo``'s entries, the Model menu, recent models, memory options."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QAction
+
+from sdstudio.engine.load_options import LoadOptions
+from sdstudio.engine.load_progress import LoadProgress
+from sdstudio.ui.controls_panel import DEMO_SPEC
+from sdstudio.ui.load_progress_relay import describe_load_progress
+from sdstudio.ui.model_dialogs import ask_checkpoint_file, ask_hub_id, ask_model_folder
+from sdstudio.ui.settings_store import SettingsStore
+
+if TYPE_CHECKING:
+    from sdstudio.ui.main_window import MainWindow
+
+# Combo entries that open a dialog instead of naming a model (":" is in no hub id or spec).
+OPEN_FOLDER = "sdstudio:open-folder"
+OPEN_CHECKPOINT = "sdstudio:open-checkpoint"
+FROM_HUB = "sdstudio:from-hub"
+MEMORY_OPTION_LABELS = (
+    ("attention_slicing", "Attention Slicing", "Less memory for attention, a little slower"),
+    ("vae_tiling", "VAE Tiling", "Decode large images in tiles"),
+    ("cpu_offload", "Model CPU Offload", "Keep parts of the model on the CPU until used (CUDA)"),
+)
+OPTIONS_APPLY_LATER = "Model options apply the next time a model loads (Model ▸ Reload Model)."
+
+
+def model_label(spec: str) -> str:
+    """What the combo shows for ``spec``: the folder or file name, or the hub id."""
+    if spec == DEMO_SPEC:
+        return "Demo model"
+    path = Path(spec).expanduser()
+    return path.name if path.exists() or spec.startswith(("/", "~", ".")) else spec
+
+
+class ModelPicker(QObject):
+    """Fills ``modelCombo`` (demo, recent models, open…) and adds the window's Model menu.
+
+    The model shown as chosen is always the one loaded: a model that fails to load leaves
+    the previous one selected (and usable). A model remembered from last time that no longer
+    loads falls back to the demo, with the reason shown.
+    """
+
+    def __init__(self, window: MainWindow, settings: SettingsStore) -> None:
+        super().__init__(window)
+        self._window = window
+        self._settings = settings
+        self._combo = window.controls.model_combo
+        self._current = DEMO_SPEC
+        self._pending: str | None = None
+        self._startup_spec: str | None = None
+        self._fallback_reason = ""
+        self._fill_combo()
+        self.menu = self._build_menu()
+        host = window.worker
+        host.modelLoading.connect(self._on_loading)
+        host.modelReady.connect(self._on_ready)
+        host.modelFailed.connect(self._on_failed)
+        host.modelProgress.connect(self._on_progress)
+
+    # -- the combo -----------------------------------------------------------------------
+
+    def _fill_combo(self) -> None:
+        for spec in self._settings.recent_models:
+            self._combo.addItem(model_label(spec), spec)
+            self._combo.setItemData(self._combo.count() - 1, spec, Qt.ItemDataRole.ToolTipRole)
+        self._combo.insertSeparator(self._combo.count())
+        self._combo.addItem("Open folder…", OPEN_FOLDER)
+        self._combo.addItem("Open checkpoint file…", OPEN_CHECKPOINT)
+        self._combo.addItem("From hub id…", FROM_HUB)
+
+    def show_model(self, spec: str) -> None:
+        """Select ``spec`` in the combo, adding it above the separator if it is new."""
+        index = self._combo.findData(spec)
+        if index < 0:
+            index = self._first_action_index() - 1  # the separator's place
+            self._combo.insertItem(index, model_label(spec), spec)
+            self._combo.setItemData(index, spec, Qt.ItemDataRole.ToolTipRole)
+        self._combo.setCurrentIndex(index)
+
+    def _first_action_index(self) -> int:
+        return self._combo.findData(OPEN_FOLDER)
+
+    @property
+    def current_spec(self) -> str:
+        """The spec of the loaded model (the demo until another one loads)."""
+        return self._current
+
+    @Slot(str)
+    def choose(self, spec: str) -> None:
+        """The user picked ``spec`` in the combo: load it, or ask which model to open."""
+        dialogs = {
+            OPEN_FOLDER: self.ask_folder,
+            OPEN_CHECKPOINT: self.ask_checkpoint,
+            FROM_HUB: self.ask_hub_id,
+        }
+        if spec in dialogs:
+            self.show_model(self._current)  # the action is not a model; keep showing ours
+            dialogs[spec]()
+        elif spec != self._current or not self._window.worker.model_ready:
+            self._window.load_model(spec)
+
+    # -- dialogs and menu ----------------------------------------------------------------
+
+    @Slot()
+    def ask_folder(self) -> None:
+        ask_model_folder(self._window, self._window.load_model)
+
+    @Slot()
+    def ask_checkpoint(self) -> None:
+        ask_checkpoint_file(self._window, self._window.load_model)
+
+    @Slot()
+    def ask_hub_id(self) -> None:
+        ask_hub_id(self._window, lambda repo_id: self._window.load_model(repo_id, True))
+
+    def load_options(self, allow_download: bool = False) -> LoadOptions:
+        """The memory options chosen in the Model menu; downloads only when asked for."""
+        return replace(self._settings.load_options(), allow_download=allow_download)
+
+    def _build_menu(self):
+        actions = self._window.window_actions
+        menu = self._window.menuBar().addMenu("&Model")
+        menu.setObjectName("modelMenu")
+        self._window.menuBar().insertMenu(actions.view_menu.menuAction(), menu)
+        menu.addAction("Open Model Folder…", self.ask_folder)
+        menu.addAction("Open Checkpoint File…", self.ask_checkpoint)
+        menu.addAction("Model From Hub Id…", self.ask_hub_id)
+        menu.addSeparator()
+        chosen = self._settings.load_options()
+        self.option_actions: dict[str, QAction] = {}
+        for name, text, tip in MEMORY_OPTION_LABELS:
+            action = menu.addAction(text)
+            action.setObjectName(f"{name}Action")
+            action.setCheckable(True)
+            action.setChecked(getattr(chosen, name))
+            action.setToolTip(tip)
+            action.toggled.connect(lambda on, name=name: self._set_option(name, on))
+            self.option_actions[name] = action
+        menu.addSeparator()
+        self.reload_action = menu.addAction("Reload Model", self.reload)
+        return menu
+
+    def _set_option(self, name: str, enabled: bool) -> None:
+        self._settings.set_load_option(name, enabled)
+        self._window.show_message(OPTIONS_APPLY_LATER, 8000)
+
+    @Slot()
+    def reload(self) -> None:
+        self._window.load_model(self._current)
+
+    # -- start-up ------------------------------------------------------------------------
+
+    def startup_spec(self) -> str:
+        """The model to load at start: the last one used (the demo if that fails), or the demo."""
+        last = self._settings.last_model
+        if last and last != DEMO_SPEC:
+            self._startup_spec = last
+            return last
+        return DEMO_SPEC
+
+    # -- the worker's reports ------------------------------------------------------------
+
+    @Slot(str)
+    def _on_loading(self, spec: str) -> None:
+        self._pending = spec
+
+    @Slot(str, str)
+    def _on_ready(self, name: str, description: str) -> None:
+        if self._pending is not None:
+            self._current, self._pending = self._pending, None
+            self._settings.remember_model(self._current, is_demo=self._current == DEMO_SPEC)
+            self._settings.sync()
+        self._startup_spec = None
+        self.show_model(self._current)
+        if self._fallback_reason:
+            self._window.show_error(f"{self._fallback_reason} Loaded the demo model instead.")
+            self._fallback_reason = ""
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        failed, self._pending = self._pending, None
+        if failed is not None and failed != self._current:
+            index = self._combo.findData(failed)
+            if index >= 0 and failed not in self._settings.recent_models:
+                self._combo.removeItem(index)
+        self.show_model(self._current)
+        if self._startup_spec is not None and failed == self._startup_spec:
+            self._startup_spec = None
+            self._fallback_reason = message
+            QTimer.singleShot(0, lambda: self._window.load_model(DEMO_SPEC))
+
+    @Slot(object)
+    def _on_progress(self, progress: LoadProgress) -> None:
+        bar = self._window.run_bar.progress_bar
+        fraction = progress.fraction
+        if fraction is None:
+            self._window.run_bar.set_waiting(describe_load_progress(progress))
+            return
+        bar.setRange(0, 1000)
+        bar.setValue(round(fraction * 1000))
+        bar.setFormat(describe_load_progress(progress))

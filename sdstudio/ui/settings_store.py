@@ -1,0 +1,132 @@
+"""The app's settings: one typed wrapper around QSettings, stored as INI under SDSTUDIO_HOME."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from sdstudio.engine.load_options import LoadOptions
+from sdstudio.engine.paths import home_dir
+from sdstudio.ui.controls_state import ControlValues, field_types
+
+SETTINGS_FILE = "settings.ini"
+MAX_RECENT_MODELS = 8
+MEMORY_OPTIONS = ("attention_slicing", "vae_tiling", "cpu_offload")
+
+
+class SettingsStore:
+    """Typed access to ``SDSTUDIO_HOME/settings.ini``; a missing or odd value gives the default.
+
+    INI files keep only text, so every value is read back with its type.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or home_dir() / SETTINGS_FILE
+        self._settings = QSettings(str(self.path), QSettings.Format.IniFormat)
+
+    def sync(self) -> None:
+        """Write pending changes to disk now (QSettings also does so on its own)."""
+        self._settings.sync()
+
+    # -- models --------------------------------------------------------------------------
+
+    @property
+    def last_model(self) -> str | None:
+        value = self._settings.value("model/last", "", type=str)
+        return value or None
+
+    @last_model.setter
+    def last_model(self, spec: str) -> None:
+        self._settings.setValue("model/last", spec)
+
+    @property
+    def recent_models(self) -> list[str]:
+        """Models loaded before, newest first (the demo is always offered, so never listed)."""
+        count = self._settings.beginReadArray("recentModels")
+        specs = []
+        for index in range(count):
+            self._settings.setArrayIndex(index)
+            spec = self._settings.value("spec", "", type=str)
+            if spec and spec not in specs:
+                specs.append(spec)
+        self._settings.endArray()
+        return specs
+
+    def remember_model(self, spec: str, is_demo: bool = False) -> None:
+        """``spec`` was loaded: it becomes the last model and heads the recent list."""
+        self.last_model = spec
+        if is_demo:
+            return
+        specs = [spec, *(s for s in self.recent_models if s != spec)][:MAX_RECENT_MODELS]
+        self._settings.remove("recentModels")
+        self._settings.beginWriteArray("recentModels", len(specs))
+        for index, each in enumerate(specs):
+            self._settings.setArrayIndex(index)
+            self._settings.setValue("spec", each)
+        self._settings.endArray()
+
+    def load_options(self) -> LoadOptions:
+        """The memory savers the user chose (downloads are never allowed by a setting)."""
+        defaults = asdict(LoadOptions())
+        chosen = {
+            name: self._settings.value(f"model/{name}", defaults[name], type=bool)
+            for name in MEMORY_OPTIONS
+        }
+        return LoadOptions(**chosen)
+
+    def set_load_option(self, name: str, enabled: bool) -> None:
+        if name not in MEMORY_OPTIONS:
+            raise ValueError(f"unknown model option {name!r}")
+        self._settings.setValue(f"model/{name}", enabled)
+
+    # -- controls and window -------------------------------------------------------------
+
+    def control_values(self) -> ControlValues | None:
+        """The settings panel as it was left, or None the first time."""
+        if "controls" not in self._settings.childGroups():
+            return None
+        types = field_types()
+        defaults = ControlValues()
+        self._settings.beginGroup("controls")
+        try:
+            values = {}
+            for spec in fields(ControlValues):
+                default = getattr(defaults, spec.name)
+                try:
+                    values[spec.name] = self._settings.value(
+                        spec.name, default, type=types[spec.name]
+                    )
+                except (TypeError, ValueError):
+                    values[spec.name] = default
+        finally:
+            self._settings.endGroup()
+        return ControlValues(**values)
+
+    def set_control_values(self, values: ControlValues) -> None:
+        self._settings.beginGroup("controls")
+        for name, value in asdict(values).items():
+            self._settings.setValue(name, value)
+        self._settings.endGroup()
+
+    @property
+    def window_geometry(self) -> QByteArray:
+        return self._byte_array("window/geometry")
+
+    @window_geometry.setter
+    def window_geometry(self, data: QByteArray) -> None:
+        self._settings.setValue("window/geometry", data)
+
+    @property
+    def window_state(self) -> QByteArray:
+        """Docks and toolbars, as ``QMainWindow.saveState()`` gives them."""
+        return self._byte_array("window/state")
+
+    @window_state.setter
+    def window_state(self, data: QByteArray) -> None:
+        self._settings.setValue("window/state", data)
+
+    def _byte_array(self, key: str) -> QByteArray:
+        value = self._settings.value(key, QByteArray())
+        return value if isinstance(value, QByteArray) else QByteArray()
