@@ -101,7 +101,9 @@ class HistoryModel(QAbstractListModel):
         known = {entry.path for entry in session}
         self.beginResetModel()
         self._entries = session
-        self._unfetched = [path for path in list_saved_images(self._folder) if path not in known]
+        listed = [path for path in list_saved_images(self._folder) if path not in known]
+        self._entries.extend(HistoryEntry(path) for path in listed[:PAGE_SIZE])
+        self._unfetched = listed[PAGE_SIZE:]
         self.endResetModel()
 
     def add_result(self, result: FinishedImage) -> None:

@@ -151,8 +151,7 @@ class HistoryPanel(QWidget):
         entry = self.current_entry()
         if entry is None or entry.path is None:
             return
-        moved, _ = QFile.moveToTrash(str(entry.path))
-        if not moved:
+        if not QFile(str(entry.path)).moveToTrash():
             self._window.show_error(
                 f"Could not move {entry.name} to the trash (this system may have none); "
                 "the file was kept."
