@@ -26,6 +26,7 @@ from sdstudio.ui.file_dialogs import ask_open_image, ask_save_image
 from sdstudio.ui.history import HistoryPanel
 from sdstudio.ui.image_opener import ImageFileOpener
 from sdstudio.ui.init_image_source import InitImageSource
+from sdstudio.ui.inspection import InspectionDocks
 from sdstudio.ui.model_picker import ModelPicker
 from sdstudio.ui.progress_text import Progress
 from sdstudio.ui.qt import asyncSlot
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.window_actions = WindowActions(self)
         self.model_picker = ModelPicker(self, self.settings)
         self.history = HistoryPanel(self, output_dir)
+        self.inspection = InspectionDocks(self)  # model browser, activations, attention
         self._connect()
         self.session = WindowSession(self, self.settings)  # after the docks: restores layout
         self.run_bar.set_idle("No model loaded", can_generate=False)
@@ -229,7 +231,8 @@ class MainWindow(QMainWindow):
         except RequestError as error:
             self.show_error(str(error))
             return False
-        if not self.worker.generate(request, self.controls.preview_kind()):
+        inspection = self.inspection.options_for_run()
+        if not self.worker.generate(request, self.controls.preview_kind(), inspection):
             return False
         self._display_size = QSize(request.width, request.height)
         self._run_started_at = time.monotonic()
@@ -355,5 +358,6 @@ class MainWindow(QMainWindow):
         """Remember the settings, cancel a run and wait for the worker thread."""
         self.session.save()
         self.history.shutdown()
+        self.inspection.shutdown()
         self.worker.shutdown()
         super().closeEvent(event)

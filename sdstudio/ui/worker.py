@@ -160,8 +160,13 @@ class GenerationWorker(QObject):
         self.modelInUse.emit(model)
         self.modelReady.emit(model.name, model.description)
 
-    @Slot(object, str)
-    def generate(self, request: GenerationRequest, preview_kind: str) -> None:
+    @Slot(object, str, object)
+    def generate(
+        self,
+        request: GenerationRequest,
+        preview_kind: str,
+        inspection: InspectionOptions | None = None,
+    ) -> None:
         self.started.emit(request.batch_count)
         try:
             model = self._model
@@ -169,23 +174,31 @@ class GenerationWorker(QObject):
                 raise UserFacingError("No model is loaded yet.")
             from sdstudio.engine.memory import run_guarded
 
-            run_guarded(lambda: self._run(model, request, preview_kind), "generation")
+            run_guarded(lambda: self._run(model, request, preview_kind, inspection), "generation")
         except UserFacingError as error:
             self.failed.emit(str(error))
         except Exception as error:
             logger.exception("Generation failed")
             self.failed.emit(describe_failure(error))
         finally:
+            self._inspector.close()  # no hook or processor outlives the run
             self.done.emit()
 
-    def _run(self, model: LoadedModel, request: GenerationRequest, preview_kind: str) -> None:
+    def _run(
+        self,
+        model: LoadedModel,
+        request: GenerationRequest,
+        preview_kind: str,
+        inspection: InspectionOptions | None = None,
+    ) -> None:
         from sdstudio.engine.denoising import generate
         from sdstudio.engine.events import Cancelled, ImageFinished, StepEvent
 
         previews = self._preview_tools(model, preview_kind)
         first_step_at: float | None = None
         total = 0
-        for event in generate(model, request, self._cancel):
+        events = generate(model, request, self._cancel)
+        for event in self._inspector.inspect(model.pipeline, request, inspection, events):
             if isinstance(event, StepEvent):
                 now = time.monotonic()
                 first_step_at = first_step_at if first_step_at is not None else now

@@ -10,6 +10,8 @@ from PySide6.QtGui import QImage
 
 from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.request import GenerationRequest
+from sdstudio.ui.inspection.messages import InspectionOptions
+from sdstudio.ui.inspection.run_inspector import RunInspector
 from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.worker import GenerationWorker, PreviewFrame
 
@@ -28,20 +30,24 @@ class WorkerHost(QObject):
     model load that is already under way).
 
     Signals (all delivered on the GUI thread):
-        modelLoading(str), modelReady(str, str), modelFailed(str), modelProgress(object):
-            as the worker's.
+        modelLoading(str), modelReady(str, str), modelFailed(str), modelProgress(object),
+            modelInUse(object): as the worker's.
         started(int), progress(int, int, int, int, float), finished(object),
         cancelled(int), failed(str), notice(str): as the worker's.
         stepPreview(int, int, QImage): the newest preview (step, total, image); stale ones
             are skipped, never queued.
         done(): the run is over; ``busy`` is False again.
         modelChanged(): ``model_ready`` changed.
+
+    ``inspector`` (:class:`RunInspector`) carries the watched modules' pictures and the
+    attention maps of runs that asked for them.
     """
 
     modelLoading = Signal(str)
     modelReady = Signal(str, str)
     modelFailed = Signal(str)
     modelProgress = Signal(object)
+    modelInUse = Signal(object)
     modelChanged = Signal()
     started = Signal(int)
     progress = Signal(int, int, int, int, float)
@@ -54,7 +60,7 @@ class WorkerHost(QObject):
 
     _loadRequested = Signal(str, object)
     _useRequested = Signal(object)
-    _generateRequested = Signal(object, str)
+    _generateRequested = Signal(object, str, object)
 
     def __init__(
         self, output_dir: Path | None = None, device: str = "auto", parent: QObject | None = None
@@ -66,7 +72,10 @@ class WorkerHost(QObject):
         self._model_ready = False
         self._thread = QThread()
         self._thread.setObjectName("sdstudio-generation")
-        self._worker = GenerationWorker(self._cancel, self._previews, output_dir, device)
+        self.inspector = RunInspector(self)
+        self._worker = GenerationWorker(
+            self._cancel, self._previews, output_dir, device, self.inspector
+        )
         self._worker.moveToThread(self._thread)
         self._thread.finished.connect(self._worker.deleteLater)
         self._connect_worker(self._worker)
@@ -80,6 +89,7 @@ class WorkerHost(QObject):
         worker.modelReady.connect(self._on_model_ready)
         worker.modelFailed.connect(self._on_model_failed)
         worker.modelProgress.connect(self.modelProgress)
+        worker.modelInUse.connect(self.modelInUse)
         worker.previewPosted.connect(self._drain_preview)
         worker.done.connect(self._on_done)
         for name in ("started", "progress", "finished", "cancelled", "failed", "notice"):
@@ -108,8 +118,14 @@ class WorkerHost(QObject):
         """Hand the worker a model that is already loaded."""
         self._useRequested.emit(model)
 
-    def generate(self, request: GenerationRequest, preview_kind: str = "latent") -> bool:
-        """Queue a run; False (and nothing queued) while busy or without a model."""
+    def generate(
+        self,
+        request: GenerationRequest,
+        preview_kind: str = "latent",
+        inspection: InspectionOptions | None = None,
+    ) -> bool:
+        """Queue a run (watching modules / capturing attention as ``inspection`` asks);
+        False (and nothing queued) while busy or without a model."""
         if preview_kind not in PREVIEW_KINDS:
             raise ValueError(f"unknown preview kind {preview_kind!r}")
         if self._busy or not self._model_ready or not self.running:
@@ -117,7 +133,8 @@ class WorkerHost(QObject):
         self._busy = True
         self._cancel.reset()  # here, not in the worker, so an early Cancel is never lost
         self._previews.clear()
-        self._generateRequested.emit(request, preview_kind)
+        self.inspector.clear()
+        self._generateRequested.emit(request, preview_kind, inspection)
         return True
 
     def cancel(self) -> None:

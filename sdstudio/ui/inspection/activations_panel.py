@@ -75,7 +75,8 @@ class ActivationsPanel(QWidget):
         self.half_combo.setToolTip(
             "With guidance the model runs on the prompt and on the negative prompt"
         )
-        self.image_view = FittedImageView(NOTHING_WATCHED, objectName="activationImage")
+        self.image_view = FittedImageView(NOTHING_WATCHED)
+        self.image_view.setObjectName("activationImage")
         self.caption = QLabel(objectName="activationCaption", wordWrap=True)
         self.note = QLabel(objectName="activationNote", wordWrap=True)
         self.note.setEnabled(False)  # drawn dimmed: a hint, not a result

@@ -30,6 +30,9 @@ class FittedImageView(QWidget):
         self._image = image
         self.update()
 
+    def placeholder(self) -> str:
+        return self._placeholder
+
     def set_placeholder(self, text: str) -> None:
         self._placeholder = text
         self.update()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QDockWidget
 
 from sdstudio.ui.inspection.activations_panel import ActivationsPanel
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sdstudio.ui.worker import FinishedImage
 
 BROWSER_WIDTH = 440
+RETRACE_DELAY_MS = 400  # typing a width should not start a trace per keystroke
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 
 
@@ -41,6 +42,7 @@ class InspectionDocks(QObject):
         self._result: FinishedImage | None = None
         self._result_steps: tuple[int, ...] = ()  # the scrubber's steps, slider order
         self._heat_key: tuple[Any, ...] | None = None
+        self._closed = False
         self.watch_list = WatchList(self)
         self.browser = ModelBrowserDock(window)
         self.watch_action = WatchModuleAction(self.browser, self.watch_list, self)
@@ -48,13 +50,15 @@ class InspectionDocks(QObject):
         self.activations = ActivationsPanel()
         self.attention = AttentionPanel()
         self.overlay = CanvasHeatOverlay(window.canvas)
+        self._retrace = QTimer(self, singleShot=True, interval=RETRACE_DELAY_MS)
+        self._retrace.timeout.connect(self._trace_at_current_size)
         self._add_docks(window)
         self._connect(window)
+        self.browser.show_loading("No model loaded.")
 
     # -- for the window --------------------------------------------------------------------
     def options_for_run(self) -> InspectionOptions:
-        """What the next run should watch and capture (call just before requesting it)."""
-        self._window.worker.inspector.clear()
+        """What the next run should watch and capture."""
         return InspectionOptions(
             watch=self.watch_list.paths,
             view=self.activations.view_settings(),
@@ -62,7 +66,9 @@ class InspectionDocks(QObject):
         )
 
     def shutdown(self) -> None:
-        """Wait for a shape trace still running."""
+        """Wait for a shape trace still running; trace nothing more (safe to call twice)."""
+        self._closed = True
+        self._retrace.stop()
         self.browser.shutdown()
 
     # -- building --------------------------------------------------------------------------
@@ -89,7 +95,7 @@ class InspectionDocks(QObject):
     def _connect(self, window: MainWindow) -> None:
         host = window.worker
         host.modelLoading.connect(self._on_model_loading)
-        host.modelAdopted.connect(self._on_model_adopted)
+        host.modelInUse.connect(self._on_model_in_use)
         host.modelFailed.connect(self._on_model_failed)
         host.started.connect(self._on_started)
         host.done.connect(self.activations.end_run)
@@ -99,6 +105,9 @@ class InspectionDocks(QObject):
         inspector.attentionMaps.connect(self._on_attention_maps)
         window.resultShown.connect(self._on_result)
         window.scrubber.slider.valueChanged.connect(self._on_scrubbed)
+        size_row = window.controls.size_row
+        for spin in (size_row.width_spin, size_row.height_spin):
+            spin.valueChanged.connect(self._retrace.start)
         self.watch_list.changed.connect(self._on_watch_list_changed)
         self.activations.viewChanged.connect(inspector.set_view_settings)
         self.activations.unwatchRequested.connect(self.watch_list.remove)
@@ -115,7 +124,9 @@ class InspectionDocks(QObject):
         self.browser.show_loading("No model loaded.")
 
     @Slot(object)
-    def _on_model_adopted(self, model: Any) -> None:
+    def _on_model_in_use(self, model: Any) -> None:
+        if self._closed:
+            return
         width, height = self._window.controls.size_row.dimensions()
         self.browser.set_pipeline(model.pipeline, shapes_for=(width, height), label=model.name)
         root = self.browser.root()
@@ -124,6 +135,12 @@ class InspectionDocks(QObject):
             self._window.show_message(
                 f"Stopped watching {', '.join(gone)}: {model.name} has no such module.", 8000
             )
+
+    @Slot()
+    def _trace_at_current_size(self) -> None:
+        width, height = self._window.controls.size_row.dimensions()
+        if not self._closed and width > 0 and height > 0 and width % 8 == 0 and height % 8 == 0:
+            self.browser.trace_shapes_at(width, height)
 
     # -- runs ------------------------------------------------------------------------------
     @Slot()

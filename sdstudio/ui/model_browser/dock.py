@@ -93,6 +93,24 @@ class ModelBrowserDock(QDockWidget):
         if self.showing_loaded_model():
             self._on_source_chosen(self._source.currentIndex())
 
+    def trace_shapes_at(self, width: int, height: int) -> None:
+        """Trace the loaded model's output shapes again for another size; the tree stays."""
+        root = self._pipeline_root
+        if root is None or self._pipeline_spec is None:
+            return
+        spec = ShapeSpec(width, height)
+        if spec == self._pipeline_spec:
+            return
+        self._pipeline_spec = spec
+        for component in root.children:
+            if component.context is not None:
+                component.context.shapes = {}
+        if root is self.root():
+            self._model.shapes_changed()
+            self._details.show_node(self.selected_node())
+            self._status.setText(f"Tracing output shapes at {spec.width}×{spec.height}…")
+            self._tracing[self._jobs.start(root, spec)] = (root, spec)
+
     def showing_loaded_model(self) -> bool:
         """True when the tree is the loaded model's (or its empty place), not a preset's."""
         return self._source.currentData() == LOADED
