@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, fields
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -71,7 +73,7 @@ class SettingsStore:
         """The memory savers the user chose (downloads are never allowed by a setting)."""
         defaults = asdict(LoadOptions())
         chosen = {
-            name: self._settings.value(f"model/{name}", defaults[name], type=bool)
+            name: _typed(self._settings.value(f"model/{name}"), defaults[name], bool)
             for name in MEMORY_OPTIONS
         }
         return LoadOptions(**chosen)
@@ -91,15 +93,14 @@ class SettingsStore:
         defaults = ControlValues()
         self._settings.beginGroup("controls")
         try:
-            values = {}
-            for spec in fields(ControlValues):
-                default = getattr(defaults, spec.name)
-                try:
-                    values[spec.name] = self._settings.value(
-                        spec.name, default, type=types[spec.name]
-                    )
-                except (TypeError, ValueError):
-                    values[spec.name] = default
+            values = {
+                spec.name: _typed(
+                    self._settings.value(spec.name),
+                    getattr(defaults, spec.name),
+                    types[spec.name],
+                )
+                for spec in fields(ControlValues)
+            }
         finally:
             self._settings.endGroup()
         return ControlValues(**values)
@@ -130,3 +131,20 @@ class SettingsStore:
     def _byte_array(self, key: str) -> QByteArray:
         value = self._settings.value(key, QByteArray())
         return value if isinstance(value, QByteArray) else QByteArray()
+
+
+def _typed(raw: object, default: Any, kind: type) -> Any:
+    """``raw`` (text from the file, or the value set in this session) as ``kind``; the
+    default when it is missing or does not read as one (a hand-edited file, say)."""
+    if raw is None:
+        return default
+    if kind is bool:
+        text = str(raw).strip().lower()
+        return {"true": True, "false": False}.get(text, default)
+    if kind is str:
+        return raw if isinstance(raw, str) else default
+    try:
+        value = kind(raw)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return value if kind is not float or math.isfinite(value) else default
