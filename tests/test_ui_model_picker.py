@@ -1,0 +1,195 @@
+"""The model picker: switch to a folder, refuse bad choices while the current model stays usable."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+from sdstudio.engine.metadata import read_metadata
+from sdstudio.ui.main_window import MainWindow
+from sdstudio.ui.settings_store import SettingsStore
+from tests.ui_support import WAIT_MS, generate_and_wait, make_window
+
+# Dialogs on the offscreen platform: it cannot pass size hints on, and says so.
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+@pytest.fixture(scope="session")
+def model_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A diffusers folder, as a user would have one (the demo's tiny weights)."""
+    from sdstudio.engine.demo_model import build_demo_pipeline
+
+    folder = tmp_path_factory.mktemp("models-elsewhere") / "tiny-sd"
+    build_demo_pipeline().save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture
+def window(qtbot, demo_model, tmp_path):
+    return make_window(qtbot, demo_model, tmp_path / "out", steps=2)
+
+
+def _activate(window, text: str) -> None:
+    """Pick an entry of ``modelCombo`` as a click would."""
+    combo = window.controls.model_combo
+    index = combo.findText(text)
+    assert index >= 0, [combo.itemText(i) for i in range(combo.count())]
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+
+
+def _answer_file_dialog(window, name: str, path: Path) -> None:
+    dialog = window.findChild(QFileDialog, name)
+    assert dialog is not None and dialog.isVisible()
+    dialog.fileSelected.emit(str(path))  # what choosing the file does
+    dialog.close()
+
+
+def _combo_texts(window) -> list[str]:
+    combo = window.controls.model_combo
+    return [combo.itemText(i) for i in range(combo.count())]
+
+
+def _assert_demo_still_works(window, qtbot) -> None:
+    assert window.controls.model_combo.currentText() == "Demo model"
+    assert window.worker.model_ready and window.run_bar.generate_button.isEnabled()
+    generate_and_wait(qtbot, window)
+    assert read_metadata(window.result().path).record.model_name == "demo"
+
+
+def test_the_picker_offers_the_demo_and_ways_to_open_a_model(window) -> None:
+    assert _combo_texts(window) == [
+        "Demo model",
+        "",  # separator
+        "Open folder…",
+        "Open checkpoint file…",
+        "From hub id…",
+    ]
+    menu_texts = [action.text() for action in window.model_picker.menu.actions()]
+    assert "Open Model Folder…" in menu_texts and "Model CPU Offload" in menu_texts
+
+
+def test_open_a_folder_switches_models(window, qtbot, demo_model, model_folder, tmp_path):
+    stages: list[str] = []
+    window.worker.modelProgress.connect(
+        lambda _: stages.append(window.run_bar.progress_bar.format())
+    )
+    _activate(window, "Open folder…")
+    assert window.controls.model_combo.currentText() == "Demo model"  # until one is chosen
+    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS):
+        _answer_file_dialog(window, "modelFolderDialog", model_folder)
+    assert "Reading tiny-sd" in stages
+    assert window.controls.model_combo.currentText() == "tiny-sd"
+    assert window.controls.model_label.text().startswith("tiny-sd on ")
+    generate_and_wait(qtbot, window)
+    record = read_metadata(window.result().path).record
+    assert (record.model_name, record.model_path) == ("tiny-sd", str(model_folder))
+    assert demo_model.is_loaded  # a model handed in by the caller is never unloaded
+    settings = SettingsStore()
+    assert settings.last_model == str(model_folder)
+    assert settings.recent_models == [str(model_folder)]
+
+    # Back to the demo through the combo; the folder stays listed as a recent model.
+    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS):
+        _activate(window, "Demo model")
+    assert "tiny-sd" in _combo_texts(window)
+    assert SettingsStore().last_model == "demo"
+
+
+def test_a_recent_model_is_offered_and_loaded_at_the_next_start(
+    qtbot, demo_model, model_folder, tmp_path
+) -> None:
+    SettingsStore().remember_model(str(model_folder))
+    window = MainWindow(output_dir=tmp_path / "out", device="cpu")
+    qtbot.addWidget(window)
+    assert _combo_texts(window)[:2] == ["Demo model", "tiny-sd"]
+    window.show()
+    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS) as ready:
+        window.start()
+    assert ready.args[0] == "tiny-sd"
+    assert window.controls.model_combo.currentText() == "tiny-sd"
+
+
+def test_a_remembered_model_that_is_gone_falls_back_to_the_demo(qtbot, demo_model, tmp_path):
+    SettingsStore().remember_model(str(tmp_path / "deleted-model"))
+    window = MainWindow(output_dir=tmp_path / "out", device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.worker.modelFailed, timeout=WAIT_MS):
+        window.start()
+    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS) as ready:
+        pass
+    assert ready.args[0] == "demo"
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Model not found") and "deleted-model" in message
+    assert message.endswith("Loaded the demo model instead.")
+    assert window.controls.model_combo.currentText() == "Demo model"
+
+
+class _Payload:
+    """Unpickling this would create a file: the proof that the pickle ran."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_a_pickle_checkpoint_is_refused_and_the_demo_stays(window, qtbot, tmp_path) -> None:
+    marker = tmp_path / "payload-ran"
+    checkpoint = tmp_path / "evil.ckpt"
+    checkpoint.write_bytes(pickle.dumps({"state_dict": _Payload(marker)}))
+    _activate(window, "Open checkpoint file…")
+    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS):  # the demo, kept
+        _answer_file_dialog(window, "checkpointDialog", checkpoint)
+    assert not marker.exists()
+    message = window.statusBar().currentMessage()
+    assert "evil.ckpt is a pickle-based checkpoint" in message and "safetensors" in message
+    assert "evil.ckpt" not in _combo_texts(window)
+    _assert_demo_still_works(window, qtbot)
+
+
+def test_a_folder_that_is_not_a_model_is_a_message(window, qtbot, tmp_path) -> None:
+    (tmp_path / "holiday-photos").mkdir()
+    with qtbot.waitSignal(window.worker.modelFailed, timeout=WAIT_MS) as failed:
+        window.model_picker.ask_folder()
+        _answer_file_dialog(window, "modelFolderDialog", tmp_path / "holiday-photos")
+    qtbot.waitUntil(lambda: window.worker.model_ready, timeout=WAIT_MS)
+    assert window.statusBar().currentMessage() == failed.args[0]
+    assert "holiday-photos" in failed.args[0]
+    _assert_demo_still_works(window, qtbot)
+
+
+def test_a_hub_id_offline_is_a_message(window, qtbot) -> None:
+    _activate(window, "From hub id…")
+    dialog = window.findChild(QInputDialog, "hubIdDialog")
+    dialog.setTextValue("  someone/some-model ")
+    with qtbot.waitSignal(window.worker.modelFailed, timeout=WAIT_MS) as failed:
+        dialog.accept()
+    assert "Cannot download someone/some-model" in failed.args[0]
+    assert "HF_HUB_OFFLINE" in failed.args[0]
+    qtbot.waitUntil(lambda: window.worker.model_ready, timeout=WAIT_MS)
+    _assert_demo_still_works(window, qtbot)
+
+
+def test_download_progress_wording_and_throttle() -> None:
+    from sdstudio.engine.load_progress import LoadProgress, LoadStage
+    from sdstudio.ui.load_progress_relay import LoadProgressRelay, describe_load_progress
+
+    downloading = LoadProgress(LoadStage.DOWNLOADING, "Downloading a/b", 1_500_000, 2_130_000_000)
+    assert describe_load_progress(downloading) == "Downloading a/b: 1.5 MB of 2.13 GB"
+    sent: list[LoadProgress] = []
+    relay = LoadProgressRelay(sent.append, interval_s=3600)
+    for done in range(0, 1001, 100):
+        relay(LoadProgress(LoadStage.DOWNLOADING, "Downloading a/b", done, 1000))
+    relay(LoadProgress(LoadStage.READING, "Reading b"))
+    # The first report, the last byte and the new stage get through; the rest are dropped.
+    assert [(p.stage, p.done) for p in sent] == [
+        (LoadStage.DOWNLOADING, 0),
+        (LoadStage.DOWNLOADING, 1000),
+        (LoadStage.READING, None),
+    ]
