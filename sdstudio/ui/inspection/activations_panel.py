@@ -27,9 +27,9 @@ NOTHING_WATCHED = (
 )
 MODES = (("Strongest channels", ViewMode.CHANNELS), ("PCA as RGB", ViewMode.PCA))
 HALVES = (
-    ("Prompt", CfgHalf.PROMPT),
-    ("Negative prompt", CfgHalf.NEGATIVE),
-    ("Both (negative | prompt)", CfgHalf.BOTH),
+    ("prompt", CfgHalf.PROMPT),
+    ("negative prompt", CfgHalf.NEGATIVE),
+    ("negative | prompt", CfgHalf.BOTH),
 )
 
 
@@ -84,10 +84,13 @@ class ActivationsPanel(QWidget):
         module_row = QHBoxLayout()
         module_row.addWidget(self.module_combo, 1)
         module_row.addWidget(self.unwatch_button)
+        view_row = QHBoxLayout()
+        view_row.addWidget(self.mode_combo, 1)
+        view_row.addWidget(QLabel("of the"))
+        view_row.addWidget(self.half_combo, 1)
         form = QFormLayout()
         form.addRow("Module", module_row)
-        form.addRow("Show", self.mode_combo)
-        form.addRow("Half", self.half_combo)
+        form.addRow("Show", view_row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.image_view, 1)

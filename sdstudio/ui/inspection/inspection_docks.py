@@ -80,17 +80,20 @@ class InspectionDocks(QObject):
         ]
         window.addDockWidget(RIGHT, self.browser)
         window.window_actions.add_dock_toggle(self.browser)
-        if others:  # share the column with what is already there, as tabs
-            window.tabifyDockWidget(others[0], self.browser)
         self.activations_dock = window.add_dock(
             self.activations, "Activations", RIGHT, "activationsDock"
         )
         self.attention_dock = window.add_dock(self.attention, "Attention", RIGHT, "attentionDock")
+        # Split before any tabbing: a dock inside a tab group can only gain tabs, not neighbours.
         window.splitDockWidget(self.browser, self.activations_dock, Qt.Orientation.Vertical)
         window.tabifyDockWidget(self.activations_dock, self.attention_dock)
+        if others:  # share the upper place with what is already there, as tabs
+            window.tabifyDockWidget(others[0], self.browser)
         self.browser.raise_()
         self.activations_dock.raise_()
         window.resizeDocks([self.browser], [BROWSER_WIDTH], Qt.Orientation.Horizontal)
+        # The tree and its details need the height more than the activation picture does.
+        window.resizeDocks([self.browser, self.activations_dock], [3, 2], Qt.Orientation.Vertical)
 
     def _connect(self, window: MainWindow) -> None:
         host = window.worker

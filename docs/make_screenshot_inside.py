@@ -1,0 +1,83 @@
+"""Make ``docs/screenshot-inside.png``: the window with the model browser and a watched module.
+
+    xvfb-run -s "-screen 0 1600x960x24" python docs/make_screenshot_inside.py [PATH]
+
+Opens the window as ``sdstudio`` does, loads the demo model, selects a UNet block in the
+model browser, watches it, clicks Generate and grabs the window once the run is done: the
+Activations panel then shows the block's strongest channels at the last step.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+PROMPT = "a lighthouse on a cliff at dusk, oil painting"
+NEGATIVE = "blurry, low contrast"
+WATCHED = "unet.up_blocks.3"
+
+
+def main() -> int:
+    default = Path(__file__).with_name("screenshot-inside.png")
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else default)
+    home = Path(tempfile.mkdtemp(prefix="sdstudio-shot-"))  # no saved layout to restore
+    models = Path(tempfile.gettempdir()) / "sdstudio-models"  # the demo model, kept between runs
+    models.mkdir(exist_ok=True)
+    (home / "models").symlink_to(models, target_is_directory=True)
+    os.environ["SDSTUDIO_HOME"] = str(home)
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QLabel
+
+    from sdstudio.ui.app import create_application, create_window
+
+    create_application()
+    window = create_window(None, None, None)
+    window.resize(1560, 920)
+    window.move(20, 20)
+
+    def wait_for(signal, timeout_ms: int = 600_000) -> None:
+        loop = QEventLoop()
+        signal.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        loop.exec()
+
+    def settle(ms: int) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    if not window.worker.model_ready:
+        wait_for(window.worker.modelReady)
+    browser = window.inspection.browser
+    status = browser.findChild(QLabel, "modelShapesStatus")
+    if not status.text().startswith("Output shapes"):
+        wait_for(browser.shapes_ready)
+    browser.expand_to_depth(2)
+    browser.select_path(WATCHED)
+    window.inspection.watch_action.trigger()
+    controls = window.controls
+    controls.prompt_edit.setPlainText(PROMPT)
+    controls.negative_edit.setPlainText(NEGATIVE)
+    controls.seed_row.random_check.setChecked(False)
+    controls.seed_row.set_seed(1234)
+    controls.steps_spin.setValue(12)  # enough to show; watching adds to a CPU run's time
+    QTest.mouseClick(window.run_bar.generate_button, Qt.MouseButton.LeftButton)
+    wait_for(window.worker.done)
+    window.canvas.setFocus()  # no text cursor blinking in the prompt
+    settle(500)  # let the last repaint reach the screen
+    shot = window.screen().grabWindow(window.winId())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not shot.save(str(target)):
+        print(f"could not write {target}", file=sys.stderr)
+        return 1
+    caption = window.inspection.activations.caption.text()
+    print(f"{target}: {shot.width()}x{shot.height()}; {caption}")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
