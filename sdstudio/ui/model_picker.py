@@ -101,7 +101,7 @@ class ModelPicker(QObject):
             FROM_HUB: self.ask_hub_id,
         }
         if spec in dialogs:
-            self.show_model(self._current)  # the action is not a model; keep showing ours
+            self.show_model(self._pending or self._current)  # an action is not a model
             dialogs[spec]()
         elif spec != self._current or not self._window.worker.model_ready:
             self._window.load_model(spec)
