@@ -1,4 +1,4 @@
-"""Autosave through the window: numbered PNGs that carry their settings; a cancelled run saves none."""
+"""Autosave through the window: numbered PNGs carrying their settings; cancelled runs save none."""
 
 from __future__ import annotations
 
