@@ -193,3 +193,22 @@ def test_download_progress_wording_and_throttle() -> None:
         (LoadStage.DOWNLOADING, 1000),
         (LoadStage.READING, None),
     ]
+
+
+def test_out_of_memory_is_a_message_and_the_next_run_works(window, qtbot, monkeypatch) -> None:
+    from sdstudio.engine import denoising
+
+    real_generate = denoising.generate
+
+    def out_of_memory(*args, **kwargs):
+        monkeypatch.setattr(denoising, "generate", real_generate)  # only this once
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        yield  # a generator, like the real one
+
+    monkeypatch.setattr(denoising, "generate", out_of_memory)
+    with qtbot.waitSignal(window.worker.failed, timeout=WAIT_MS) as failed:
+        assert window.generate()
+    assert failed.args[0].startswith("Out of memory during generation.")
+    assert "CPU offload" in failed.args[0]
+    qtbot.waitUntil(lambda: not window.worker.busy, timeout=WAIT_MS)
+    _assert_demo_still_works(window, qtbot)
