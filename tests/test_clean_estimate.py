@@ -37,6 +37,7 @@ def test_euler_estimate_matches_the_schedulers_own(demo_model) -> None:
     scheduler.set_begin_index(3)
     model_input = scheduler.scale_model_input(latents, timestep)
     noise_pred = torch.randn(1, 4, 8, 8)
-    ours = estimate_clean_latents(model_input, noise_pred, alpha_bar_at(scheduler, timestep, 3), "epsilon")
+    alpha_bar = alpha_bar_at(scheduler, timestep, 3)
+    ours = estimate_clean_latents(model_input, noise_pred, alpha_bar, "epsilon")
     theirs = scheduler.step(noise_pred, timestep, latents).pred_original_sample
     assert torch.allclose(ours, theirs, atol=1e-4)

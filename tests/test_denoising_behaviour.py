@@ -54,7 +54,8 @@ def test_strength_zero_returns_the_init_image_without_steps(demo_model) -> None:
 
 def test_strength_one_ignores_the_init_image(demo_model) -> None:
     txt2img = GenerationRequest("a boat", seed=3, **SMALL)
-    with_init = GenerationRequest("a boat", seed=3, init_image=noise_image(64, 64), strength=1.0, **SMALL)
+    init = noise_image(64, 64)
+    with_init = GenerationRequest("a boat", seed=3, init_image=init, strength=1.0, **SMALL)
     (plain,) = finished_images(demo_model, txt2img)
     (ignored,) = finished_images(demo_model, with_init)
     assert max_pixel_difference(plain, ignored) == 0

@@ -17,7 +17,9 @@ from sdstudio.engine.paths import models_dir
 DEMO_NAME = "demo"
 DEMO_VERSION = 1
 DEMO_SEED = 20240601
-DEMO_LABEL = "Demo model — random weights, makes abstract patterns; load a real model for real images."
+DEMO_LABEL = (
+    "Demo model — random weights, makes abstract patterns; load a real model for real images."
+)
 
 
 def demo_model_dir() -> Path:
@@ -36,7 +38,8 @@ def ensure_demo_model() -> Path:
         try:
             staging.rename(target)
         except OSError:
-            if not (target / "model_index.json").is_file():  # lost a race: the winner's folder stays
+            # Another process may have built it first: its folder is as good as ours.
+            if not (target / "model_index.json").is_file():
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
