@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QTextBrowser
 
 from sdstudio.engine.introspection import TreeNode, describe_node
@@ -17,6 +18,10 @@ class ModuleDetailsPane(QTextBrowser):
         super().__init__(parent, **kwargs)
         self.setOpenLinks(False)
         self.setPlaceholderText(PLACEHOLDER)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """Ask for little height: the tree above needs it more; the splitter gives more."""
+        return QSize(super().sizeHint().width(), 120)
 
     def show_node(self, node: TreeNode | None) -> None:
         if node is None:

@@ -186,7 +186,7 @@ class ModelBrowserDock(QDockWidget):
         controls = QHBoxLayout()
         for widget in (self._filter, self._depth, expand, copy_button):
             controls.addWidget(widget)
-        self._status = QLabel(objectName="modelShapesStatus")
+        self._status = QLabel(objectName="modelShapesStatus", wordWrap=True)
         self._view = self._make_view()
         self._details = ModuleDetailsPane(objectName="modelDetails")
         splitter = QSplitter(Qt.Orientation.Vertical)
