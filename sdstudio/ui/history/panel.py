@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFile, QModelIndex, QSize, Qt, QUrl, Slot
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import QListView, QVBoxLayout, QWidget
 
 from sdstudio.ui.history.model import HistoryEntry, HistoryModel
@@ -100,13 +100,19 @@ class HistoryPanel(QWidget):
     @Slot(QModelIndex)
     def show_image(self, index: QModelIndex) -> None:
         entry = self.model.entry(index)
+        image = self._readable_image(entry)
+        if image is not None:
+            self._window.canvas.show_image(image)
+
+    def _readable_image(self, entry: HistoryEntry | None) -> QImage | None:
+        """The entry's full image, or None (with a message when its file cannot be read)."""
         if entry is None:
-            return
+            return None
         image = entry.full_image()
         if image.isNull():
             self._window.show_error(f"Cannot read {entry.name}; it may have been moved.")
-            return
-        self._window.canvas.show_image(image)
+            return None
+        return image
 
     # -- actions -------------------------------------------------------------------------
 
@@ -137,14 +143,10 @@ class HistoryPanel(QWidget):
     @Slot()
     def copy_image(self) -> None:
         entry = self.current_entry()
-        if entry is None:
-            return
-        image = entry.full_image()
-        if image.isNull():
-            self._window.show_error(f"Cannot read {entry.name}; it may have been moved.")
-            return
-        QGuiApplication.clipboard().setImage(image)
-        self._window.show_message(f"Copied {entry.name}", 5000)
+        image = self._readable_image(entry)
+        if image is not None:
+            QGuiApplication.clipboard().setImage(image)
+            self._window.show_message(f"Copied {entry.name}", 5000)
 
     @Slot()
     def move_to_trash(self) -> None:
