@@ -80,11 +80,6 @@ class InitImageSource(QObject):
         """Start :meth:`open` from a signal (a dialog, a drop)."""
         await self.open(path)
 
-    @asyncSlot(list)
-    async def open_first(self, paths: list) -> None:
-        if paths:
-            await self.open(paths[0])
-
     @Slot(QImage)
     def use_qimage(self, image: QImage, name: str = "pasted image") -> None:
         if image.isNull():
