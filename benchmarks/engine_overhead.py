@@ -32,9 +32,9 @@ def main() -> None:
         # One thread per process is steadier on a busy machine, where a pool waits for cores.
         torch.set_num_threads(args.threads)
 
-    from sdstudio.engine.denoising import generate
-    from sdstudio.engine.model_loading import load_model
-    from sdstudio.engine.request import GenerationRequest
+    from sdstudio.engine.generation.denoising import generate
+    from sdstudio.engine.generation.request import GenerationRequest
+    from sdstudio.engine.models.loading import load_model
 
     model = load_model("demo", device="cpu")
     reference = StableDiffusionPipeline(**model.pipeline.components)

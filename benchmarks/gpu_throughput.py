@@ -74,14 +74,14 @@ def _sd15_random_model():
     from transformers import CLIPTextConfig, CLIPTextModel
 
     from sdstudio.engine.devices import resolve_device
-    from sdstudio.engine.load_options import LoadOptions
-    from sdstudio.engine.model_families import (
+    from sdstudio.engine.models.family_configs import (
         ModelFamily,
         family_config_dir,
         load_clip_tokenizer,
     )
-    from sdstudio.engine.model_loading import LoadedModel
-    from sdstudio.engine.pipeline_placement import place_pipeline
+    from sdstudio.engine.models.load_options import LoadOptions
+    from sdstudio.engine.models.loading import LoadedModel
+    from sdstudio.engine.models.placement import place_pipeline
 
     configs = family_config_dir(ModelFamily.SD1)
     placement = resolve_device("cuda")
@@ -109,7 +109,7 @@ def _sd15_random_model():
 
 
 def _tiny_model():
-    from sdstudio.engine.model_loading import load_model
+    from sdstudio.engine.models.loading import load_model
 
     return load_model("demo", device="cpu")
 
@@ -150,9 +150,9 @@ def _measure(model, args: argparse.Namespace) -> tuple[float, float]:
     import torch
     from diffusers import StableDiffusionPipeline
 
-    from sdstudio.engine.denoising import generate
-    from sdstudio.engine.events import StepEvent
-    from sdstudio.engine.request import GenerationRequest
+    from sdstudio.engine.generation.denoising import generate
+    from sdstudio.engine.generation.events import StepEvent
+    from sdstudio.engine.generation.request import GenerationRequest
 
     request = GenerationRequest(
         "a lighthouse on a cliff at sunset, oil painting",

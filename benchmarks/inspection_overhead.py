@@ -36,17 +36,17 @@ def main() -> None:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    from sdstudio.engine.denoising import generate
-    from sdstudio.engine.events import ImageFinished
-    from sdstudio.engine.inspection import (
+    from sdstudio.engine.generation.denoising import generate
+    from sdstudio.engine.generation.events import ImageFinished
+    from sdstudio.engine.generation.request import GenerationRequest
+    from sdstudio.engine.models.loading import load_model
+    from sdstudio.engine.probes import (
         AttentionCapture,
         ModuleWatcher,
         ViewMode,
         ViewSettings,
         overlay_on,
     )
-    from sdstudio.engine.model_loading import load_model
-    from sdstudio.engine.request import GenerationRequest
 
     model = load_model("demo", device=args.device)
     request = GenerationRequest(

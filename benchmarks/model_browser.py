@@ -18,7 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QModelIndex  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTreeView  # noqa: E402
 
-from sdstudio.engine.introspection import (  # noqa: E402
+from sdstudio.engine.modules import (  # noqa: E402
     ShapeSpec,
     capture_module_shapes,
     capture_tree_shapes,

@@ -58,11 +58,11 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    from sdstudio.engine.denoising import generate
-    from sdstudio.engine.events import StepEvent
-    from sdstudio.engine.model_loading import load_model
+    from sdstudio.engine.generation.denoising import generate
+    from sdstudio.engine.generation.events import StepEvent
+    from sdstudio.engine.generation.request import GenerationRequest
+    from sdstudio.engine.models.loading import load_model
     from sdstudio.engine.previews import PreviewSettings, create_preview_decoder
-    from sdstudio.engine.request import GenerationRequest
 
     model = load_model("demo", device="cpu")
     taesd_dir = home / "taesd"

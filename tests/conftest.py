@@ -38,7 +38,7 @@ def demo_model(shared_models_dir: Path, tmp_path_factory: pytest.TempPathFactory
     previous = os.environ.get("SDSTUDIO_HOME")
     os.environ["SDSTUDIO_HOME"] = str(home)
     try:
-        from sdstudio.engine.model_loading import load_model
+        from sdstudio.engine.models.loading import load_model
 
         return load_model("demo", device="cpu")
     finally:

@@ -6,10 +6,10 @@ import numpy as np
 from PIL import Image
 
 from sdstudio.engine.cancel import CancelToken
-from sdstudio.engine.denoising import generate
-from sdstudio.engine.events import GenerationEvent, ImageFinished
-from sdstudio.engine.model_loading import LoadedModel
-from sdstudio.engine.request import GenerationRequest
+from sdstudio.engine.generation.denoising import generate
+from sdstudio.engine.generation.events import GenerationEvent, ImageFinished
+from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.models.loading import LoadedModel
 
 
 def run_events(

@@ -8,9 +8,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from sdstudio.engine.events import GenerationEvent, ImageFinished, StepEvent
-from sdstudio.engine.model_loading import LoadedModel
-from sdstudio.engine.request import GenerationRequest
+from sdstudio.engine.generation.events import GenerationEvent, ImageFinished, StepEvent
+from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.models.loading import LoadedModel
 from tests.helpers import run_events
 
 

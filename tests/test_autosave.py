@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sdstudio.engine.events import ImageFinished
+from sdstudio.engine.generation.events import ImageFinished
+from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.metadata import autosave
 from sdstudio.engine.metadata.autosave import save_generation, save_png_to
 from sdstudio.engine.metadata.history import list_saved_images
@@ -19,7 +20,6 @@ from sdstudio.engine.metadata.model_hash import model_hash_if_ready
 from sdstudio.engine.metadata.png_chunks import read_metadata
 from sdstudio.engine.metadata.record import GenerationRecord, record_for
 from sdstudio.engine.metadata.restore import restore_settings
-from sdstudio.engine.request import GenerationRequest
 from tests.helpers import noise_image, run_events
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from sdstudio.engine.clean_estimate import estimate_clean_latents
+from sdstudio.engine.generation.clean_estimate import estimate_clean_latents
 
 ALPHA_BAR = torch.tensor(0.3, dtype=torch.float64)
 
@@ -27,8 +27,8 @@ def test_v_prediction_recovers_x0() -> None:
 
 
 def test_euler_estimate_matches_the_schedulers_own(demo_model) -> None:
-    from sdstudio.engine.clean_estimate import alpha_bar_at
-    from sdstudio.engine.schedulers import make_scheduler
+    from sdstudio.engine.generation.clean_estimate import alpha_bar_at
+    from sdstudio.engine.generation.schedulers import make_scheduler
 
     scheduler = make_scheduler(demo_model.pipeline.scheduler, "Euler")
     scheduler.set_timesteps(10)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from sdstudio.engine.cancel import CancelToken
-from sdstudio.engine.denoising import generate
 from sdstudio.engine.errors import RequestError
-from sdstudio.engine.events import Cancelled, ImageFinished, StepEvent
-from sdstudio.engine.request import GenerationRequest
+from sdstudio.engine.generation.denoising import generate
+from sdstudio.engine.generation.events import Cancelled, ImageFinished, StepEvent
+from sdstudio.engine.generation.request import GenerationRequest
 from tests.helpers import finished_images, max_pixel_difference, noise_image, pixels
 
 SMALL = {"steps": 4, "width": 64, "height": 64}

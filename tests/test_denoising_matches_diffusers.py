@@ -6,8 +6,8 @@ import pytest
 import torch
 from diffusers import StableDiffusionImg2ImgPipeline, StableDiffusionPipeline
 
-from sdstudio.engine.request import GenerationRequest
-from sdstudio.engine.schedulers import make_scheduler
+from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.generation.schedulers import make_scheduler
 from tests.helpers import finished_images, max_pixel_difference, noise_image
 
 TOLERANCE = 2  # per-pixel, out of 255

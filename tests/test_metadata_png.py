@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, PngImagePlugin
 
+from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.metadata.infotext import format_infotext, parse_infotext
 from sdstudio.engine.metadata.png_chunks import (
     ImageReadError,
@@ -21,7 +22,6 @@ from sdstudio.engine.metadata.png_chunks import (
 )
 from sdstudio.engine.metadata.record import GenerationRecord
 from sdstudio.engine.metadata.restore import restore_settings, settings_from_infotext
-from sdstudio.engine.request import GenerationRequest
 
 RECORD = GenerationRecord(
     prompt="a lighthouse,\nstormy sea: dramatic",

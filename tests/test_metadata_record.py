@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sdstudio import __version__
+from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.metadata.infotext import parse_infotext
 from sdstudio.engine.metadata.record import GenerationRecord, RecordError, record_for
 from sdstudio.engine.previews.settings import PreviewSettings
-from sdstudio.engine.request import GenerationRequest
 
 _JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text()
 _JSON = st.recursive(

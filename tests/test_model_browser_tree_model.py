@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
 
-from sdstudio.engine.introspection import build_pipeline_tree, load_architecture
+from sdstudio.engine.modules import build_pipeline_tree, load_architecture
 from sdstudio.ui.model_browser import (
     Column,
     ModuleFilterProxy,

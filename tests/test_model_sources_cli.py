@@ -6,7 +6,7 @@ import io
 
 from sdstudio.cli import main
 from sdstudio.cli.model_options import DownloadProgressPrinter
-from sdstudio.engine.load_progress import LoadProgress, LoadStage
+from sdstudio.engine.models.load_progress import LoadProgress, LoadStage
 
 
 def test_an_uncached_hub_id_tells_the_user_about_allow_download(capsys, tmp_path, monkeypatch):

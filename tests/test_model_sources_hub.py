@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from sdstudio.engine.demo_model import ensure_demo_model
+from sdstudio.engine.demo.model import ensure_demo_model
 from sdstudio.engine.errors import ModelLoadError
-from sdstudio.engine.hub_models import _progress_bar_class, looks_like_hub_id
-from sdstudio.engine.load_options import LoadOptions
-from sdstudio.engine.load_progress import LoadStage
-from sdstudio.engine.model_loading import load_model
+from sdstudio.engine.models.hub import _progress_bar_class, looks_like_hub_id
+from sdstudio.engine.models.load_options import LoadOptions
+from sdstudio.engine.models.load_progress import LoadStage
+from sdstudio.engine.models.loading import load_model
 
 REPO_ID = "sdstudio-tests/tiny-sd"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"

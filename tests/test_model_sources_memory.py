@@ -9,15 +9,15 @@ import weakref
 import pytest
 import torch
 
-from sdstudio.engine.denoising import generate
 from sdstudio.engine.devices import DevicePlacement
 from sdstudio.engine.errors import ModelLoadError
-from sdstudio.engine.events import ImageFinished
-from sdstudio.engine.load_options import LoadOptions
+from sdstudio.engine.generation.denoising import generate
+from sdstudio.engine.generation.events import ImageFinished
+from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.memory import NotEnoughMemoryError, run_guarded
-from sdstudio.engine.model_loading import load_model, switch_model, unload
-from sdstudio.engine.pipeline_placement import place_pipeline
-from sdstudio.engine.request import GenerationRequest
+from sdstudio.engine.models.load_options import LoadOptions
+from sdstudio.engine.models.loading import load_model, switch_model, unload
+from sdstudio.engine.models.placement import place_pipeline
 
 
 def test_switching_models_lets_the_old_pipeline_be_garbage_collected():
@@ -84,7 +84,7 @@ def test_after_running_out_of_memory_the_next_run_works(demo_model):
 
 
 def test_half_precision_keeps_the_vae_in_float32_as_its_config_asks():
-    from sdstudio.engine.demo_model import build_demo_pipeline
+    from sdstudio.engine.demo.model import build_demo_pipeline
 
     pipeline = build_demo_pipeline().to(torch.float16)
     placement = DevicePlacement(torch.device("cpu"), torch.float16)

@@ -9,14 +9,14 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from sdstudio.engine.demo_model import build_demo_pipeline, ensure_demo_model
-from sdstudio.engine.denoising import generate
+from sdstudio.engine.demo.model import build_demo_pipeline, ensure_demo_model
 from sdstudio.engine.errors import ModelLoadError
-from sdstudio.engine.events import ImageFinished
-from sdstudio.engine.load_options import LoadOptions
-from sdstudio.engine.model_families import ModelFamily, load_clip_tokenizer
-from sdstudio.engine.model_loading import load_model
-from sdstudio.engine.request import GenerationRequest
+from sdstudio.engine.generation.denoising import generate
+from sdstudio.engine.generation.events import ImageFinished
+from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.models.family_configs import ModelFamily, load_clip_tokenizer
+from sdstudio.engine.models.load_options import LoadOptions
+from sdstudio.engine.models.loading import load_model
 from tests.model_sources_fixtures import (
     write_code_running_pickle,
     write_original_layout_checkpoint,
@@ -109,7 +109,7 @@ def test_an_inpainting_checkpoint_is_named_as_such(tmp_path):
 
 
 def test_an_sd2_checkpoint_is_recognised_by_its_openclip_text_encoder(tmp_path):
-    from sdstudio.engine.checkpoint_inspection import inspect_checkpoint
+    from sdstudio.engine.models.checkpoint_header import inspect_checkpoint
 
     path = tmp_path / "sd21.safetensors"
     names = [UNET_KEY, "first_stage_model.encoder.conv_in.weight"]
@@ -129,7 +129,7 @@ def test_the_shipped_tokenizer_gives_clips_token_ids():
 
 
 def test_missing_tokenizer_files_say_how_to_get_them(checkpoint, tmp_path, monkeypatch):
-    import sdstudio.engine.model_families as families
+    import sdstudio.engine.models.family_configs as families
 
     empty_resources = tmp_path / "resources"
     (empty_resources / "model_configs").mkdir(parents=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from sdstudio.engine.events import StepEvent
+from sdstudio.engine.generation.events import StepEvent
 from sdstudio.engine.previews import PreviewKind, PreviewSettings, PreviewThrottle
 
 LATENTS = torch.zeros(1, 4, 1, 1)

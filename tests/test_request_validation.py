@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sdstudio.engine.errors import RequestError
-from sdstudio.engine.request import GenerationRequest
+from sdstudio.engine.generation.request import GenerationRequest
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from sdstudio.engine.inspection import CfgHalf, ViewMode
-from sdstudio.ui.inspection.activations_panel import NOTHING_WATCHED
-from tests.inspection_support import forward_hook_count, our_processors
+from sdstudio.engine.probes import CfgHalf, ViewMode
+from sdstudio.ui.probes.activations_panel import NOTHING_WATCHED
+from tests.probes_support import forward_hook_count, our_processors
 from tests.ui_support import WAIT_MS, generate_and_wait, make_window
 
 WATCHED = "unet.mid_block"
@@ -85,7 +85,7 @@ def test_pca_and_both_halves(window, qtbot) -> None:
 
 
 def test_stop_watching_means_no_watcher_at_all(window, qtbot, monkeypatch) -> None:
-    import sdstudio.engine.inspection as inspection
+    import sdstudio.engine.probes as inspection
 
     made = []
     original = inspection.ModuleWatcher

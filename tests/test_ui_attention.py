@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QImage
 
-from sdstudio.ui.inspection.attention_panel import OFF_TEXT
-from tests.inspection_support import our_processors
+from sdstudio.ui.probes.attention_panel import OFF_TEXT
+from tests.probes_support import our_processors
 from tests.ui_support import WAIT_MS, generate_and_wait, make_window
 
 PROMPT = "a red dragon over the sea"

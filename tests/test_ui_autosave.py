@@ -6,8 +6,8 @@ from datetime import date
 
 from PIL import Image
 
+from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.metadata import MetadataSource, parse_infotext, read_metadata
-from sdstudio.engine.request import GenerationRequest
 from sdstudio.ui.main_window import MainWindow
 from sdstudio.ui.result_saving import save_result
 from tests.ui_support import WAIT_MS, generate_and_wait, make_window

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from sdstudio.engine.errors import RequestError
-from sdstudio.engine.request import MAX_SEED
+from sdstudio.engine.generation.request import MAX_SEED
 from sdstudio.ui.controls_panel import ControlsPanel
 
 OBJECT_NAMES = [

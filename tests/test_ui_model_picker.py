@@ -20,7 +20,7 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 @pytest.fixture(scope="session")
 def model_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A diffusers folder, as a user would have one (the demo's tiny weights)."""
-    from sdstudio.engine.demo_model import build_demo_pipeline
+    from sdstudio.engine.demo.model import build_demo_pipeline
 
     folder = tmp_path_factory.mktemp("models-elsewhere") / "tiny-sd"
     build_demo_pipeline().save_pretrained(folder)
@@ -177,7 +177,7 @@ def test_a_hub_id_offline_is_a_message(window, qtbot) -> None:
 
 
 def test_download_progress_wording_and_throttle() -> None:
-    from sdstudio.engine.load_progress import LoadProgress, LoadStage
+    from sdstudio.engine.models.load_progress import LoadProgress, LoadStage
     from sdstudio.ui.load_progress_relay import LoadProgressRelay, describe_load_progress
 
     downloading = LoadProgress(LoadStage.DOWNLOADING, "Downloading a/b", 1_500_000, 2_130_000_000)
@@ -196,7 +196,7 @@ def test_download_progress_wording_and_throttle() -> None:
 
 
 def test_out_of_memory_is_a_message_and_the_next_run_works(window, qtbot, monkeypatch) -> None:
-    from sdstudio.engine import denoising
+    from sdstudio.engine.generation import denoising
 
     real_generate = denoising.generate
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from sdstudio.engine.demo_model import DEMO_LABEL
+from sdstudio.engine.demo.model import DEMO_LABEL
 from tests.ui_support import WAIT_MS, generate_and_wait, make_window
 
 

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 
-from sdstudio.engine.request import GenerationRequest
+from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.ui.worker import FinishedImage
 from sdstudio.ui.worker_host import WorkerHost
 from tests.ui_support import WAIT_MS

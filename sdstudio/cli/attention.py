@@ -15,7 +15,7 @@ from pathlib import Path
 from sdstudio.cli.generate import add_generation_arguments, build_request
 from sdstudio.cli.model_options import DownloadProgressPrinter, add_model_arguments, load_options
 from sdstudio.engine.errors import UserFacingError
-from sdstudio.engine.inspection.heat_overlay import DEFAULT_OPACITY
+from sdstudio.engine.probes.heat_overlay import DEFAULT_OPACITY
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,11 +40,11 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 <= args.opacity <= 1.0:
         raise UserFacingError(f"--opacity must be between 0 and 1, got {args.opacity}")
     request = build_request(args)
-    from sdstudio.engine.denoising import generate
-    from sdstudio.engine.events import ImageFinished, StepEvent
-    from sdstudio.engine.inspection import AttentionCapture, overlay_on
+    from sdstudio.engine.generation.denoising import generate
+    from sdstudio.engine.generation.events import ImageFinished, StepEvent
     from sdstudio.engine.memory import run_guarded
-    from sdstudio.engine.model_loading import load_model
+    from sdstudio.engine.models.loading import load_model
+    from sdstudio.engine.probes import AttentionCapture, overlay_on
 
     options, progress = load_options(args), DownloadProgressPrinter()
     model = load_model(args.model, device=args.device, options=options, progress=progress)

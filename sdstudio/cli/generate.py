@@ -17,8 +17,10 @@ from sdstudio.cli.preview_options import CliPreviews, add_preview_arguments
 from sdstudio.cli.watch_options import add_watch_arguments, watched_events
 from sdstudio.engine.devices import DEVICE_CHOICES
 from sdstudio.engine.errors import RequestError
-from sdstudio.engine.events import ImageFinished, StepEvent
-from sdstudio.engine.init_image import load_init_image
+from sdstudio.engine.generation.events import ImageFinished, StepEvent
+from sdstudio.engine.generation.init_image import load_init_image
+from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
+from sdstudio.engine.generation.scheduler_names import MODEL_DEFAULT
 from sdstudio.engine.metadata import (
     GenerationRecord,
     model_hash_if_ready,
@@ -27,8 +29,6 @@ from sdstudio.engine.metadata import (
     save_png_to,
     start_model_hash,
 )
-from sdstudio.engine.request import MAX_SEED, GenerationRequest
-from sdstudio.engine.scheduler_names import MODEL_DEFAULT
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -84,9 +84,9 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
 
 def run(args: argparse.Namespace) -> int:
     request = build_request(args)
-    from sdstudio.engine.denoising import generate
+    from sdstudio.engine.generation.denoising import generate
     from sdstudio.engine.memory import run_guarded
-    from sdstudio.engine.model_loading import load_model
+    from sdstudio.engine.models.loading import load_model
 
     previews = CliPreviews(args)
     options, progress = load_options(args), DownloadProgressPrinter()

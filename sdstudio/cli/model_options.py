@@ -11,8 +11,8 @@ import sys
 import time
 from typing import TextIO
 
-from sdstudio.engine.load_options import LoadOptions, PredictionType
-from sdstudio.engine.load_progress import LoadProgress, LoadStage
+from sdstudio.engine.models.load_options import LoadOptions, PredictionType
+from sdstudio.engine.models.load_progress import LoadProgress, LoadStage
 
 MODEL_HELP = (
     "'demo' (default), a diffusers model folder, a .safetensors checkpoint, or a Hugging Face "

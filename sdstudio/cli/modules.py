@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from sdstudio.engine.errors import UserFacingError
-from sdstudio.engine.introspection import (
+from sdstudio.engine.modules import (
     ARCHITECTURES,
     Architecture,
     NodeKind,
@@ -21,8 +21,8 @@ from sdstudio.engine.introspection import (
     export_text,
     load_architecture,
 )
-from sdstudio.engine.introspection.folder_architecture import architecture_from_folder
-from sdstudio.engine.introspection.lookup import resolve_node
+from sdstudio.engine.modules.folder_architecture import architecture_from_folder
+from sdstudio.engine.modules.lookup import resolve_node
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -64,7 +64,7 @@ def _architecture(args: argparse.Namespace) -> Architecture:
     if args.arch:
         return load_architecture(args.arch)
     if args.model in (None, "", "demo"):
-        from sdstudio.engine.demo_model import ensure_demo_model
+        from sdstudio.engine.demo.model import ensure_demo_model
 
         return architecture_from_folder(ensure_demo_model(), "demo")
     folder = Path(args.model).expanduser()

@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sdstudio.engine.events import StepEvent
+from sdstudio.engine.generation.events import StepEvent
 from sdstudio.engine.previews.recorder import ANIMATION_SUFFIXES, PreviewRecorder
 from sdstudio.engine.previews.settings import PreviewError, PreviewKind, PreviewSettings
 from sdstudio.engine.previews.throttle import PreviewThrottle
 
 if TYPE_CHECKING:
-    from sdstudio.engine.model_loading import LoadedModel
+    from sdstudio.engine.models.loading import LoadedModel
     from sdstudio.engine.previews.decoder import PreviewDecoder
 
 

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sdstudio.engine.errors import UserFacingError
-from sdstudio.engine.inspection.cfg_halves import CfgHalf
-from sdstudio.engine.inspection.views import ActivationView, ViewMode, ViewSettings
+from sdstudio.engine.probes.cfg_halves import CfgHalf
+from sdstudio.engine.probes.views import ActivationView, ViewMode, ViewSettings
 
 if TYPE_CHECKING:
-    from sdstudio.engine.events import GenerationEvent
-    from sdstudio.engine.model_loading import LoadedModel
-    from sdstudio.engine.request import GenerationRequest
+    from sdstudio.engine.generation.events import GenerationEvent
+    from sdstudio.engine.generation.request import GenerationRequest
+    from sdstudio.engine.models.loading import LoadedModel
 
 
 def add_watch_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,7 +65,7 @@ def watched_events(
             raise UserFacingError("--watch-dir needs --watch MODULE_PATH")
         yield from events
         return
-    from sdstudio.engine.inspection import ModuleWatcher
+    from sdstudio.engine.probes import ModuleWatcher
 
     folder = _watch_dir(args.watch_dir)
     settings = ViewSettings(ViewMode(args.watch_view), CfgHalf(args.watch_half))

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sdstudio.engine.request import GenerationRequest
-from sdstudio.engine.scheduler_names import scheduler_choices
+from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.generation.scheduler_names import scheduler_choices
 from sdstudio.ui.seed_row import SeedRow
 from sdstudio.ui.size_row import SizeRow
 from sdstudio.ui.strength_row import StrengthRow

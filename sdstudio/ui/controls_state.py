@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
-from sdstudio.engine.scheduler_names import MODEL_DEFAULT
+from sdstudio.engine.generation.scheduler_names import MODEL_DEFAULT
 from sdstudio.ui.controls_panel import ControlsPanel
 
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage
 
 from sdstudio.engine.errors import UserFacingError
-from sdstudio.engine.init_image import load_init_image
+from sdstudio.engine.generation.init_image import load_init_image
 from sdstudio.ui.image_convert import pil_to_qimage, qimage_to_pil
 from sdstudio.ui.qt import asyncSlot
 

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from sdstudio.engine.load_progress import LoadProgress
+from sdstudio.engine.models.load_progress import LoadProgress
 
 MIN_INTERVAL_S = 0.1
 

@@ -26,8 +26,8 @@ from sdstudio.ui.file_dialogs import ask_open_image, ask_save_image
 from sdstudio.ui.history import HistoryPanel
 from sdstudio.ui.image_opener import ImageFileOpener
 from sdstudio.ui.init_image_source import InitImageSource
-from sdstudio.ui.inspection import InspectionDocks
 from sdstudio.ui.model_picker import ModelPicker
+from sdstudio.ui.probes import InspectionDocks
 from sdstudio.ui.progress_text import Progress
 from sdstudio.ui.qt import asyncSlot
 from sdstudio.ui.run_bar import RunBar
@@ -39,7 +39,7 @@ from sdstudio.ui.worker import FinishedImage
 from sdstudio.ui.worker_host import WorkerHost
 
 if TYPE_CHECKING:
-    from sdstudio.engine.model_loading import LoadedModel
+    from sdstudio.engine.models.loading import LoadedModel
 
 
 class MainWindow(QMainWindow):

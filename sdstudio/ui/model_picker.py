@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction
 
-from sdstudio.engine.load_options import LoadOptions
-from sdstudio.engine.load_progress import LoadProgress
+from sdstudio.engine.models.load_options import LoadOptions
+from sdstudio.engine.models.load_progress import LoadProgress
 from sdstudio.ui.controls_panel import DEMO_SPEC
 from sdstudio.ui.load_progress_relay import describe_load_progress
 from sdstudio.ui.model_dialogs import ask_checkpoint_file, ask_hub_id, ask_model_folder

@@ -10,8 +10,8 @@ from sdstudio.engine.metadata import model_hash_if_ready, record_for, save_gener
 if TYPE_CHECKING:
     from PIL import Image
 
-    from sdstudio.engine.model_loading import LoadedModel
-    from sdstudio.engine.request import GenerationRequest
+    from sdstudio.engine.generation.request import GenerationRequest
+    from sdstudio.engine.models.loading import LoadedModel
 
 
 def save_result(

@@ -7,7 +7,7 @@ import random
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QToolButton, QWidget
 
-from sdstudio.engine.request import MAX_SEED
+from sdstudio.engine.generation.request import MAX_SEED
 
 
 class SeedRow(QWidget):

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from sdstudio.engine.load_options import LoadOptions
+from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.engine.paths import home_dir
 from sdstudio.ui.controls_state import ControlValues, field_types
 

@@ -18,17 +18,17 @@ from PySide6.QtGui import QImage
 
 from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.errors import UserFacingError
-from sdstudio.engine.request import GenerationRequest
+from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.ui.image_convert import pil_to_qimage
-from sdstudio.ui.inspection.messages import InspectionOptions
-from sdstudio.ui.inspection.run_inspector import RunInspector
 from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.load_progress_relay import LoadProgressRelay
+from sdstudio.ui.probes.messages import InspectionOptions
+from sdstudio.ui.probes.run_inspector import RunInspector
 from sdstudio.ui.result_saving import save_result
 
 if TYPE_CHECKING:
-    from sdstudio.engine.load_options import LoadOptions
-    from sdstudio.engine.model_loading import LoadedModel
+    from sdstudio.engine.models.load_options import LoadOptions
+    from sdstudio.engine.models.loading import LoadedModel
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +125,8 @@ class GenerationWorker(QObject):
         """Switch to ``spec``; the current model stays usable if the new one cannot load."""
         self.modelLoading.emit(spec)
         try:
-            from sdstudio.engine import denoising  # noqa: F401  (warm the import for Generate)
-            from sdstudio.engine.model_loading import switch_model
+            from sdstudio.engine.generation import denoising  # noqa: F401  (warm the import for Generate)
+            from sdstudio.engine.models.loading import switch_model
 
             current = self._model if self._owns_model else None
             relay = LoadProgressRelay(self.modelProgress.emit)
@@ -191,8 +191,8 @@ class GenerationWorker(QObject):
         preview_kind: str,
         inspection: InspectionOptions | None = None,
     ) -> None:
-        from sdstudio.engine.denoising import generate
-        from sdstudio.engine.events import Cancelled, ImageFinished, StepEvent
+        from sdstudio.engine.generation.denoising import generate
+        from sdstudio.engine.generation.events import Cancelled, ImageFinished, StepEvent
 
         previews = self._preview_tools(model, preview_kind)
         first_step_at: float | None = None

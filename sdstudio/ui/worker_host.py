@@ -9,15 +9,15 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
 from sdstudio.engine.cancel import CancelToken
-from sdstudio.engine.request import GenerationRequest
-from sdstudio.ui.inspection.messages import InspectionOptions
-from sdstudio.ui.inspection.run_inspector import RunInspector
+from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.ui.latest_slot import LatestSlot
+from sdstudio.ui.probes.messages import InspectionOptions
+from sdstudio.ui.probes.run_inspector import RunInspector
 from sdstudio.ui.worker import GenerationWorker, PreviewFrame
 
 if TYPE_CHECKING:
-    from sdstudio.engine.load_options import LoadOptions
-    from sdstudio.engine.model_loading import LoadedModel
+    from sdstudio.engine.models.load_options import LoadOptions
+    from sdstudio.engine.models.loading import LoadedModel
 
 PREVIEW_KINDS = ("none", "latent", "taesd", "vae")
 

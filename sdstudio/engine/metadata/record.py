@@ -15,12 +15,12 @@ from dataclasses import asdict, dataclass, fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 from sdstudio import __version__
+from sdstudio.engine.generation.scheduler_names import MODEL_DEFAULT
 from sdstudio.engine.metadata.infotext import format_infotext
-from sdstudio.engine.scheduler_names import MODEL_DEFAULT
 
 if TYPE_CHECKING:
-    from sdstudio.engine.model_loading import LoadedModel
-    from sdstudio.engine.request import GenerationRequest
+    from sdstudio.engine.generation.request import GenerationRequest
+    from sdstudio.engine.models.loading import LoadedModel
 
 RECORD_FORMAT = 1
 
@@ -146,7 +146,7 @@ def _json_value(value: Any) -> Any:
 def _sampler_that_ran(model: LoadedModel, scheduler: str) -> str:
     if scheduler != MODEL_DEFAULT:
         return scheduler
-    from sdstudio.engine.schedulers import display_name
+    from sdstudio.engine.generation.schedulers import display_name
 
     return display_name(model.pipeline.scheduler)
 

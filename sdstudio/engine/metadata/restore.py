@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sdstudio.engine.errors import RequestError
+from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.generation.scheduler_names import MODEL_DEFAULT, SCHEDULERS
 from sdstudio.engine.metadata.infotext import Infotext
 from sdstudio.engine.metadata.png_chunks import ImageMetadata
 from sdstudio.engine.metadata.record import GenerationRecord
-from sdstudio.engine.request import GenerationRequest
-from sdstudio.engine.scheduler_names import MODEL_DEFAULT, SCHEDULERS
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     import torch
     from PIL import Image
 
-    from sdstudio.engine.events import StepEvent
+    from sdstudio.engine.generation.events import StepEvent
 
 
 class PreviewDecoder(Protocol):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sdstudio.engine.model_loading import LoadedModel
+from sdstudio.engine.models.loading import LoadedModel
 from sdstudio.engine.previews.decoder import PreviewDecoder
 from sdstudio.engine.previews.latent_fit import latent_map_for
 from sdstudio.engine.previews.latent_rgb import LatentPreviewDecoder

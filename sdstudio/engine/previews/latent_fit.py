@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from sdstudio.engine.model_loading import LoadedModel
+from sdstudio.engine.models.loading import LoadedModel
 from sdstudio.engine.paths import cache_dir
 from sdstudio.engine.previews.latent_rgb import SD1_MAP, LatentRGBMap, ScaledLatentRGBMap
 

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from sdstudio.engine.events import StepEvent
+from sdstudio.engine.generation.events import StepEvent
 from sdstudio.engine.previews.decoder import preview_latents, to_uint8_rgb
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from PIL import Image
 
-from sdstudio.engine.events import StepEvent
+from sdstudio.engine.generation.events import StepEvent
 from sdstudio.engine.paths import models_dir
 from sdstudio.engine.previews.decoder import preview_latents, to_uint8_rgb
 from sdstudio.engine.previews.settings import PreviewError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from sdstudio.engine.events import StepEvent
+from sdstudio.engine.generation.events import StepEvent
 from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings
 
 

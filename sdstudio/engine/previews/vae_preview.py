@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 from PIL import Image
 
-from sdstudio.engine.denoising import decode_latents
-from sdstudio.engine.events import StepEvent
-from sdstudio.engine.model_loading import LoadedModel
+from sdstudio.engine.generation.denoising import decode_latents
+from sdstudio.engine.generation.events import StepEvent
+from sdstudio.engine.models.loading import LoadedModel
 from sdstudio.engine.previews.decoder import preview_latents
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from sdstudio.engine.introspection import NodeDetails, format_shape
-from sdstudio.engine.introspection.shape_records import format_named_shapes
+from sdstudio.engine.modules import NodeDetails, format_shape
+from sdstudio.engine.modules.shape_records import format_named_shapes
 
 
 def details_html(details: NodeDetails) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QTextBrowser
 
-from sdstudio.engine.introspection import TreeNode, describe_node
+from sdstudio.engine.modules import TreeNode, describe_node
 from sdstudio.ui.model_browser.details_html import details_html
 
 PLACEHOLDER = "Select a module to see its tensors, shapes and what it does."

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sdstudio.engine.introspection import (
+from sdstudio.engine.modules import (
     ShapeSpec,
     TreeNode,
     apply_shapes,

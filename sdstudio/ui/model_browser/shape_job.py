@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from sdstudio.engine.introspection import ShapeSpec, TreeNode, capture_tree_shapes
+from sdstudio.engine.modules import ShapeSpec, TreeNode, capture_tree_shapes
 
 
 class ShapeJobRunner(QObject):

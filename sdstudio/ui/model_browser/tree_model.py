@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 
-from sdstudio.engine.introspection import NodeKind, TreeNode
+from sdstudio.engine.modules import NodeKind, TreeNode
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()  # the default argument Qt's signatures use

@@ -1,0 +1,193 @@
+"""Our own Stable Diffusion denoising loop, written out step by step.
+
+tokenize -> encode prompt and negative prompt (one batch of 2 for classifier-free guidance)
+-> txt2img: random latents | img2img: VAE-encode the init image and add noise at the
+strength's timestep -> for each timestep: scale input, UNet, guidance, scheduler step
+-> VAE decode.
+
+Randomness is drawn from one CPU generator in the same order as diffusers'
+``StableDiffusionPipeline`` and ``StableDiffusionImg2ImgPipeline``, so the same model,
+scheduler, seed and settings give the same image as diffusers.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+from diffusers.utils.torch_utils import randn_tensor
+from PIL import Image
+
+from sdstudio.engine.cancel import CancelToken
+from sdstudio.engine.generation.clean_estimate import alpha_bar_at, estimate_clean_latents
+from sdstudio.engine.generation.events import Cancelled, GenerationEvent, ImageFinished, StepEvent
+from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
+from sdstudio.engine.generation.schedulers import make_scheduler
+from sdstudio.engine.generation.text_encoding import encode_for_guidance
+from sdstudio.engine.models.loading import LoadedModel
+
+
+def generate(
+    model: LoadedModel, request: GenerationRequest, cancel: CancelToken | None = None
+) -> Iterator[GenerationEvent]:
+    """Run every image of the request's batch (seeds seed, seed+1, ...), yielding events."""
+    cancel = cancel or CancelToken()
+    for index in range(request.batch_count):
+        seed = (request.seed + index) % (MAX_SEED + 1)
+        for event in _generate_one(model, request, seed, index, cancel):
+            yield event
+            if isinstance(event, Cancelled):
+                return
+
+
+def _generate_one(
+    model: LoadedModel,
+    request: GenerationRequest,
+    seed: int,
+    index: int,
+    cancel: CancelToken,
+) -> Iterator[GenerationEvent]:
+    if request.init_image is not None and effective_steps(request) == 0:
+        # Nothing to denoise: the init image comes back untouched.
+        yield ImageFinished(_sized_init_image(request), seed, index, request.batch_count)
+        return
+    pipe = model.pipeline
+    device = model.placement.device
+    generator = torch.Generator("cpu").manual_seed(seed)
+    guided = request.cfg_scale > 1.0
+    with torch.inference_mode():
+        embeddings = encode_for_guidance(
+            pipe.tokenizer,
+            pipe.text_encoder,
+            request.prompt,
+            request.negative_prompt,
+            device,
+            guided,
+        )
+        scheduler = make_scheduler(pipe.scheduler, request.scheduler)
+        scheduler.set_timesteps(request.steps, device=device)
+        if _uses_init_image(request):
+            timesteps, begin = _img2img_timesteps(scheduler, request)
+            latents = _noised_init_latents(pipe, request, scheduler, timesteps[:1], generator)
+        else:
+            timesteps, begin = scheduler.timesteps, 0
+            latents = _initial_noise(pipe, request, embeddings.dtype, device, generator)
+            latents = latents * scheduler.init_noise_sigma
+        step_kwargs = _step_kwargs(scheduler, generator)
+        prediction_type = scheduler.config.get("prediction_type", "epsilon")
+        total = len(timesteps)
+        for position, timestep in enumerate(timesteps):
+            if cancel.cancelled:
+                yield Cancelled(after_step=position)
+                return
+            model_input = torch.cat([latents] * 2) if guided else latents
+            model_input = scheduler.scale_model_input(model_input, timestep)
+            noise_pred = pipe.unet(
+                model_input,
+                timestep,
+                encoder_hidden_states=embeddings,
+                timestep_cond=None,
+                cross_attention_kwargs=None,
+                added_cond_kwargs=None,
+                return_dict=False,
+            )[0]
+            if guided:
+                unconditional, conditional = noise_pred.chunk(2)
+                noise_pred = unconditional + request.cfg_scale * (conditional - unconditional)
+            alpha_bar = alpha_bar_at(scheduler, timestep, begin + position)
+            clean = estimate_clean_latents(model_input[:1], noise_pred, alpha_bar, prediction_type)
+            latents = scheduler.step(
+                noise_pred, timestep, latents, **step_kwargs, return_dict=False
+            )[0]
+            is_last = position == total - 1
+            yield StepEvent(
+                step=position + 1,
+                total=total,
+                timestep=float(timestep),
+                latents=latents,
+                x0=latents if is_last else clean,
+                image_index=index,
+                batch_count=request.batch_count,
+            )
+        if cancel.cancelled:
+            yield Cancelled(after_step=total)
+            return
+        image = decode_latents(pipe, latents, generator)
+    yield ImageFinished(image, seed, index, request.batch_count)
+
+
+def effective_steps(request: GenerationRequest) -> int:
+    """How many denoising steps run: all for txt2img, ``int(steps * strength)`` for img2img."""
+    if not _uses_init_image(request):
+        return request.steps
+    return min(int(request.steps * request.strength), request.steps)
+
+
+def decode_latents(pipe: Any, latents: torch.Tensor, generator: torch.Generator) -> Image.Image:
+    """Latents to a PIL image through the full VAE decoder."""
+    scaled = latents / pipe.vae.config.scaling_factor
+    pixels = pipe.vae.decode(scaled.to(pipe.vae.dtype), return_dict=False, generator=generator)[0]
+    return pipe.image_processor.postprocess(pixels, output_type="pil", do_denormalize=[True])[0]
+
+
+def _uses_init_image(request: GenerationRequest) -> bool:
+    # Strength 1.0 means "ignore the init image": the run is plain txt2img.
+    return request.init_image is not None and request.strength < 1.0
+
+
+def _sized_init_image(request: GenerationRequest) -> Image.Image:
+    assert request.init_image is not None
+    image = request.init_image.convert("RGB")
+    if image.size != (request.width, request.height):
+        image = image.resize((request.width, request.height), Image.Resampling.LANCZOS)
+    return image
+
+
+def _initial_noise(
+    pipe: Any,
+    request: GenerationRequest,
+    dtype: torch.dtype,
+    device: torch.device,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    factor = pipe.vae_scale_factor
+    shape = (1, pipe.unet.config.in_channels, request.height // factor, request.width // factor)
+    return randn_tensor(shape, generator=generator, device=device, dtype=dtype)
+
+
+def _img2img_timesteps(scheduler: Any, request: GenerationRequest) -> tuple[torch.Tensor, int]:
+    """Skip the first steps the strength leaves out, as diffusers' img2img pipeline does."""
+    start = (request.steps - effective_steps(request)) * scheduler.order
+    if hasattr(scheduler, "set_begin_index"):
+        scheduler.set_begin_index(start)
+    return scheduler.timesteps[start:], start
+
+
+def _noised_init_latents(
+    pipe: Any,
+    request: GenerationRequest,
+    scheduler: Any,
+    first_timestep: torch.Tensor,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    device = pipe._execution_device  # the GPU, even while CPU offload parks the UNet in RAM
+    dtype = pipe.unet.dtype
+    pixels = pipe.image_processor.preprocess(_sized_init_image(request))
+    pixels = pixels.to(device=device, dtype=pipe.vae.dtype)
+    encoded = pipe.vae.encode(pixels).latent_dist.sample(generator)
+    init_latents = (pipe.vae.config.scaling_factor * encoded).to(dtype)
+    noise = randn_tensor(init_latents.shape, generator=generator, device=device, dtype=dtype)
+    return scheduler.add_noise(init_latents, noise, first_timestep.repeat(1))
+
+
+def _step_kwargs(scheduler: Any, generator: torch.Generator) -> dict[str, Any]:
+    """Ancestral schedulers draw their noise from our generator; DDIM gets eta=0."""
+    parameters = set(inspect.signature(scheduler.step).parameters)
+    kwargs: dict[str, Any] = {}
+    if "eta" in parameters:
+        kwargs["eta"] = 0.0
+    if "generator" in parameters:
+        kwargs["generator"] = generator
+    return kwargs

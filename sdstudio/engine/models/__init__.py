@@ -1,0 +1,1 @@
+"""Finding, checking and loading models: families, sources, single files, hub ids."""

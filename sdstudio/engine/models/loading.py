@@ -1,0 +1,169 @@
+"""Loading, switching and unloading models: the demo, diffusers folders, checkpoints, hub ids.
+
+Every check that can fail (a missing file, a damaged checkpoint, an unsupported family, a hub
+id that is not downloaded) runs before the current model is unloaded, so a bad choice leaves
+the app as it was. The pipeline is a diffusers ``StableDiffusionPipeline``, used as the
+container of the components our own denoising loop drives.
+
+Front ends call ``switch_model`` on their worker thread with a progress callback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sdstudio.engine.demo.model import DEMO_LABEL, DEMO_NAME, ensure_demo_model
+from sdstudio.engine.devices import DevicePlacement, resolve_device
+from sdstudio.engine.errors import ModelLoadError, UserFacingError
+from sdstudio.engine.memory import is_out_of_memory, release_memory, run_guarded
+from sdstudio.engine.models.library_noise import quiet_libraries
+from sdstudio.engine.models.load_options import LoadOptions
+from sdstudio.engine.models.load_progress import LoadStage, ProgressCallback, report
+from sdstudio.engine.models.sources import ModelSource, SourceKind, identify_source
+
+
+@dataclass
+class LoadedModel:
+    """A ready-to-run pipeline plus what the UI and metadata need to describe it."""
+
+    pipeline: Any  # diffusers.StableDiffusionPipeline; None once unloaded
+    name: str
+    source: str
+    placement: DevicePlacement
+    is_demo: bool = False
+    options: LoadOptions = field(default_factory=LoadOptions)
+
+    @property
+    def description(self) -> str:
+        return DEMO_LABEL if self.is_demo else f"{self.name} on {self.placement.label}"
+
+    @property
+    def is_loaded(self) -> bool:
+        return self.pipeline is not None
+
+    @property
+    def prediction_type(self) -> str:
+        return self.pipeline.scheduler.config.get("prediction_type", "epsilon")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A checked source, ready to be built into a pipeline."""
+
+    name: str
+    location: str
+    is_demo: bool
+    build: Callable[[Any], Any]  # dtype -> pipeline
+
+
+def load_model(
+    spec: str | None = None,
+    device: str = "auto",
+    options: LoadOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> LoadedModel:
+    """Load ``demo`` (the default), a diffusers folder, a ``.safetensors`` file or a hub id."""
+    return switch_model(None, spec, device, options, progress)
+
+
+def switch_model(
+    current: LoadedModel | None,
+    spec: str | None,
+    device: str = "auto",
+    options: LoadOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> LoadedModel:
+    """Replace ``current`` by the model ``spec`` names, freeing ``current`` first.
+
+    Everything that can be checked (and a hub download) happens while ``current`` is still
+    loaded; a failure there leaves it usable. Only then is it unloaded, so that two models
+    never share the GPU.
+    """
+    options = options or LoadOptions()
+    placement = resolve_device(device)
+    quiet_libraries()
+    plan = _prepare(identify_source(spec), options, progress)
+    if current is not None:
+        unload(current)
+    return run_guarded(lambda: _build(plan, placement, options, progress), "model loading")
+
+
+def unload(model: LoadedModel) -> None:
+    """Drop the model's pipeline and give its memory (GPU memory too) back."""
+    pipeline, model.pipeline = model.pipeline, None
+    if pipeline is None:
+        return
+    pipeline.remove_all_hooks()  # CPU-offload hooks hold references to the components
+    del pipeline
+    release_memory()
+
+
+def _prepare(source: ModelSource, options: LoadOptions, progress: ProgressCallback | None) -> _Plan:
+    from sdstudio.engine.models.diffusers_folder import check_folder, load_folder
+
+    if source.kind is SourceKind.DEMO:
+        folder = ensure_demo_model()
+        return _Plan(DEMO_NAME, str(folder), True, lambda dtype: load_folder(folder, dtype))
+    if source.kind is SourceKind.CHECKPOINT:
+        return _checkpoint_plan(source, options)
+    if source.kind is SourceKind.HUB:
+        from sdstudio.engine.models.hub import fetch_hub_model
+
+        folder = fetch_hub_model(source.spec, options.allow_download, progress)
+        name = source.spec
+    else:
+        assert source.path is not None
+        folder, name = source.path, source.path.name
+    check_folder(folder)
+    return _Plan(name, str(folder), False, lambda dtype: load_folder(folder, dtype))
+
+
+def _checkpoint_plan(source: ModelSource, options: LoadOptions) -> _Plan:
+    from sdstudio.engine.models.checkpoint_header import inspect_checkpoint
+    from sdstudio.engine.models.family_configs import clip_tokenizer_dir, family_config_dir
+    from sdstudio.engine.models.single_file import load_single_file
+
+    assert source.path is not None
+    info = inspect_checkpoint(source.path)
+    if options.config_dir is None:  # fail now, not after reading gigabytes
+        family_config_dir(info.family)
+        clip_tokenizer_dir()
+    return _Plan(
+        source.path.stem,
+        str(source.path),
+        False,
+        lambda dtype: load_single_file(info, dtype, options),
+    )
+
+
+def _build(
+    plan: _Plan,
+    placement: DevicePlacement,
+    options: LoadOptions,
+    progress: ProgressCallback | None,
+) -> LoadedModel:
+    from sdstudio.engine.models.placement import place_pipeline
+
+    report(progress, LoadStage.READING, f"Reading {plan.name}")
+    failure = None
+    try:
+        pipeline = plan.build(placement.dtype)
+        report(progress, LoadStage.PLACING, f"Moving {plan.name} to {placement.label}")
+        pipeline = place_pipeline(pipeline, placement, options)
+    except UserFacingError:
+        raise
+    except Exception as error:
+        if is_out_of_memory(error):
+            raise
+        failure = f"Could not load {plan.name}: {_first_line(error)}"
+    if failure is not None:  # outside the except block, so the half-built pipeline can go
+        release_memory()
+        raise ModelLoadError(failure)
+    return LoadedModel(pipeline, plan.name, plan.location, placement, plan.is_demo, options)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,193 @@
+"""The model browser, Activations and Attention docks of the main window, and their wiring.
+
+The browser shows the loaded model's tree (a read-only walk over its modules; shapes are
+traced on a meta copy off the GUI thread). The model itself runs only on the worker thread:
+watching and attention capture happen there, inside the run (see :class:`RunInspector`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtWidgets import QDockWidget
+
+from sdstudio.ui.model_browser import ModelBrowserDock
+from sdstudio.ui.probes.activations_panel import ActivationsPanel
+from sdstudio.ui.probes.attention_panel import AttentionPanel
+from sdstudio.ui.probes.canvas_heat_overlay import CanvasHeatOverlay
+from sdstudio.ui.probes.messages import AttentionResult, InspectionOptions
+from sdstudio.ui.probes.watch_action import WatchModuleAction
+from sdstudio.ui.probes.watch_list import WatchList
+
+if TYPE_CHECKING:
+    from sdstudio.ui.main_window import MainWindow
+    from sdstudio.ui.worker import FinishedImage
+
+BROWSER_WIDTH = 440
+RETRACE_DELAY_MS = 400  # typing a width should not start a trace per keystroke
+RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
+
+
+class InspectionDocks(QObject):
+    """Adds and wires ``browser`` (:class:`ModelBrowserDock`), ``activations`` and
+    ``attention`` (panels in the docks ``activationsDock`` and ``attentionDock``), the
+    ``watch_list`` and the canvas ``overlay``. Call :meth:`options_for_run` when a run is
+    requested and :meth:`shutdown` when the window closes."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._result: FinishedImage | None = None
+        self._result_steps: tuple[int, ...] = ()  # the scrubber's steps, slider order
+        self._heat_key: tuple[Any, ...] | None = None
+        self._closed = False
+        self.watch_list = WatchList(self)
+        self.browser = ModelBrowserDock(window)
+        self.watch_action = WatchModuleAction(self.browser, self.watch_list, self)
+        self.browser.add_node_action(self.watch_action)
+        self.activations = ActivationsPanel()
+        self.attention = AttentionPanel()
+        self.overlay = CanvasHeatOverlay(window.canvas)
+        self._retrace = QTimer(self, singleShot=True, interval=RETRACE_DELAY_MS)
+        self._retrace.timeout.connect(self._trace_at_current_size)
+        self._add_docks(window)
+        self._connect(window)
+        self.browser.show_loading("No model loaded.")
+
+    # -- for the window --------------------------------------------------------------------
+    def options_for_run(self) -> InspectionOptions:
+        """What the next run should watch and capture."""
+        return InspectionOptions(
+            watch=self.watch_list.paths,
+            view=self.activations.view_settings(),
+            attention=self.attention.capture_enabled(),
+        )
+
+    def shutdown(self) -> None:
+        """Wait for a shape trace still running; trace nothing more (safe to call twice)."""
+        self._closed = True
+        self._retrace.stop()
+        self.browser.shutdown()
+
+    # -- building --------------------------------------------------------------------------
+    def _add_docks(self, window: MainWindow) -> None:
+        others = [
+            dock
+            for dock in window.findChildren(QDockWidget)
+            if window.dockWidgetArea(dock) == RIGHT and not dock.isFloating()
+        ]
+        window.addDockWidget(RIGHT, self.browser)
+        window.window_actions.add_dock_toggle(self.browser)
+        self.activations_dock = window.add_dock(
+            self.activations, "Activations", RIGHT, "activationsDock"
+        )
+        self.attention_dock = window.add_dock(self.attention, "Attention", RIGHT, "attentionDock")
+        # Split before any tabbing: a dock inside a tab group can only gain tabs, not neighbours.
+        window.splitDockWidget(self.browser, self.activations_dock, Qt.Orientation.Vertical)
+        window.tabifyDockWidget(self.activations_dock, self.attention_dock)
+        if others:  # share the upper place with what is already there, as tabs
+            window.tabifyDockWidget(others[0], self.browser)
+        self.browser.raise_()
+        self.activations_dock.raise_()
+        window.resizeDocks([self.browser], [BROWSER_WIDTH], Qt.Orientation.Horizontal)
+        # The tree and its details need the height more than the activation picture does.
+        window.resizeDocks([self.browser, self.activations_dock], [3, 2], Qt.Orientation.Vertical)
+
+    def _connect(self, window: MainWindow) -> None:
+        host = window.worker
+        host.modelLoading.connect(self._on_model_loading)
+        host.modelInUse.connect(self._on_model_in_use)
+        host.modelFailed.connect(self._on_model_failed)
+        host.started.connect(self._on_started)
+        host.done.connect(self.activations.end_run)
+        inspector = host.inspector
+        inspector.stepActivations.connect(self.activations.show_live)
+        inspector.imageActivations.connect(self.activations.add_record)
+        inspector.attentionMaps.connect(self._on_attention_maps)
+        window.resultShown.connect(self._on_result)
+        window.scrubber.slider.valueChanged.connect(self._on_scrubbed)
+        size_row = window.controls.size_row
+        for spin in (size_row.width_spin, size_row.height_spin):
+            spin.valueChanged.connect(self._retrace.start)
+        self.watch_list.changed.connect(self._on_watch_list_changed)
+        self.activations.viewChanged.connect(inspector.set_view_settings)
+        self.activations.unwatchRequested.connect(self.watch_list.remove)
+        self.attention.overlayChanged.connect(self._update_overlay)
+
+    # -- model -----------------------------------------------------------------------------
+    @Slot(str)
+    def _on_model_loading(self, _spec: str) -> None:
+        self.browser.show_loading("Loading model…")
+
+    @Slot(str)
+    def _on_model_failed(self, _message: str) -> None:
+        # When the previous model stays loaded, the worker adopts it again right after.
+        self.browser.show_loading("No model loaded.")
+
+    @Slot(object)
+    def _on_model_in_use(self, model: Any) -> None:
+        if self._closed:
+            return
+        width, height = self._window.controls.size_row.dimensions()
+        self.browser.set_pipeline(model.pipeline, shapes_for=(width, height), label=model.name)
+        root = self.browser.root()
+        gone = self.watch_list.keep_only(lambda path: root.find(path) is not None)
+        if gone:
+            self._window.show_message(
+                f"Stopped watching {', '.join(gone)}: {model.name} has no such module.", 8000
+            )
+
+    @Slot()
+    def _trace_at_current_size(self) -> None:
+        width, height = self._window.controls.size_row.dimensions()
+        if not self._closed and width > 0 and height > 0 and width % 8 == 0 and height % 8 == 0:
+            self.browser.trace_shapes_at(width, height)
+
+    # -- runs ------------------------------------------------------------------------------
+    @Slot()
+    def _on_started(self) -> None:
+        self._result, self._result_steps = None, ()
+        self.activations.start_run()
+        self.attention.clear()
+        self.overlay.set_result(None)
+
+    @Slot(object)
+    def _on_result(self, result: FinishedImage) -> None:
+        self._result = result
+        self._result_steps = tuple(frame.step for frame in result.frames)
+        self.activations.set_result(result.image_index)
+        self.overlay.set_result(result.image)
+        self._heat_key = None
+        self._update_overlay()
+
+    @Slot(object)
+    def _on_attention_maps(self, result: AttentionResult) -> None:
+        self.attention.set_maps(result)
+
+    @Slot(int)
+    def _on_scrubbed(self, value: int) -> None:
+        steps = self._result_steps
+        self.activations.show_step(steps[value] if 0 <= value < len(steps) else None)
+
+    @Slot()
+    def _on_watch_list_changed(self) -> None:
+        added = len(self.watch_list.paths) > len(self.activations.watched())
+        self.activations.set_watched(self.watch_list.paths)
+        if added:
+            self.activations_dock.raise_()
+
+    @Slot()
+    def _update_overlay(self) -> None:
+        """Redraw the layer only when the token or the maps changed, not for the opacity."""
+        result = self._result
+        belongs = result is not None and self.attention.image_index() == result.image_index
+        maps, row = self.attention.maps(), self.attention.token_combo.currentIndex()
+        key = (id(result), id(maps), row) if belongs else None
+        if key != self._heat_key:
+            self._heat_key = key
+            heat: np.ndarray | None = self.attention.heat() if belongs else None
+            self.overlay.set_heat(heat)
+        self.overlay.set_opacity(self.attention.opacity())
+        self.overlay.set_enabled(self.attention.show_check.isChecked())
