@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from sdstudio.cli.generate import add_generation_arguments, build_request
+from sdstudio.cli.job_in_terminal import run_in_terminal
 from sdstudio.cli.model_options import DownloadProgressPrinter, add_model_arguments, load_options
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.probes.heat_overlay import DEFAULT_OPACITY
@@ -40,31 +41,34 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 <= args.opacity <= 1.0:
         raise UserFacingError(f"--opacity must be between 0 and 1, got {args.opacity}")
     request = build_request(args)
-    from sdstudio.engine.generation.denoising import generate
-    from sdstudio.engine.generation.events import ImageFinished, StepEvent
-    from sdstudio.engine.memory import run_guarded
+    from sdstudio.engine.jobs.events import ImageSaved
+    from sdstudio.engine.jobs.job import Job, SaveOptions
     from sdstudio.engine.models.loading import load_model
-    from sdstudio.engine.probes import AttentionCapture, overlay_on
+    from sdstudio.engine.probes import find_token, overlay_on, prompt_tokens
+    from sdstudio.engine.probes.options import ProbeOptions
+    from sdstudio.engine.probes.outputs import AttentionMaps
 
     options, progress = load_options(args), DownloadProgressPrinter()
     model = load_model(args.model, device=args.device, options=options, progress=progress)
+    # The word is checked against the prompt's tokens before anything is generated.
+    selection = find_token(prompt_tokens(model.pipeline.tokenizer, request.prompt), args.token)
     if args.seed is None:
         print(f"seed: {request.seed}", file=sys.stderr)
+    maps: dict[int, AttentionMaps] = {}
 
-    def run_all() -> None:
-        with AttentionCapture(model.pipeline, request) as capture:
-            selection = capture.find(args.token)
-            for event in generate(model, request):
-                if isinstance(event, StepEvent) and sys.stderr.isatty():
-                    print(f"\rstep {event.step}/{event.total}", end="", file=sys.stderr, flush=True)
-                elif isinstance(event, ImageFinished):
-                    heat = capture.take().heat(selection)
-                    path = _map_path(args.out, event, selection.query)
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    overlay_on(event.image, heat, args.opacity).save(path)
-                    print(path)
+    def on_payload(payload: object) -> None:
+        if isinstance(payload, AttentionMaps):
+            maps[payload.image_index] = payload
+        elif isinstance(payload, ImageSaved):
+            heat = maps.pop(payload.image_index).maps.heat(selection)
+            path = _map_path(args.out, payload, selection.query)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            overlay_on(payload.image, heat, args.opacity).save(path)
+            print(path)
 
-    run_guarded(run_all, "generation")
+    # The map is the result: the plain image is not autosaved beside it.
+    job = Job(request, probes=ProbeOptions(attention=True), saving=SaveOptions(enabled=False))
+    run_in_terminal(model, job, on_payload)
     return 0
 
 

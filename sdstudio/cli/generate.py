@@ -7,6 +7,7 @@ import random
 import sys
 from pathlib import Path
 
+from sdstudio.cli.job_in_terminal import run_in_terminal
 from sdstudio.cli.model_options import (
     MODEL_HELP,
     DownloadProgressPrinter,
@@ -14,21 +15,12 @@ from sdstudio.cli.model_options import (
     load_options,
 )
 from sdstudio.cli.preview_options import CliPreviews, add_preview_arguments
-from sdstudio.cli.watch_options import add_watch_arguments, watched_events
+from sdstudio.cli.watch_options import WatchWriter, add_watch_arguments, probe_options
 from sdstudio.engine.devices import DEVICE_CHOICES
 from sdstudio.engine.errors import RequestError
-from sdstudio.engine.generation.events import ImageFinished, StepEvent
 from sdstudio.engine.generation.init_image import load_init_image
 from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
 from sdstudio.engine.generation.scheduler_names import MODEL_DEFAULT
-from sdstudio.engine.metadata import (
-    GenerationRecord,
-    model_hash_if_ready,
-    record_for,
-    save_generation,
-    save_png_to,
-    start_model_hash,
-)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -84,37 +76,41 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
 
 def run(args: argparse.Namespace) -> int:
     request = build_request(args)
-    from sdstudio.engine.generation.denoising import generate
-    from sdstudio.engine.memory import run_guarded
-    from sdstudio.engine.models.loading import load_model
-
     previews = CliPreviews(args)
+    probes = probe_options(args)
+    from sdstudio.engine.jobs.events import ImageSaved
+    from sdstudio.engine.jobs.job import Job, SaveOptions
+    from sdstudio.engine.metadata import start_model_hash
+    from sdstudio.engine.models.loading import load_model
+    from sdstudio.engine.previews.extension import PreviewImage
+    from sdstudio.engine.probes.outputs import ActivationViews
+
+    saving = SaveOptions(
+        output_dir=Path(args.output_dir).expanduser() if args.output_dir else None,
+        file=Path(args.out).expanduser() if args.out else None,
+    )
+    job = Job(request, previews=previews.settings, probes=probes, saving=saving)
     options, progress = load_options(args), DownloadProgressPrinter()
     model = load_model(args.model, device=args.device, options=options, progress=progress)
-    previews.start(model)
     start_model_hash(model.source)
     if args.seed is None:
         print(f"seed: {request.seed}", file=sys.stderr)
+    watch = WatchWriter(args, request.batch_count)
+    unsaved = 0
 
-    def run_all() -> None:
-        for event in watched_events(model, request, args, generate(model, request)):
-            if isinstance(event, StepEvent):
-                previews.on_step(event)
-            if isinstance(event, StepEvent) and sys.stderr.isatty():
-                print(f"\rstep {event.step}/{event.total}", end="", file=sys.stderr, flush=True)
-            elif isinstance(event, ImageFinished):
-                record = record_for(request, model, event.seed, model_hash_if_ready(model.source))
-                print(_save(event, record, args))
+    def on_payload(payload: object) -> None:
+        nonlocal unsaved
+        if isinstance(payload, PreviewImage):
+            previews.on_preview(payload)
+        elif isinstance(payload, ActivationViews):
+            watch.on_views(payload)
+        elif isinstance(payload, ImageSaved):
+            previews.on_image(payload)
+            if payload.path is None:
+                unsaved += 1
+            else:
+                print(payload.path)
 
-    run_guarded(run_all, "generation")  # out of memory -> a suggestion, not a traceback
-    return 0
-
-
-def _save(event: ImageFinished, record: GenerationRecord, args: argparse.Namespace) -> Path:
-    """Autosave with metadata, or write the file the user named (numbered within a batch)."""
-    if args.out is None:
-        return save_generation(event.image, record, args.output_dir)
-    path = Path(args.out).expanduser()
-    if event.batch_count > 1:
-        path = path.with_name(f"{path.stem}-{event.image_index + 1}{path.suffix}")
-    return save_png_to(event.image, record, path)
+    run_in_terminal(model, job, on_payload)
+    watch.report()
+    return 1 if unsaved else 0

@@ -7,14 +7,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sdstudio.engine.generation.events import StepEvent
-from sdstudio.engine.previews.recorder import ANIMATION_SUFFIXES, PreviewRecorder
+from sdstudio.engine.previews.recorder import ANIMATION_SUFFIXES, export_animation
 from sdstudio.engine.previews.settings import PreviewError, PreviewKind, PreviewSettings
-from sdstudio.engine.previews.throttle import PreviewThrottle
 
 if TYPE_CHECKING:
-    from sdstudio.engine.models.loading import LoadedModel
-    from sdstudio.engine.previews.decoder import PreviewDecoder
+    from sdstudio.engine.jobs.events import ImageSaved
+    from sdstudio.engine.previews.extension import PreviewImage
 
 
 def add_preview_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +35,7 @@ def add_preview_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class CliPreviews:
-    """Decodes the steps the settings select and writes them as PNGs and/or an animation."""
+    """Checks the preview options, then writes the job's previews as PNGs and an animation."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         """Validates the options before any model is loaded."""
@@ -60,38 +58,27 @@ class CliPreviews:
             from sdstudio.engine.previews.taesd import resolve_taesd_path
 
             resolve_taesd_path(args.taesd)  # a missing file fails now, not after loading
-        self._throttle = PreviewThrottle(self.settings)
-        self._recorder = PreviewRecorder()
-        self._decoder: PreviewDecoder | None = None
 
-    def start(self, model: LoadedModel) -> None:
-        """Builds the decoder (fitting the latent map on first use of a model)."""
-        from sdstudio.engine.previews.factory import create_preview_decoder
-
-        self._decoder = create_preview_decoder(model, self.settings)
-
-    def on_step(self, event: StepEvent) -> None:
-        if self._decoder is None or not self._throttle.should_preview(event):
-            return
-        image = self._decoder.decode(event)
+    def on_preview(self, preview: PreviewImage) -> None:
         if self._dir is not None:
             self._dir.mkdir(parents=True, exist_ok=True)
-            image.save(self._dir / _step_name(event))
-        if self._animation is not None:
-            self._recorder.add(event.step, image)
-            if event.step == event.total:
-                path = self._recorder.export_animation(_numbered(self._animation, event))
-                print(f"animation: {path}", file=sys.stderr)
-                self._recorder.clear()
+            preview.image.save(self._dir / _step_name(preview))
+
+    def on_image(self, saved: ImageSaved) -> None:
+        """The finished image's recorded frames become its animation."""
+        if self._animation is None or not saved.frames:
+            return
+        path = export_animation(saved.frames, _numbered(self._animation, saved))
+        print(f"animation: {path}", file=sys.stderr)
 
 
-def _step_name(event: StepEvent) -> str:
-    width = max(3, len(str(event.total)))
-    name = f"step-{event.step:0{width}d}.png"
-    return name if event.batch_count == 1 else f"image-{event.image_index + 1}-{name}"
+def _step_name(preview: PreviewImage) -> str:
+    width = max(3, len(str(preview.total)))
+    name = f"step-{preview.step:0{width}d}.png"
+    return name if preview.batch_count == 1 else f"image-{preview.image_index + 1}-{name}"
 
 
-def _numbered(path: Path, event: StepEvent) -> Path:
-    if event.batch_count == 1:
+def _numbered(path: Path, saved: ImageSaved) -> Path:
+    if saved.batch_count == 1:
         return path
-    return path.with_name(f"{path.stem}-{event.image_index + 1}{path.suffix}")
+    return path.with_name(f"{path.stem}-{saved.image_index + 1}{path.suffix}")

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.probes.cfg_halves import CfgHalf
+from sdstudio.engine.probes.options import ProbeOptions
 from sdstudio.engine.probes.views import ActivationView, ViewMode, ViewSettings
 
 if TYPE_CHECKING:
-    from sdstudio.engine.generation.events import GenerationEvent
-    from sdstudio.engine.generation.request import GenerationRequest
-    from sdstudio.engine.models.loading import LoadedModel
+    from sdstudio.engine.probes.outputs import ActivationViews
 
 
 def add_watch_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,31 +51,32 @@ def add_watch_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def watched_events(
-    model: LoadedModel,
-    request: GenerationRequest,
-    args: argparse.Namespace,
-    events: Iterator[GenerationEvent],
-) -> Iterator[GenerationEvent]:
-    """``events`` passed through; with ``--watch``, pictures are written after each one."""
-    if not args.watch:
-        if args.watch_dir is not None:
-            raise UserFacingError("--watch-dir needs --watch MODULE_PATH")
-        yield from events
-        return
-    from sdstudio.engine.probes import ModuleWatcher
+def probe_options(args: argparse.Namespace) -> ProbeOptions:
+    """The modules ``--watch`` names, drawn as ``--watch-view``/``--watch-half`` say."""
+    if not args.watch and args.watch_dir is not None:
+        raise UserFacingError("--watch-dir needs --watch MODULE_PATH")
+    view = ViewSettings(ViewMode(args.watch_view), CfgHalf(args.watch_half))
+    return ProbeOptions(watch=tuple(args.watch), view=view)
 
-    folder = _watch_dir(args.watch_dir)
-    settings = ViewSettings(ViewMode(args.watch_view), CfgHalf(args.watch_half))
-    written = 0
-    with ModuleWatcher(model.pipeline, args.watch, request, settings) as watcher:
-        for event in events:
-            yield event
-            # After the consumer's own work for this step, so a VAE preview shows this step.
-            for view in watcher.collect(event):
-                view.image.save(folder / view_filename(view, request.batch_count))
-                written += 1
-    print(f"watched modules: {written} PNGs in {folder}", file=sys.stderr)
+
+class WatchWriter:
+    """Writes each watched module's picture of each step into the watch folder."""
+
+    def __init__(self, args: argparse.Namespace, batch_count: int) -> None:
+        self._folder = _watch_dir(args.watch_dir) if args.watch else None
+        self._batch_count = batch_count
+        self.written = 0
+
+    def on_views(self, views: ActivationViews) -> None:
+        if self._folder is None:
+            return
+        for view in views.views:
+            view.image.save(self._folder / view_filename(view, self._batch_count))
+            self.written += 1
+
+    def report(self) -> None:
+        if self._folder is not None:
+            print(f"watched modules: {self.written} PNGs in {self._folder}", file=sys.stderr)
 
 
 def view_filename(view: ActivationView, batch_count: int) -> str:

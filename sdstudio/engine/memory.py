@@ -49,7 +49,12 @@ def run_guarded(work: Callable[[], T], doing: str = "this run") -> T:
         if not is_out_of_memory(error):
             raise
     release_memory()
-    raise NotEnoughMemoryError(f"Out of memory during {doing}. {SUGGESTION}")
+    raise NotEnoughMemoryError(out_of_memory_message(doing))
+
+
+def out_of_memory_message(doing: str) -> str:
+    """What the user reads when ``doing`` ran out of memory: what happened and what to try."""
+    return f"Out of memory during {doing}. {SUGGESTION}"
 
 
 def release_memory() -> None:

@@ -8,10 +8,15 @@ strength's timestep -> for each timestep: scale input, UNet, guidance, scheduler
 Randomness is drawn from one CPU generator in the same order as diffusers'
 ``StableDiffusionPipeline`` and ``StableDiffusionImg2ImgPipeline``, so the same model,
 scheduler, seed and settings give the same image as diffusers.
+
+Features plug in at the named points of :mod:`sdstudio.engine.generation.extensions`
+(before the loop, before each UNet call, after each scheduler step, after the loop); the
+loop itself knows none of them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from collections.abc import Iterator
 from typing import Any
@@ -23,23 +28,35 @@ from PIL import Image
 from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.generation.clean_estimate import alpha_bar_at, estimate_clean_latents
 from sdstudio.engine.generation.events import Cancelled, GenerationEvent, ImageFinished, StepEvent
+from sdstudio.engine.generation.extensions import Extensions
 from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
+from sdstudio.engine.generation.run_context import RunContext, UnetCall
 from sdstudio.engine.generation.schedulers import make_scheduler
 from sdstudio.engine.generation.text_encoding import encode_for_guidance
 from sdstudio.engine.models.loading import LoadedModel
 
 
 def generate(
-    model: LoadedModel, request: GenerationRequest, cancel: CancelToken | None = None
+    model: LoadedModel,
+    request: GenerationRequest,
+    cancel: CancelToken | None = None,
+    extensions: Extensions = (),
 ) -> Iterator[GenerationEvent]:
-    """Run every image of the request's batch (seeds seed, seed+1, ...), yielding events."""
+    """Run every image of the request's batch (seeds seed, seed+1, ...), yielding events.
+
+    Besides the loop's own events, whatever the extensions emit is yielded after the step
+    it belongs to. The extensions are entered once for the batch and exited however it ends.
+    """
     cancel = cancel or CancelToken()
-    for index in range(request.batch_count):
-        seed = (request.seed + index) % (MAX_SEED + 1)
-        for event in _generate_one(model, request, seed, index, cancel):
-            yield event
-            if isinstance(event, Cancelled):
-                return
+    with contextlib.ExitStack() as stack:
+        for extension in extensions:
+            stack.enter_context(extension)
+        for index in range(request.batch_count):
+            seed = (request.seed + index) % (MAX_SEED + 1)
+            for event in _generate_one(model, request, seed, index, cancel, extensions):
+                yield event
+                if isinstance(event, Cancelled):
+                    return
 
 
 def _generate_one(
@@ -48,15 +65,22 @@ def _generate_one(
     seed: int,
     index: int,
     cancel: CancelToken,
-) -> Iterator[GenerationEvent]:
+    extensions: Extensions,
+) -> Iterator[Any]:
     if request.init_image is not None and effective_steps(request) == 0:
         # Nothing to denoise: the init image comes back untouched.
         yield ImageFinished(_sized_init_image(request), seed, index, request.batch_count)
         return
     pipe = model.pipeline
     device = model.placement.device
-    generator = torch.Generator("cpu").manual_seed(seed)
-    guided = request.cfg_scale > 1.0
+    ctx = RunContext(
+        model=model,
+        request=request,
+        seed=seed,
+        image_index=index,
+        generator=torch.Generator("cpu").manual_seed(seed),
+        guided=request.cfg_scale > 1.0,
+    )
     with torch.inference_mode():
         embeddings = encode_for_guidance(
             pipe.tokenizer,
@@ -64,58 +88,75 @@ def _generate_one(
             request.prompt,
             request.negative_prompt,
             device,
-            guided,
+            ctx.guided,
         )
-        scheduler = make_scheduler(pipe.scheduler, request.scheduler)
+        ctx.conditioning = embeddings
+        scheduler = ctx.scheduler = make_scheduler(pipe.scheduler, request.scheduler)
         scheduler.set_timesteps(request.steps, device=device)
         if _uses_init_image(request):
-            timesteps, begin = _img2img_timesteps(scheduler, request)
-            latents = _noised_init_latents(pipe, request, scheduler, timesteps[:1], generator)
+            ctx.timesteps, ctx.begin_index = _img2img_timesteps(scheduler, request)
+            ctx.latents = _noised_init_latents(
+                pipe, request, scheduler, ctx.timesteps[:1], ctx.generator
+            )
         else:
-            timesteps, begin = scheduler.timesteps, 0
-            latents = _initial_noise(pipe, request, embeddings.dtype, device, generator)
-            latents = latents * scheduler.init_noise_sigma
-        step_kwargs = _step_kwargs(scheduler, generator)
+            ctx.timesteps, ctx.begin_index = scheduler.timesteps, 0
+            noise = _initial_noise(pipe, request, embeddings.dtype, device, ctx.generator)
+            ctx.latents = noise * scheduler.init_noise_sigma
+        step_kwargs = _step_kwargs(scheduler, ctx.generator)
         prediction_type = scheduler.config.get("prediction_type", "epsilon")
-        total = len(timesteps)
-        for position, timestep in enumerate(timesteps):
+        total = len(ctx.timesteps)
+        for extension in extensions:
+            extension.before_loop(ctx)
+        yield from ctx.drain()
+        for position, timestep in enumerate(ctx.timesteps):
             if cancel.cancelled:
                 yield Cancelled(after_step=position)
                 return
-            model_input = torch.cat([latents] * 2) if guided else latents
+            ctx.position = position
+            model_input = torch.cat([ctx.latents] * 2) if ctx.guided else ctx.latents
             model_input = scheduler.scale_model_input(model_input, timestep)
+            unet_kwargs = {"encoder_hidden_states": embeddings, "added_cond_kwargs": None}
+            call = UnetCall(model_input, timestep, unet_kwargs)
+            for extension in extensions:
+                extension.before_unet(ctx, call)
             noise_pred = pipe.unet(
-                model_input,
-                timestep,
-                encoder_hidden_states=embeddings,
+                call.sample,
+                call.timestep,
                 timestep_cond=None,
                 cross_attention_kwargs=None,
-                added_cond_kwargs=None,
                 return_dict=False,
+                **call.kwargs,
             )[0]
-            if guided:
+            if ctx.guided:
                 unconditional, conditional = noise_pred.chunk(2)
                 noise_pred = unconditional + request.cfg_scale * (conditional - unconditional)
-            alpha_bar = alpha_bar_at(scheduler, timestep, begin + position)
+            alpha_bar = alpha_bar_at(scheduler, timestep, ctx.begin_index + position)
             clean = estimate_clean_latents(model_input[:1], noise_pred, alpha_bar, prediction_type)
-            latents = scheduler.step(
-                noise_pred, timestep, latents, **step_kwargs, return_dict=False
+            ctx.latents = scheduler.step(
+                noise_pred, timestep, ctx.latents, **step_kwargs, return_dict=False
             )[0]
             is_last = position == total - 1
-            yield StepEvent(
+            step = StepEvent(
                 step=position + 1,
                 total=total,
                 timestep=float(timestep),
-                latents=latents,
-                x0=latents if is_last else clean,
+                latents=ctx.latents,
+                x0=ctx.latents if is_last else clean,
                 image_index=index,
                 batch_count=request.batch_count,
             )
+            for extension in extensions:
+                extension.after_step(ctx, step)
+            yield step
+            yield from ctx.drain()
         if cancel.cancelled:
             yield Cancelled(after_step=total)
             return
-        image = decode_latents(pipe, latents, generator)
-    yield ImageFinished(image, seed, index, request.batch_count)
+        ctx.image = decode_latents(pipe, ctx.latents, ctx.generator)
+        for extension in extensions:
+            extension.after_loop(ctx)
+    yield from ctx.drain()
+    yield ImageFinished(ctx.image, seed, index, request.batch_count)
 
 
 def effective_steps(request: GenerationRequest) -> int:

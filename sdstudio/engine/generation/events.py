@@ -45,3 +45,10 @@ class Cancelled:
 
 
 GenerationEvent = StepEvent | ImageFinished | Cancelled
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something worth telling the user that did not stop the run (previews stopped...)."""
+
+    text: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from PIL import Image
@@ -46,34 +47,41 @@ class PreviewRecorder:
     def export_animation(
         self, path: str | Path, frame_ms: int = 120, last_frame_ms: int = 1500
     ) -> Path:
-        """Write an animated GIF or WebP (by suffix), one frame per recorded step.
+        """Write the recorded frames as an animation (see :func:`export_animation`)."""
+        return export_animation(self.frames, path, frame_ms, last_frame_ms)
 
-        Frames are scaled to the largest frame's size; the finished picture stays on screen
-        longer so the clip reads as "noise -> image". Pillow merges identical consecutive
-        GIF frames, which only happens when two steps preview the same picture.
-        """
-        path = Path(path).expanduser()
-        if path.suffix.lower() not in ANIMATION_SUFFIXES:
-            raise PreviewError(f"The animation must be a .gif or .webp file, got {path.name}")
-        frames = self.frames
-        if not frames:
-            raise PreviewError(
-                "There are no previews to animate: run a generation with previews on"
-            )
-        size = max((image.size for _, image in frames), key=lambda wh: wh[0] * wh[1])
-        images = [_fit(image, size) for _, image in frames]
-        durations = [frame_ms] * (len(images) - 1) + [last_frame_ms]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        options: dict[str, object] = {"lossless": True} if path.suffix.lower() == ".webp" else {}
-        images[0].save(
-            path,
-            save_all=True,
-            append_images=images[1:],
-            duration=durations,
-            loop=0,
-            **options,
-        )
-        return path
+
+def export_animation(
+    frames: Sequence[tuple[int, Image.Image]],
+    path: str | Path,
+    frame_ms: int = 120,
+    last_frame_ms: int = 1500,
+) -> Path:
+    """Write an animated GIF or WebP (by suffix), one frame per recorded step.
+
+    Frames are scaled to the largest frame's size; the finished picture stays on screen
+    longer so the clip reads as "noise -> image". Pillow merges identical consecutive
+    GIF frames, which only happens when two steps preview the same picture.
+    """
+    path = Path(path).expanduser()
+    if path.suffix.lower() not in ANIMATION_SUFFIXES:
+        raise PreviewError(f"The animation must be a .gif or .webp file, got {path.name}")
+    if not frames:
+        raise PreviewError("There are no previews to animate: run a generation with previews on")
+    size = max((image.size for _, image in frames), key=lambda wh: wh[0] * wh[1])
+    images = [_fit(image, size) for _, image in frames]
+    durations = [frame_ms] * (len(images) - 1) + [last_frame_ms]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    options: dict[str, object] = {"lossless": True} if path.suffix.lower() == ".webp" else {}
+    images[0].save(
+        path,
+        save_all=True,
+        append_images=images[1:],
+        duration=durations,
+        loop=0,
+        **options,
+    )
+    return path
 
 
 def _fit(image: Image.Image, size: tuple[int, int]) -> Image.Image:

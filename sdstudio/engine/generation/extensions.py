@@ -1,0 +1,48 @@
+"""Named points where features plug into the denoising loop without changing it.
+
+An extension is entered for a whole request (all images of the batch) and always exited,
+however the run ends, so hooks and processors it installs never outlive the run. Its points,
+in the order the loop reaches them for each image:
+
+- ``before_loop(ctx)``: conditioning, scheduler, timesteps and first latents are ready;
+- ``before_unet(ctx, call)``: may change the UNet's input and keyword arguments;
+- ``after_step(ctx, step)``: after the scheduler step; may change ``ctx.latents``;
+- ``after_loop(ctx)``: the image is decoded (``ctx.image``); may replace it.
+
+Extensions run in the order they are given, so a preview decoder placed before a module
+watcher has run the VAE by the time the watcher takes its pictures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sdstudio.engine.generation.events import StepEvent
+    from sdstudio.engine.generation.run_context import RunContext, UnetCall
+
+
+class GenerationExtension:
+    """Base class with every point a no-op; subclasses override the ones they need."""
+
+    def __enter__(self) -> GenerationExtension:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def before_loop(self, ctx: RunContext) -> None:
+        """Called once per image before the first step."""
+
+    def before_unet(self, ctx: RunContext, call: UnetCall) -> None:
+        """Called before each UNet call."""
+
+    def after_step(self, ctx: RunContext, step: StepEvent) -> None:
+        """Called after each scheduler step."""
+
+    def after_loop(self, ctx: RunContext) -> None:
+        """Called once per image after decoding."""
+
+
+Extensions = Sequence[GenerationExtension]

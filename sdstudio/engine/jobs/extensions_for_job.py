@@ -1,0 +1,68 @@
+"""The loop extensions a job asks for, in the order they must run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sdstudio.engine.errors import UserFacingError
+from sdstudio.engine.generation.events import Notice
+from sdstudio.engine.generation.extensions import GenerationExtension
+
+if TYPE_CHECKING:
+    from sdstudio.engine.jobs.job import Job
+    from sdstudio.engine.models.loading import LoadedModel
+    from sdstudio.engine.previews.extension import PreviewExtension
+    from sdstudio.engine.probes.views import ViewSettings
+
+
+@dataclass
+class JobExtensions:
+    """The extensions, the preview one by name (its frames go with each image), and notices
+    about features that could not be set up (the run goes on without them)."""
+
+    extensions: list[GenerationExtension] = field(default_factory=list)
+    previews: PreviewExtension | None = None
+    notices: list[Notice] = field(default_factory=list)
+
+
+def extensions_for(
+    model: LoadedModel, job: Job, view_settings: Callable[[], ViewSettings] | None = None
+) -> JobExtensions:
+    """Previews first, so a watched VAE module is pictured at the step its preview shows.
+
+    A preview decoder that cannot be made is a notice; a watched module path that does not
+    exist raises ``UserFacingError`` before anything runs.
+    """
+    chosen = JobExtensions()
+    _add_previews(model, job, chosen)
+    probes = job.probes
+    if probes.watch:
+        from sdstudio.engine.probes.module_watcher import ModuleWatcher
+        from sdstudio.engine.probes.watch_extension import ModuleWatchExtension
+
+        watcher = ModuleWatcher(model.pipeline, probes.watch, job.request, probes.view)
+        chosen.extensions.append(ModuleWatchExtension(watcher, view_settings))
+    if probes.attention:
+        from sdstudio.engine.probes.attention_capture import AttentionCapture
+        from sdstudio.engine.probes.attention_extension import AttentionCaptureExtension
+
+        capture = AttentionCapture(model.pipeline, job.request)
+        chosen.extensions.append(AttentionCaptureExtension(capture))
+    return chosen
+
+
+def _add_previews(model: LoadedModel, job: Job, chosen: JobExtensions) -> None:
+    from sdstudio.engine.previews.extension import PreviewExtension
+    from sdstudio.engine.previews.factory import create_preview_decoder
+
+    try:
+        decoder = create_preview_decoder(model, job.previews)
+    except UserFacingError as error:
+        chosen.notices.append(Notice(f"{error} Generating without previews."))
+        return
+    if decoder is None:
+        return
+    chosen.previews = PreviewExtension(decoder, job.previews)
+    chosen.extensions.append(chosen.previews)

@@ -1,0 +1,102 @@
+"""Running a job: the loop with the job's extensions, each image saved, every event tagged.
+
+Failures become a :class:`JobFailed` with a message for the user (an out-of-memory one
+after the memory is given back), so front ends never show a traceback; the CLI turns it
+into its exit status, the window into its status bar.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from sdstudio.engine.cancel import CancelToken
+from sdstudio.engine.errors import UserFacingError
+from sdstudio.engine.generation.denoising import generate
+from sdstudio.engine.generation.events import ImageFinished, Notice
+from sdstudio.engine.jobs.events import ImageSaved, JobDone, JobEvent, JobFailed, JobStarted
+from sdstudio.engine.jobs.extensions_for_job import JobExtensions, extensions_for
+from sdstudio.engine.jobs.saving import record_of, save_finished
+from sdstudio.engine.memory import is_out_of_memory, out_of_memory_message, release_memory
+
+if TYPE_CHECKING:
+    from sdstudio.engine.jobs.job import Job
+    from sdstudio.engine.models.loading import LoadedModel
+    from sdstudio.engine.probes.views import ViewSettings
+
+logger = logging.getLogger(__name__)
+
+
+def run_job(
+    model: LoadedModel,
+    job: Job,
+    cancel: CancelToken | None = None,
+    view_settings: Callable[[], ViewSettings] | None = None,
+) -> Iterator[JobEvent[Any]]:
+    """Yield the job's events, from :class:`JobStarted` to :class:`JobDone`.
+
+    ``view_settings`` lets a front end change how watched modules are drawn mid-run.
+    """
+    yield JobEvent(job.id, JobStarted(job.request.batch_count))
+    failure: str | None = None
+    out_of_memory = False
+    try:
+        for payload in _payloads(model, job, cancel or CancelToken(), view_settings):
+            yield JobEvent(job.id, payload)
+    except UserFacingError as error:
+        failure = str(error)
+    except Exception as error:
+        out_of_memory = is_out_of_memory(error)
+        if not out_of_memory:
+            logger.exception("Job %s failed", job.id)
+            failure = f"Generation failed: {type(error).__name__}: {error}"
+    if out_of_memory:
+        # Outside the except block, so the failed run's tensors can be freed.
+        release_memory()
+        failure = out_of_memory_message("generation")
+    if failure is not None:
+        yield JobEvent(job.id, JobFailed(failure))
+    yield JobEvent(job.id, JobDone())
+
+
+def _payloads(
+    model: LoadedModel,
+    job: Job,
+    cancel: CancelToken,
+    view_settings: Callable[[], ViewSettings] | None,
+) -> Iterator[Any]:
+    if model.pipeline is None:
+        raise UserFacingError("No model is loaded yet.")
+    chosen = extensions_for(model, job, view_settings)
+    yield from chosen.notices
+    events = generate(model, job.request, cancel, chosen.extensions)
+    with contextlib.closing(events):  # the extensions are exited even if we stop early
+        for event in events:
+            if isinstance(event, ImageFinished):
+                yield from _saved(model, job, event, chosen)
+            else:
+                yield event
+
+
+def _saved(
+    model: LoadedModel, job: Job, finished: ImageFinished, chosen: JobExtensions
+) -> Iterator[Any]:
+    record = record_of(job, model, finished)
+    path = None
+    try:
+        if job.saving.enabled:
+            path = save_finished(job, finished, record)
+    except OSError as error:
+        yield Notice(f"Could not save the image: {error}")
+    frames = chosen.previews.take_frames() if chosen.previews is not None else ()
+    yield ImageSaved(
+        image=finished.image,
+        seed=finished.seed,
+        path=path,
+        record=record,
+        image_index=finished.image_index,
+        batch_count=finished.batch_count,
+        frames=frames,
+    )

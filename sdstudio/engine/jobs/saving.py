@@ -1,0 +1,36 @@
+"""Saving a job's finished image with the settings that made it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sdstudio.engine.metadata import (
+    GenerationRecord,
+    model_hash_if_ready,
+    record_for,
+    save_generation,
+    save_png_to,
+)
+
+if TYPE_CHECKING:
+    from sdstudio.engine.generation.events import ImageFinished
+    from sdstudio.engine.jobs.job import Job
+    from sdstudio.engine.models.loading import LoadedModel
+
+
+def record_of(job: Job, model: LoadedModel, finished: ImageFinished) -> GenerationRecord:
+    """The image's record: its own seed, the model (hash once known) and the preview choice."""
+    model_hash = model_hash_if_ready(model.source)
+    return record_for(job.request, model, finished.seed, model_hash, preview=job.previews)
+
+
+def save_finished(job: Job, finished: ImageFinished, record: GenerationRecord) -> Path:
+    """Autosave under a new number, or write the file the user named (``-N`` in a batch)."""
+    target = job.saving.file
+    if target is None:
+        return save_generation(finished.image, record, job.saving.output_dir)
+    path = Path(target).expanduser()
+    if finished.batch_count > 1:
+        path = path.with_name(f"{path.stem}-{finished.image_index + 1}{path.suffix}")
+    return save_png_to(finished.image, record, path)
