@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from PIL import Image
 
 from sdstudio.engine.errors import InitImageError
@@ -96,10 +95,3 @@ def test_excepthook_shows_user_errors_without_traceback(capsys) -> None:
     assert message == "Unexpected error: ZeroDivisionError: division by zero"
     assert "Traceback" in details
     assert "Traceback" in capsys.readouterr().err  # developers still see it
-
-
-@pytest.mark.parametrize("error", [MemoryError(), RuntimeError("CUDA out of memory. Tried")])
-def test_out_of_memory_is_a_message(error) -> None:
-    from sdstudio.ui.worker import describe_failure
-
-    assert describe_failure(error).startswith("Out of memory")

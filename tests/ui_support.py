@@ -24,3 +24,11 @@ def make_window(qtbot, demo_model, output_dir: Path, steps: int = 3) -> MainWind
 def generate_and_wait(qtbot, window: MainWindow) -> None:
     with qtbot.waitSignal(window.worker.done, timeout=WAIT_MS):
         assert window.generate()
+
+
+def wait_for(qtbot, host, kind: type, timeout: int = WAIT_MS):
+    """Wait (as a ``with`` block) for the worker's next event of type ``kind``;
+    ``blocker.args[0]`` is that event."""
+    return qtbot.waitSignal(
+        host.event, timeout=timeout, check_params_cb=lambda event: isinstance(event, kind)
+    )

@@ -35,7 +35,7 @@ from sdstudio.ui.settings_store import SettingsStore
 from sdstudio.ui.step_scrubber import StepScrubber
 from sdstudio.ui.window_actions import WindowActions
 from sdstudio.ui.window_session import WindowSession
-from sdstudio.ui.worker import FinishedImage
+from sdstudio.ui.worker_events import FinishedImage
 from sdstudio.ui.worker_host import WorkerHost
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 
-from sdstudio.ui.worker import PreviewFrame
+from sdstudio.ui.worker_events import PreviewFrame
 
 
 class StepScrubber(QWidget):

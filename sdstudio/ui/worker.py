@@ -1,121 +1,64 @@
 """The generation worker: a QObject that lives in its own QThread and owns the model.
 
-It turns the engine's events into Qt signals. It never touches a widget or a QPixmap;
-previews travel as QImages through a :class:`LatestSlot` so the GUI only sees the newest.
-torch and diffusers are imported here, in the worker thread, never on the GUI thread.
+It runs the engine's jobs and turns their events into :mod:`~sdstudio.ui.worker_events`
+values on one signal. It never touches a widget or a QPixmap; previews and the watched
+modules' pictures travel as QImages through :class:`LatestSlot`\\ s so the GUI only sees
+the newest. torch and diffusers are imported here, in the worker thread, never on the GUI
+thread.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtGui import QImage
 
 from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.errors import UserFacingError
-from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.probes.views import ViewSettings
+from sdstudio.ui import worker_events as events
 from sdstudio.ui.image_convert import pil_to_qimage
 from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.load_progress_relay import LoadProgressRelay
-from sdstudio.ui.probes.messages import InspectionOptions
-from sdstudio.ui.probes.run_inspector import RunInspector
-from sdstudio.ui.result_saving import save_result
+from sdstudio.ui.probes.activation_recorder import ActivationRecorder
+from sdstudio.ui.probes.messages import ActivationFrame, AttentionResult
 
 if TYPE_CHECKING:
+    from sdstudio.engine.jobs.job import Job
     from sdstudio.engine.models.load_options import LoadOptions
     from sdstudio.engine.models.loading import LoadedModel
+    from sdstudio.engine.probes.views import ActivationView
 
 logger = logging.getLogger(__name__)
 
-MAX_FRAMES = 200
-OUT_OF_MEMORY = (
-    "Out of memory: try a smaller width and height, fewer images per batch, or a smaller model."
-)
-
-
-@dataclass(frozen=True)
-class PreviewFrame:
-    """One decoded preview: what step ``step`` of ``total`` looked like."""
-
-    step: int
-    total: int
-    image: QImage
-
-
-@dataclass(frozen=True)
-class FinishedImage:
-    """A finished image, where it was saved (None if saving failed) and how it was made."""
-
-    image: QImage
-    path: Path | None
-    seed: int
-    request: GenerationRequest
-    image_index: int = 0
-    batch_count: int = 1
-    frames: tuple[PreviewFrame, ...] = field(default=(), repr=False)
-
-
-def describe_failure(error: BaseException) -> str:
-    """A one-line message for an unexpected failure (no traceback for the user)."""
-    if isinstance(error, MemoryError) or "out of memory" in str(error).lower():
-        return OUT_OF_MEMORY
-    return f"Generation failed: {type(error).__name__}: {error}"
-
 
 class GenerationWorker(QObject):
-    """Loads a model and runs generations in the thread it was moved to.
+    """Loads a model and runs jobs in the thread it was moved to.
 
     Signals:
-        modelLoading(str): loading the named model started.
-        modelReady(str, str): a model is ready (name, description to show).
-        modelFailed(str): loading failed (message for the user); when the previous model is
-            still loaded, ``modelReady`` follows for it.
-        modelProgress(object): a :class:`LoadProgress` of the load under way (throttled).
-        modelInUse(object): the :class:`LoadedModel` in use, just before each ``modelReady``
-            (for reading its module structure; it runs on this thread only).
-        started(int): a run began (batch count).
-        progress(int, int, int, int, float): step, total, image index, batch count, seconds
-            since the run's first step.
-        previewPosted(): a preview waits in the slot (sent only when the slot was empty).
-        finished(object): a :class:`FinishedImage`, once per image of the batch.
-        cancelled(int): the run stopped after that many steps of the current image.
-        failed(str): the run failed (message for the user).
-        notice(str): something worth telling the user that did not stop the run.
-        done(): the run is over, however it ended.
+        event(object): one of the :mod:`~sdstudio.ui.worker_events` values. Previews and
+            live activation pictures wait in ``previews``/``activations``; a ``_Posted``
+            event says so only when the slot was empty.
     """
 
-    modelLoading = Signal(str)
-    modelReady = Signal(str, str)
-    modelFailed = Signal(str)
-    modelProgress = Signal(object)
-    modelInUse = Signal(object)
-    started = Signal(int)
-    progress = Signal(int, int, int, int, float)
-    previewPosted = Signal()
-    finished = Signal(object)
-    cancelled = Signal(int)
-    failed = Signal(str)
-    notice = Signal(str)
-    done = Signal()
+    event = Signal(object)
 
     def __init__(
         self,
         cancel: CancelToken,
-        previews: LatestSlot[PreviewFrame],
-        output_dir: Path | None = None,
+        previews: LatestSlot[events.PreviewFrame],
+        activations: LatestSlot[tuple[ActivationFrame, ...]],
+        view_settings: Callable[[], ViewSettings],
         device: str = "auto",
-        inspector: RunInspector | None = None,
     ) -> None:
         super().__init__()
-        self._inspector = inspector if inspector is not None else RunInspector()
         self._cancel = cancel
         self._previews = previews
-        self._output_dir = output_dir
+        self._activations = activations
+        self._view_settings = view_settings
         self._device = device
         self._model: LoadedModel | None = None
         self._owns_model = False  # a model handed in by use_model() is never unloaded here
@@ -123,13 +66,15 @@ class GenerationWorker(QObject):
     @Slot(str, object)
     def load_model(self, spec: str, options: LoadOptions | None = None) -> None:
         """Switch to ``spec``; the current model stays usable if the new one cannot load."""
-        self.modelLoading.emit(spec)
+        self.event.emit(events.ModelLoading(spec))
         try:
-            from sdstudio.engine.generation import denoising  # noqa: F401  (warm the import for Generate)
+            from sdstudio.engine.jobs import runner  # noqa: F401  (warm the import for Generate)
             from sdstudio.engine.models.loading import switch_model
 
             current = self._model if self._owns_model else None
-            relay = LoadProgressRelay(self.modelProgress.emit)
+            relay = LoadProgressRelay(
+                lambda progress: self.event.emit(events.ModelProgress(progress))
+            )
             model = switch_model(current, spec, self._device, options, relay)
         except UserFacingError as error:
             self._load_failed(str(error))
@@ -140,10 +85,9 @@ class GenerationWorker(QObject):
             self._adopt(model, owned=True)
 
     def _load_failed(self, message: str) -> None:
-        self.modelFailed.emit(message)
+        self.event.emit(events.ModelFailed(message))
         if self._model is not None and self._model.is_loaded:
-            self.modelInUse.emit(self._model)
-            self.modelReady.emit(self._model.name, self._model.description)
+            self._announce(self._model)
         else:
             self._model = None
 
@@ -157,143 +101,126 @@ class GenerationWorker(QObject):
 
         self._model, self._owns_model = model, owned
         start_model_hash(model.source)  # in the background, ready for the saved images
-        self.modelInUse.emit(model)
-        self.modelReady.emit(model.name, model.description)
+        self._announce(model)
 
-    @Slot(object, str, object)
-    def generate(
+    def _announce(self, model: LoadedModel) -> None:
+        self.event.emit(events.ModelReady(model.name, model.description, model))
+
+    @Slot(object)
+    def run(self, job: Job) -> None:
+        """Run ``job``, emitting its events; always ends with ``RunDone``."""
+        translator = _JobTranslator(job, self.event.emit, self._previews, self._activations)
+        if self._model is None:
+            self.event.emit(events.RunStarted(job.id, job.request.batch_count))
+            self.event.emit(events.RunFailed(job.id, "No model is loaded yet."))
+            self.event.emit(events.RunDone(job.id))
+            return
+        from sdstudio.engine.jobs.runner import run_job
+
+        for event in run_job(self._model, job, self._cancel, self._view_settings):
+            translator.send(event.payload)
+
+
+class _JobTranslator:
+    """Engine payloads of one job to window events (QImages, per-image recordings)."""
+
+    def __init__(
         self,
-        request: GenerationRequest,
-        preview_kind: str,
-        inspection: InspectionOptions | None = None,
+        job: Job,
+        emit: Callable[[object], None],
+        previews: LatestSlot[events.PreviewFrame],
+        activations: LatestSlot[tuple[ActivationFrame, ...]],
     ) -> None:
-        self.started.emit(request.batch_count)
-        try:
-            model = self._model
-            if model is None:
-                raise UserFacingError("No model is loaded yet.")
-            from sdstudio.engine.memory import run_guarded
+        self._job = job
+        self._emit = emit
+        self._previews = previews
+        self._activations = activations
+        self._recorder = ActivationRecorder()
+        self._attention: dict[int, AttentionResult] = {}  # sent after their image
+        self._first_step_at: float | None = None
+        self._total = 0
 
-            run_guarded(lambda: self._run(model, request, preview_kind, inspection), "generation")
-        except UserFacingError as error:
-            self.failed.emit(str(error))
-        except Exception as error:
-            logger.exception("Generation failed")
-            self.failed.emit(describe_failure(error))
-        finally:
-            self._inspector.close()  # no hook or processor outlives the run
-            self.done.emit()
+    def send(self, payload: Any) -> None:
+        from sdstudio.engine.generation import events as loop
+        from sdstudio.engine.jobs import events as job
+        from sdstudio.engine.previews.extension import PreviewImage
+        from sdstudio.engine.probes.outputs import ActivationViews, AttentionMaps
 
-    def _run(
-        self,
-        model: LoadedModel,
-        request: GenerationRequest,
-        preview_kind: str,
-        inspection: InspectionOptions | None = None,
-    ) -> None:
-        from sdstudio.engine.generation.denoising import generate
-        from sdstudio.engine.generation.events import Cancelled, ImageFinished, StepEvent
-
-        previews = self._preview_tools(model, preview_kind)
-        first_step_at: float | None = None
-        total = 0
-        events = generate(model, request, self._cancel)
-        for event in self._inspector.inspect(model.pipeline, request, inspection, events):
-            if isinstance(event, StepEvent):
-                now = time.monotonic()
-                first_step_at = first_step_at if first_step_at is not None else now
-                total = event.total
-                self.progress.emit(
-                    event.step, event.total, event.image_index, event.batch_count,
-                    now - first_step_at,
-                )  # fmt: skip
-                if previews is not None and not self._post_preview(previews, event):
-                    previews = None
-            elif isinstance(event, ImageFinished):
-                frames = previews.take_frames(total) if previews is not None else ()
-                self.finished.emit(
-                    self._finished_image(event, request, frames, model, preview_kind)
+        job_id = self._job.id
+        if isinstance(payload, loop.StepEvent):
+            now = time.monotonic()
+            if self._first_step_at is None:
+                self._first_step_at = now
+            self._total = payload.total
+            self._emit(
+                events.RunProgress(
+                    job_id, payload.step, payload.total, payload.image_index,
+                    payload.batch_count, now - self._first_step_at,
                 )
-            elif isinstance(event, Cancelled):
-                self.cancelled.emit(event.after_step)
-
-    def _preview_tools(self, model: LoadedModel, kind: str) -> _PreviewTools | None:
-        """Decoder, throttle and recorder for ``kind``; None when off or unavailable."""
-        if kind == "none":
-            return None
-        from sdstudio.engine.previews import (
-            PreviewKind,
-            PreviewRecorder,
-            PreviewSettings,
-            PreviewThrottle,
-            create_preview_decoder,
-        )
-
-        settings = PreviewSettings(kind=PreviewKind(kind))
-        try:
-            decoder = create_preview_decoder(model, settings)
-        except UserFacingError as error:
-            self.notice.emit(f"{error} Generating without previews.")
-            return None
-        if decoder is None:
-            return None
-        return _PreviewTools(decoder, PreviewThrottle(settings), PreviewRecorder(MAX_FRAMES))
-
-    def _post_preview(self, previews: _PreviewTools, event: Any) -> bool:
-        """Decode and post a preview if it is due; False if previews broke and must stop."""
-        if not previews.throttle.should_preview(event):
-            return True
-        try:
-            picture = previews.decoder.decode(event)
-        except Exception as error:  # a broken preview must not cost the user the image
-            logger.exception("Preview decoding failed")
-            self.notice.emit(f"Previews stopped: {error}")
-            return False
-        previews.recorder.add(event.step, picture)
-        if self._previews.put(PreviewFrame(event.step, event.total, pil_to_qimage(picture))):
-            self.previewPosted.emit()
-        return True
-
-    def _finished_image(
-        self,
-        event: Any,
-        request: GenerationRequest,
-        frames: tuple[PreviewFrame, ...],
-        model: LoadedModel,
-        preview_kind: str,
-    ) -> FinishedImage:
-        try:
-            path: Path | None = save_result(
-                event.image, request, model, event.seed, self._output_dir, preview_kind
+            )  # fmt: skip
+        elif isinstance(payload, PreviewImage):
+            frame = events.PreviewFrame(payload.step, payload.total, pil_to_qimage(payload.image))
+            if self._previews.put(frame):
+                self._emit(events._Posted(job_id))
+        elif isinstance(payload, ActivationViews):
+            frames = tuple(_frame(view) for view in payload.views)
+            for frame in frames:
+                self._recorder.add(frame)
+            if self._activations.put(frames):
+                self._emit(events._Posted(job_id))
+        elif isinstance(payload, AttentionMaps):
+            self._attention[payload.image_index] = AttentionResult(
+                payload.image_index, payload.maps
             )
-        except OSError as error:
-            self.notice.emit(f"Could not save the image: {error}")
-            path = None
-        return FinishedImage(
-            image=pil_to_qimage(event.image),
-            path=path,
-            seed=event.seed,
-            request=request,
-            image_index=event.image_index,
-            batch_count=event.batch_count,
-            frames=frames,
-        )
+        elif isinstance(payload, job.ImageSaved):
+            self._image_saved(payload)
+        elif isinstance(payload, job.JobStarted):
+            self._emit(events.RunStarted(job_id, payload.batch_count))
+        elif isinstance(payload, loop.Cancelled):
+            self._emit(events.RunCancelled(job_id, payload.after_step))
+        elif isinstance(payload, loop.Notice):
+            self._emit(events.Notice(job_id, payload.text))
+        elif isinstance(payload, job.JobFailed):
+            self._emit(events.RunFailed(job_id, payload.message))
+        elif isinstance(payload, job.JobDone):
+            self._emit(events.RunDone(job_id))
 
-
-@dataclass
-class _PreviewTools:
-    """What one run's previews need: the decoder, when to decode, and the frames so far."""
-
-    decoder: Any  # PreviewDecoder
-    throttle: Any  # PreviewThrottle
-    recorder: Any  # PreviewRecorder (bounded: thins older frames, keeps first and newest)
-
-    def take_frames(self, total: int) -> tuple[PreviewFrame, ...]:
-        """The recorded frames of the image that just finished, as QImages; then forget them."""
+    def _image_saved(self, saved: Any) -> None:
+        """The image first, then what was recorded about it, as the panels expect."""
+        job_id = self._job.id
         frames = tuple(
-            PreviewFrame(step, total, pil_to_qimage(picture))
-            for step, picture in self.recorder.frames
+            events.PreviewFrame(step, self._total, pil_to_qimage(picture))
+            for step, picture in saved.frames
         )
-        self.recorder.clear()
-        self.throttle.reset()
-        return frames
+        self._emit(
+            events.FinishedImage(
+                job_id=job_id,
+                image=pil_to_qimage(saved.image),
+                path=saved.path,
+                seed=saved.seed,
+                request=self._job.request,
+                image_index=saved.image_index,
+                batch_count=saved.batch_count,
+                frames=frames,
+            )
+        )
+        if self._job.probes.watch:
+            self._emit(events.ImageActivations(job_id, self._recorder.take(saved.image_index)))
+        attention = self._attention.pop(saved.image_index, None)
+        if attention is not None:
+            self._emit(events.AttentionReady(job_id, attention))
+
+
+def _frame(view: ActivationView) -> ActivationFrame:
+    return ActivationFrame(
+        module_path=view.module_path,
+        step=view.step,
+        total=view.total,
+        image=pil_to_qimage(view.image),
+        shape=view.shape,
+        mode=view.mode,
+        half=view.half.value,
+        image_index=view.image_index,
+        fresh=view.fresh,
+        final=view.final,
+    )

@@ -1,103 +1,70 @@
-"""The GUI-thread side of the generation worker: owns its QThread and drains the previews."""
+"""The GUI-thread side of the generation worker: owns its QThread and relays its events."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
-from PySide6.QtGui import QImage
 
 from sdstudio.engine.cancel import CancelToken
-from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.probes.views import ViewSettings
+from sdstudio.ui import worker_events as events
 from sdstudio.ui.latest_slot import LatestSlot
-from sdstudio.ui.probes.messages import InspectionOptions
-from sdstudio.ui.probes.run_inspector import RunInspector
-from sdstudio.ui.worker import GenerationWorker, PreviewFrame
+from sdstudio.ui.probes.messages import ActivationFrame
+from sdstudio.ui.worker import GenerationWorker
 
 if TYPE_CHECKING:
+    from sdstudio.engine.jobs.job import Job
     from sdstudio.engine.models.load_options import LoadOptions
     from sdstudio.engine.models.loading import LoadedModel
 
-PREVIEW_KINDS = ("none", "latent", "taesd", "vae")
+Event = TypeVar("Event")
 
 
 class WorkerHost(QObject):
-    """Starts the worker thread, forwards requests to it and relays its signals.
+    """Starts the worker thread, forwards jobs to it and relays its events.
 
     The GUI never waits on the worker: requests are queued signals, cancel is a flag.
     Shutting down cancels the run and waits for the thread (at most the current step, or a
     model load that is already under way).
 
-    Signals (all delivered on the GUI thread):
-        modelLoading(str), modelReady(str, str), modelFailed(str), modelProgress(object),
-            modelInUse(object): as the worker's.
-        started(int), progress(int, int, int, int, float), finished(object),
-        cancelled(int), failed(str), notice(str): as the worker's.
-        stepPreview(int, int, QImage): the newest preview (step, total, image); stale ones
-            are skipped, never queued.
-        done(): the run is over; ``busy`` is False again.
-        modelChanged(): ``model_ready`` changed.
-
-    ``inspector`` (:class:`RunInspector`) carries the watched modules' pictures and the
-    attention maps of runs that asked for them.
+    Signals (delivered on the GUI thread):
+        event(object): a :mod:`~sdstudio.ui.worker_events` value. :meth:`on` subscribes to
+            one kind of event. ``busy`` and ``model_ready`` are already up to date when a
+            ``RunDone`` or ``ModelReady`` arrives.
     """
 
-    modelLoading = Signal(str)
-    modelReady = Signal(str, str)
-    modelFailed = Signal(str)
-    modelProgress = Signal(object)
-    modelInUse = Signal(object)
-    modelChanged = Signal()
-    started = Signal(int)
-    progress = Signal(int, int, int, int, float)
-    stepPreview = Signal(int, int, QImage)
-    finished = Signal(object)
-    cancelled = Signal(int)
-    failed = Signal(str)
-    notice = Signal(str)
-    done = Signal()
+    event = Signal(object)
 
     _loadRequested = Signal(str, object)
     _useRequested = Signal(object)
-    _generateRequested = Signal(object, str, object)
+    _runRequested = Signal(object)
 
-    def __init__(
-        self, output_dir: Path | None = None, device: str = "auto", parent: QObject | None = None
-    ) -> None:
+    def __init__(self, device: str = "auto", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._cancel = CancelToken()
-        self._previews: LatestSlot[PreviewFrame] = LatestSlot()
+        self._previews: LatestSlot[events.PreviewFrame] = LatestSlot()
+        self._activations: LatestSlot[tuple[ActivationFrame, ...]] = LatestSlot()
+        self._view = ViewSettings()
         self._busy = False
         self._model_ready = False
         self._thread = QThread()
         self._thread.setObjectName("sdstudio-generation")
-        self.inspector = RunInspector(self)
         self._worker = GenerationWorker(
-            self._cancel, self._previews, output_dir, device, self.inspector
+            self._cancel, self._previews, self._activations, self.view_settings, device
         )
         self._worker.moveToThread(self._thread)
         self._thread.finished.connect(self._worker.deleteLater)
-        self._connect_worker(self._worker)
+        self._loadRequested.connect(self._worker.load_model)
+        self._useRequested.connect(self._worker.use_model)
+        self._runRequested.connect(self._worker.run)
+        self._worker.event.connect(self._relay)
         self._thread.start()
-
-    def _connect_worker(self, worker: GenerationWorker) -> None:
-        self._loadRequested.connect(worker.load_model)
-        self._useRequested.connect(worker.use_model)
-        self._generateRequested.connect(worker.generate)
-        worker.modelLoading.connect(self._on_model_loading)
-        worker.modelReady.connect(self._on_model_ready)
-        worker.modelFailed.connect(self._on_model_failed)
-        worker.modelProgress.connect(self.modelProgress)
-        worker.modelInUse.connect(self.modelInUse)
-        worker.previewPosted.connect(self._drain_preview)
-        worker.done.connect(self._on_done)
-        for name in ("started", "progress", "finished", "cancelled", "failed", "notice"):
-            getattr(worker, name).connect(getattr(self, name))
 
     @property
     def busy(self) -> bool:
-        """A run was requested and has not reported ``done`` yet."""
+        """A job was submitted and has not reported ``RunDone`` yet."""
         return self._busy
 
     @property
@@ -109,37 +76,46 @@ class WorkerHost(QObject):
         """The worker thread is alive (False after :meth:`shutdown`)."""
         return self._thread.isRunning()
 
+    def on(self, kind: type[Event], handler: Callable[[Event], Any]) -> None:
+        """Call ``handler`` with each event of type ``kind``.
+
+        When ``handler`` is a QObject's method, the subscription ends with that object.
+        """
+        owner = getattr(handler, "__self__", None)
+        relay = _EventFilter(kind, handler, owner if isinstance(owner, QObject) else self)
+        self.event.connect(relay.deliver)
+
     def load_model(self, spec: str, options: LoadOptions | None = None) -> None:
         """Load ``spec`` ("demo", a folder, a checkpoint, a hub id) in the worker thread."""
-        self._set_model_ready(False)
+        self._model_ready = False
         self._loadRequested.emit(spec, options)
 
     def use_model(self, model: LoadedModel) -> None:
         """Hand the worker a model that is already loaded."""
         self._useRequested.emit(model)
 
-    def generate(
-        self,
-        request: GenerationRequest,
-        preview_kind: str = "latent",
-        inspection: InspectionOptions | None = None,
-    ) -> bool:
-        """Queue a run (watching modules / capturing attention as ``inspection`` asks);
-        False (and nothing queued) while busy or without a model."""
-        if preview_kind not in PREVIEW_KINDS:
-            raise ValueError(f"unknown preview kind {preview_kind!r}")
+    def submit(self, job: Job) -> bool:
+        """Run ``job``; False (and nothing queued) while busy or without a model."""
         if self._busy or not self._model_ready or not self.running:
             return False
         self._busy = True
         self._cancel.reset()  # here, not in the worker, so an early Cancel is never lost
         self._previews.clear()
-        self.inspector.clear()
-        self._generateRequested.emit(request, preview_kind, inspection)
+        self._activations.clear()
+        self._view = job.probes.view
+        self._runRequested.emit(job)
         return True
 
     def cancel(self) -> None:
         """Ask the run to stop before its next step (safe to call at any time)."""
         self._cancel.cancel()
+
+    def set_view_settings(self, settings: ViewSettings) -> None:
+        """How watched modules are drawn from the running job's next step on."""
+        self._view = settings  # one reference swap: the worker reads whole settings
+
+    def view_settings(self) -> ViewSettings:
+        return self._view
 
     @Slot()
     def shutdown(self) -> None:
@@ -152,33 +128,37 @@ class WorkerHost(QObject):
         self.blockSignals(True)
         self._busy = False
 
-    @Slot()
-    def _drain_preview(self) -> None:
+    @Slot(object)
+    def _relay(self, event: object) -> None:
+        if isinstance(event, events._Posted):
+            self._drain(event.job_id)
+            return
+        if isinstance(event, events.ModelLoading | events.ModelFailed):
+            self._model_ready = False
+        elif isinstance(event, events.ModelReady):
+            self._model_ready = True
+        elif isinstance(event, events.RunDone):
+            self._busy = False
+        self.event.emit(event)
+
+    def _drain(self, job_id: str) -> None:
         frame = self._previews.take()
         if frame is not None:
-            self.stepPreview.emit(frame.step, frame.total, frame.image)
+            self.event.emit(events.StepPreview(job_id, frame))
+        frames = self._activations.take()
+        if frames is not None:
+            self.event.emit(events.StepActivations(job_id, frames))
 
-    @Slot(str)
-    def _on_model_loading(self, spec: str) -> None:
-        self._set_model_ready(False)
-        self.modelLoading.emit(spec)
 
-    @Slot(str, str)
-    def _on_model_ready(self, name: str, description: str) -> None:
-        self._set_model_ready(True)
-        self.modelReady.emit(name, description)
+class _EventFilter(QObject):
+    """One subscription: passes the events of one kind on; lives as long as its owner."""
 
-    @Slot(str)
-    def _on_model_failed(self, message: str) -> None:
-        self._set_model_ready(False)
-        self.modelFailed.emit(message)
+    def __init__(self, kind: type, handler: Callable[[Any], Any], owner: QObject) -> None:
+        super().__init__(owner)
+        self._kind = kind
+        self._handler = handler
 
-    @Slot()
-    def _on_done(self) -> None:
-        self._busy = False
-        self.done.emit()
-
-    def _set_model_ready(self, ready: bool) -> None:
-        if ready != self._model_ready:
-            self._model_ready = ready
-            self.modelChanged.emit()
+    @Slot(object)
+    def deliver(self, event: object) -> None:
+        if isinstance(event, self._kind):
+            self._handler(event)

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 
 from sdstudio.engine.metadata import list_saved_images
 from sdstudio.ui.history.thumbnails import THUMBNAIL_SIDE, ThumbnailLoader
-from sdstudio.ui.worker import FinishedImage
+from sdstudio.ui.worker_events import FinishedImage
 
 PAGE_SIZE = 120
 Index = QModelIndex | QPersistentModelIndex

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QListView, QVBoxLayout, QWidget
 
 from sdstudio.ui.history.model import HistoryEntry, HistoryModel
 from sdstudio.ui.history.thumbnails import THUMBNAIL_SIDE
-from sdstudio.ui.worker import FinishedImage
+from sdstudio.ui.worker_events import FinishedImage
 
 if TYPE_CHECKING:
     from sdstudio.ui.main_window import MainWindow

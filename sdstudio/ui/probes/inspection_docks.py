@@ -23,7 +23,7 @@ from sdstudio.ui.probes.watch_list import WatchList
 
 if TYPE_CHECKING:
     from sdstudio.ui.main_window import MainWindow
-    from sdstudio.ui.worker import FinishedImage
+    from sdstudio.ui.worker_events import FinishedImage
 
 BROWSER_WIDTH = 440
 RETRACE_DELAY_MS = 400  # typing a width should not start a trace per keystroke
