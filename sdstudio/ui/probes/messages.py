@@ -1,29 +1,13 @@
-"""What travels between the window and the worker about looking inside a run (no widgets)."""
+"""What the worker sends the window about the inside of a run (no widgets: QImages only)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from PySide6.QtGui import QImage
 
 from sdstudio.engine.probes.token_maps import TokenMaps
-from sdstudio.engine.probes.views import ViewMode, ViewSettings
-
-
-@dataclass(frozen=True)
-class InspectionOptions:
-    """Sent with a run request: which modules to watch, how to draw them, attention or not.
-
-    With nothing watched and attention off, the run gets no hook and no processor at all.
-    """
-
-    watch: tuple[str, ...] = ()
-    view: ViewSettings = field(default_factory=ViewSettings)
-    attention: bool = False
-
-    @property
-    def active(self) -> bool:
-        return bool(self.watch) or self.attention
+from sdstudio.engine.probes.views import ViewMode
 
 
 @dataclass(frozen=True)
