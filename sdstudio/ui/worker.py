@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.probes.views import ViewSettings
-from sdstudio.ui import worker_events as events
+import sdstudio.ui.worker_events as events
 from sdstudio.ui.image_convert import pil_to_qimage
 from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.load_progress_relay import LoadProgressRelay

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.probes.views import ViewSettings
-from sdstudio.ui import worker_events as events
+import sdstudio.ui.worker_events as events
 from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.probes.messages import ActivationFrame
 from sdstudio.ui.worker import GenerationWorker
