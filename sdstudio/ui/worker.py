@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+import sdstudio.ui.worker_events as events
 from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.probes.views import ViewSettings
-import sdstudio.ui.worker_events as events
 from sdstudio.ui.image_convert import pil_to_qimage
 from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.load_progress_relay import LoadProgressRelay

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+import sdstudio.ui.worker_events as events
 from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.probes.views import ViewSettings
-import sdstudio.ui.worker_events as events
 from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.probes.messages import ActivationFrame
 from sdstudio.ui.worker import GenerationWorker
