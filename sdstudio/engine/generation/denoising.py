@@ -25,7 +25,6 @@ from sdstudio.engine.generation.clean_estimate import alpha_bar_at, estimate_cle
 from sdstudio.engine.generation.events import Cancelled, GenerationEvent, ImageFinished, StepEvent
 from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
 from sdstudio.engine.generation.schedulers import make_scheduler
-from sdstudio.engine.generation.text_encoding import encode_for_guidance
 from sdstudio.engine.models.loading import LoadedModel
 
 
@@ -58,13 +57,8 @@ def _generate_one(
     generator = torch.Generator("cpu").manual_seed(seed)
     guided = request.cfg_scale > 1.0
     with torch.inference_mode():
-        embeddings = encode_for_guidance(
-            pipe.tokenizer,
-            pipe.text_encoder,
-            request.prompt,
-            request.negative_prompt,
-            device,
-            guided,
+        conditioning = model.family.encode_prompt(
+            pipe, request.prompt, request.negative_prompt, device, guided
         )
         scheduler = make_scheduler(pipe.scheduler, request.scheduler)
         scheduler.set_timesteps(request.steps, device=device)
@@ -73,7 +67,7 @@ def _generate_one(
             latents = _noised_init_latents(pipe, request, scheduler, timesteps[:1], generator)
         else:
             timesteps, begin = scheduler.timesteps, 0
-            latents = _initial_noise(pipe, request, embeddings.dtype, device, generator)
+            latents = _initial_noise(pipe, request, conditioning.dtype, device, generator)
             latents = latents * scheduler.init_noise_sigma
         step_kwargs = _step_kwargs(scheduler, generator)
         prediction_type = scheduler.config.get("prediction_type", "epsilon")
@@ -87,10 +81,9 @@ def _generate_one(
             noise_pred = pipe.unet(
                 model_input,
                 timestep,
-                encoder_hidden_states=embeddings,
+                **conditioning.unet_kwargs(),
                 timestep_cond=None,
                 cross_attention_kwargs=None,
-                added_cond_kwargs=None,
                 return_dict=False,
             )[0]
             if guided:
