@@ -10,9 +10,10 @@ import torch
 from safetensors.torch import save_file
 
 from sdstudio.engine.demo.model import ensure_demo_model
+from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.models.checkpoint_header import inspect_checkpoint
 from sdstudio.engine.models.diffusers_folder import check_folder
-from sdstudio.engine.models.families import SD1, SD2
+from sdstudio.engine.models.families import FAMILIES, SD1, SD2, family_named
 from sdstudio.engine.models.loading import load_model
 from tests.model_sources_fixtures import (
     copy_model_folder,
@@ -72,3 +73,9 @@ def test_a_checkpoint_with_a_clip_text_encoder_is_sd1(tmp_path: Path) -> None:
     path = write_header(tmp_path / "sd15.safetensors", "cond_stage_model.transformer.x.weight")
 
     assert inspect_checkpoint(path).family is SD1
+
+
+def test_a_family_is_found_by_its_stored_name_and_an_unknown_name_lists_the_known_ones() -> None:
+    assert [family_named(family.name) for family in FAMILIES] == [SD1, SD2]
+    with pytest.raises(ModelLoadError, match="sdstudio knows: sd1, sd2"):
+        family_named("sdxl")
