@@ -8,9 +8,10 @@ ids in ``added_cond_kwargs``) subclasses ``Conditioning`` without touching the l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
+if TYPE_CHECKING:  # torch loads with the first model, not with the app
+    import torch
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ def encode_for_guidance(
     Stacking both halves into a batch of 2 is what makes classifier-free guidance cost one
     UNet call instead of two.
     """
+    import torch
+
     positive = encode_text(tokenizer, text_encoder, prompt, device)
     if not guided:
         return positive

@@ -11,11 +11,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from sdstudio.engine.models.families.conditioning import Conditioning
+
+if TYPE_CHECKING:  # torch loads with the first model, not with the app
+    import torch
 
 # Component folder -> groups of files; one file of each group must exist (weights or configs).
 RequiredFiles = Mapping[str, tuple[tuple[str, ...], ...]]

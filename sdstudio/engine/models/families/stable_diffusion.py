@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from sdstudio.engine.models.families.conditioning import Conditioning, encode_for_guidance
 from sdstudio.engine.models.families.config_files import load_clip_tokenizer
 from sdstudio.engine.models.families.family import ModelFamily
+
+if TYPE_CHECKING:  # torch loads with the first model, not with the app
+    import torch
 
 _WEIGHTS = ("diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.safetensors.index.json")
 _WEIGHT_PATTERNS = ("diffusion_pytorch_model.safetensors", "diffusion_pytorch_model-*.safetensors")
