@@ -74,8 +74,8 @@ def _sd15_random_model():
     from transformers import CLIPTextConfig, CLIPTextModel
 
     from sdstudio.engine.devices import resolve_device
-    from sdstudio.engine.models.family_configs import (
-        ModelFamily,
+    from sdstudio.engine.models.families import SD1
+    from sdstudio.engine.models.families.config_files import (
         family_config_dir,
         load_clip_tokenizer,
     )
@@ -83,7 +83,7 @@ def _sd15_random_model():
     from sdstudio.engine.models.loading import LoadedModel
     from sdstudio.engine.models.placement import place_pipeline
 
-    configs = family_config_dir(ModelFamily.SD1)
+    configs = family_config_dir(SD1)
     placement = resolve_device("cuda")
     torch.manual_seed(0)
     with torch.device("cuda"):  # initialise the random weights on the GPU: seconds, not minutes
@@ -97,7 +97,7 @@ def _sd15_random_model():
     pipeline = StableDiffusionPipeline(
         vae=vae.eval(),
         text_encoder=text_encoder.eval(),
-        tokenizer=load_clip_tokenizer(ModelFamily.SD1),
+        tokenizer=load_clip_tokenizer(SD1.pad_token),
         unet=unet.eval(),
         scheduler=PNDMScheduler.from_pretrained(configs, subfolder="scheduler"),
         safety_checker=None,
@@ -105,7 +105,7 @@ def _sd15_random_model():
         requires_safety_checker=False,
     ).to(placement.dtype)
     pipeline = place_pipeline(pipeline, placement, LoadOptions())
-    return LoadedModel(pipeline, "sd15-random-weights", str(configs), placement)
+    return LoadedModel(pipeline, "sd15-random-weights", str(configs), placement, SD1)
 
 
 def _tiny_model():

@@ -129,8 +129,9 @@ def main() -> None:
 
 def _report_fit(model, finished_run) -> None:
     """Fit quality on held-out latents (from the fit) and on this run's real x0 estimates."""
+    from sdstudio.engine.models.families import SD1
     from sdstudio.engine.previews import latent_fit
-    from sdstudio.engine.previews.latent_rgb import SD1_MAP
+    from sdstudio.engine.previews.latent_rgb import published_map
 
     fit = latent_fit.latent_fit_for(model)
     print(f"\nlatent fit, held-out latents: PSNR {fit.psnr:.2f} dB, corr {fit.correlation:.3f}")
@@ -140,7 +141,7 @@ def _report_fit(model, finished_run) -> None:
 
     x0 = torch.cat([event.x0 for event in steps])
     truth = latent_fit.decode_at_latent_resolution(vae, x0, model.pipeline.vae_scale_factor)
-    for label, rgb_map in (("fitted", fit.rgb_map), ("published SD 1.x", SD1_MAP)):
+    for label, rgb_map in (("fitted", fit.rgb_map), ("published SD 1.x", published_map(SD1))):
         psnr, corr = latent_fit.fit_quality(rgb_map, x0, truth)
         print(f"  {label:>16} on this run's x0 (all steps): PSNR {psnr:.2f} dB, corr {corr:.3f}")
     timed = time.perf_counter()

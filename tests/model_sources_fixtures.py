@@ -139,3 +139,28 @@ def _vae_key(key: str, block_count: int) -> str:
             return f"decoder.up.{block}.upsample." + ".".join(parts[5:])
         return f"decoder.up.{block}.block." + ".".join(parts[4:])
     return key
+
+
+def write_sd2_shaped_folder(target: Path, width: int = 1024) -> Path:
+    """The demo pipeline with SD 2.x's text width: the UNet attends to 1024-wide embeddings."""
+    from diffusers import UNet2DConditionModel
+    from transformers import CLIPTextModel
+
+    from sdstudio.engine.demo.model import build_demo_pipeline
+    from sdstudio.engine.models.families import SD2
+
+    demo = build_demo_pipeline()
+    torch.manual_seed(0)
+    unet = UNet2DConditionModel.from_config({**demo.unet.config, "cross_attention_dim": width})
+    text_config = demo.text_encoder.config
+    text_config.hidden_size = width
+    text_encoder = CLIPTextModel(text_config)
+    pipeline = SD2.assemble(
+        vae=demo.vae,
+        text_encoder=text_encoder.eval(),
+        tokenizer=demo.tokenizer,
+        unet=unet.eval(),
+        scheduler=demo.scheduler,
+    )
+    pipeline.save_pretrained(target, safe_serialization=True)
+    return target

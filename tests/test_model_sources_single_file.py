@@ -14,7 +14,8 @@ from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.generation.denoising import generate
 from sdstudio.engine.generation.events import ImageFinished
 from sdstudio.engine.generation.request import GenerationRequest
-from sdstudio.engine.models.family_configs import ModelFamily, load_clip_tokenizer
+from sdstudio.engine.models.families import SD1, SD2
+from sdstudio.engine.models.families.config_files import load_clip_tokenizer
 from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.engine.models.loading import load_model
 from tests.model_sources_fixtures import (
@@ -118,18 +119,18 @@ def test_an_sd2_checkpoint_is_recognised_by_its_openclip_text_encoder(tmp_path):
     tensors[UNET_KEY] = torch.zeros(320, 4, 3, 3)
     save_file(tensors, str(path))
 
-    assert inspect_checkpoint(path).family is ModelFamily.SD2
+    assert inspect_checkpoint(path).family is SD2
 
 
 def test_the_shipped_tokenizer_gives_clips_token_ids():
-    tokenizer = load_clip_tokenizer(ModelFamily.SD1)
+    tokenizer = load_clip_tokenizer(SD1.pad_token)
 
     assert tokenizer("a photo of a cat").input_ids == [49406, 320, 1125, 539, 320, 2368, 49407]
     assert tokenizer.model_max_length == 77
 
 
 def test_missing_tokenizer_files_say_how_to_get_them(checkpoint, tmp_path, monkeypatch):
-    import sdstudio.engine.models.family_configs as families
+    import sdstudio.engine.models.families.config_files as families
 
     empty_resources = tmp_path / "resources"
     (empty_resources / "model_configs").mkdir(parents=True)

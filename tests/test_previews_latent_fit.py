@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from sdstudio.engine.models.families import SD1
 from sdstudio.engine.paths import cache_dir
 from sdstudio.engine.previews import PreviewSettings, create_preview_decoder, latent_fit
-from sdstudio.engine.previews.latent_rgb import SD1_MAP, LatentPreviewDecoder
+from sdstudio.engine.previews.latent_rgb import LatentPreviewDecoder, published_map
 from tests.previews_support import DemoRun, correlation, demo_run
 
 # Measured on the demo: 0.70-0.76 over 12 runs (64 and 128 px, seeds 0-5).
@@ -27,7 +28,7 @@ def test_fitted_preview_of_the_last_step_correlates_with_the_image(demo_model, r
 
 def test_fitted_map_beats_the_published_sd1_factors_on_the_demo(demo_model, run) -> None:
     fitted = create_preview_decoder(demo_model, PreviewSettings()).decode(run.steps[-1])
-    published = LatentPreviewDecoder(SD1_MAP).decode(run.steps[-1])
+    published = LatentPreviewDecoder(published_map(SD1)).decode(run.steps[-1])
     assert correlation(fitted, run.image) > correlation(published, run.image) + 0.3
 
 
@@ -68,4 +69,4 @@ def test_a_failed_fit_falls_back_to_the_sd1_factors_once(demo_model, monkeypatch
     monkeypatch.setattr(latent_fit, "fit_latent_map", fail)
     monkeypatch.setattr(latent_fit, "_failed", set())
     maps = [latent_fit.latent_map_for(demo_model) for _ in range(2)]
-    assert (maps, len(attempts)) == ([SD1_MAP, SD1_MAP], 1)
+    assert (maps, len(attempts)) == ([published_map(SD1), published_map(SD1)], 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sdstudio.engine.demo.model import DEMO_NAME
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.modules import (
     ARCHITECTURES,
@@ -63,10 +64,10 @@ def run(args: argparse.Namespace) -> int:
 def _architecture(args: argparse.Namespace) -> Architecture:
     if args.arch:
         return load_architecture(args.arch)
-    if args.model in (None, "", "demo"):
+    if args.model in (None, "", DEMO_NAME):
         from sdstudio.engine.demo.model import ensure_demo_model
 
-        return architecture_from_folder(ensure_demo_model(), "demo")
+        return architecture_from_folder(ensure_demo_model(), DEMO_NAME)
     folder = Path(args.model).expanduser()
     if not folder.exists():
         raise UserFacingError(f"Model not found: {args.model} (give 'demo' or a diffusers folder)")

@@ -3,7 +3,7 @@
 It uses the real diffusers/transformers classes and the SD 1.x latent geometry (VAE scale
 factor 8, 4 latent channels), so everything in the app behaves as with a real model, but it
 makes abstract patterns. It is written once as an ordinary diffusers folder under
-``SDSTUDIO_HOME/models`` and loads with ``StableDiffusionPipeline.from_pretrained``.
+``SDSTUDIO_HOME/models`` and loads like any folder, as an SD 1.x family model.
 """
 
 from __future__ import annotations
@@ -46,18 +46,14 @@ def ensure_demo_model() -> Path:
     return target
 
 
-def build_demo_pipeline():  # -> StableDiffusionPipeline
+def build_demo_pipeline():  # -> the SD 1.x family's diffusers pipeline
     """Build the demo pipeline in memory, identically every time."""
     import torch
-    from diffusers import (
-        AutoencoderKL,
-        PNDMScheduler,
-        StableDiffusionPipeline,
-        UNet2DConditionModel,
-    )
+    from diffusers import AutoencoderKL, PNDMScheduler, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
     from sdstudio.engine.demo.tokenizer import END_TOKEN, START_TOKEN, write_tokenizer_files
+    from sdstudio.engine.models.families import SD1
 
     with tempfile.TemporaryDirectory() as tokenizer_dir:
         write_tokenizer_files(Path(tokenizer_dir))
@@ -120,13 +116,10 @@ def build_demo_pipeline():  # -> StableDiffusionPipeline
         set_alpha_to_one=False,
         steps_offset=1,
     )
-    return StableDiffusionPipeline(
+    return SD1.assemble(
         vae=vae.eval(),
         text_encoder=text_encoder.eval(),
         tokenizer=tokenizer,
         unet=unet.eval(),
         scheduler=scheduler,
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
     )

@@ -32,7 +32,6 @@ from sdstudio.engine.generation.extensions import Extensions
 from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
 from sdstudio.engine.generation.run_context import RunContext, UnetCall
 from sdstudio.engine.generation.schedulers import make_scheduler
-from sdstudio.engine.generation.text_encoding import encode_for_guidance
 from sdstudio.engine.models.loading import LoadedModel
 
 
@@ -82,15 +81,9 @@ def _generate_one(
         guided=request.cfg_scale > 1.0,
     )
     with torch.inference_mode():
-        embeddings = encode_for_guidance(
-            pipe.tokenizer,
-            pipe.text_encoder,
-            request.prompt,
-            request.negative_prompt,
-            device,
-            ctx.guided,
+        ctx.conditioning = model.family.encode_prompt(
+            pipe, request.prompt, request.negative_prompt, device, ctx.guided
         )
-        ctx.conditioning = embeddings
         scheduler = ctx.scheduler = make_scheduler(pipe.scheduler, request.scheduler)
         scheduler.set_timesteps(request.steps, device=device)
         if _uses_init_image(request):
@@ -100,7 +93,8 @@ def _generate_one(
             )
         else:
             ctx.timesteps, ctx.begin_index = scheduler.timesteps, 0
-            noise = _initial_noise(pipe, request, embeddings.dtype, device, ctx.generator)
+            dtype = ctx.conditioning.dtype
+            noise = _initial_noise(pipe, request, dtype, device, ctx.generator)
             ctx.latents = noise * scheduler.init_noise_sigma
         step_kwargs = _step_kwargs(scheduler, ctx.generator)
         prediction_type = scheduler.config.get("prediction_type", "epsilon")
@@ -115,8 +109,7 @@ def _generate_one(
             ctx.position = position
             model_input = torch.cat([ctx.latents] * 2) if ctx.guided else ctx.latents
             model_input = scheduler.scale_model_input(model_input, timestep)
-            unet_kwargs = {"encoder_hidden_states": embeddings, "added_cond_kwargs": None}
-            call = UnetCall(model_input, timestep, unet_kwargs)
+            call = UnetCall(model_input, timestep, ctx.conditioning.unet_kwargs())
             for extension in extensions:
                 extension.before_unet(ctx, call)
             noise_pred = pipe.unet(

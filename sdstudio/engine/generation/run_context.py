@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
     from sdstudio.engine.generation.request import GenerationRequest
+    from sdstudio.engine.models.families.conditioning import Conditioning
     from sdstudio.engine.models.loading import LoadedModel
 
 
@@ -29,7 +30,7 @@ class RunContext:
     image_index: int
     generator: torch.Generator
     guided: bool
-    conditioning: Any = None
+    conditioning: Conditioning | None = None
     scheduler: Any = None
     timesteps: Any = None
     begin_index: int = 0  # where ``timesteps`` start in the scheduler's full list (img2img)

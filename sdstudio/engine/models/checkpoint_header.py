@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sdstudio.engine.errors import ModelLoadError
-from sdstudio.engine.models.family_configs import ModelFamily
+from sdstudio.engine.models.families import FAMILIES, ModelFamily, family_for_checkpoint
 
 UNET = "model.diffusion_model."
 VAE_PREFIXES = ("first_stage_model.", "vae.")
-SD1_TEXT_ENCODER = "cond_stage_model.transformer."
-SD2_TEXT_ENCODER = "cond_stage_model.model."
 FIRST_CONV = UNET + "input_blocks.0.0.weight"
 SUPPORTED = "sdstudio runs Stable Diffusion 1.x and 2.x models"
 
@@ -71,6 +69,8 @@ def _refuse_other_models(path: Path, shapes: dict[str, list[int]]) -> None:
     if not _any_prefix(keys, UNET):
         raise ModelLoadError(f"{path.name} is not a Stable Diffusion checkpoint: {_guess(keys)}")
     channels = shapes.get(FIRST_CONV, [0, 4])[1]
+    if any(channels in family.capabilities.inpainting_unet_channels for family in FAMILIES):
+        return
     if channels == 9:
         raise ModelLoadError(f"{path.name} is an inpainting model; these are not supported yet.")
     if channels != 4:
@@ -81,13 +81,10 @@ def _refuse_other_models(path: Path, shapes: dict[str, list[int]]) -> None:
 
 
 def _family(path: Path, shapes: dict[str, list[int]]) -> ModelFamily:
-    keys = shapes.keys()
-    if _any_prefix(keys, SD2_TEXT_ENCODER):
-        return ModelFamily.SD2
-    if _any_prefix(keys, SD1_TEXT_ENCODER):
-        return ModelFamily.SD1
-    width = _cross_attention_width(shapes)
-    if width in (768, 1024):
+    family = family_for_checkpoint(shapes)
+    if family is not None:
+        return family
+    if _cross_attention_width(shapes) in {family.cross_attention_width for family in FAMILIES}:
         raise ModelLoadError(f"{path.name} has no text encoder weights; it cannot read prompts.")
     raise ModelLoadError(f"Could not tell which model family {path.name} is; {SUPPORTED}.")
 

@@ -1,8 +1,9 @@
-"""Diffusers model folders: checked component by component, then loaded from safetensors only.
+"""Diffusers model folders: checked component by component and matched to their family.
 
 The check runs before anything heavy so a broken folder is refused with the name of what is
-missing while the current model stays loaded. Weights stored only as pickles (``.bin``) are
-refused: unpickling can run code hidden in the file.
+missing while the current model stays loaded; the family then loads it from safetensors only.
+Weights stored only as pickles (``.bin``) are refused: unpickling can run code hidden in the
+file.
 """
 
 from __future__ import annotations
@@ -12,27 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from sdstudio.engine.errors import ModelLoadError
-
-SUPPORTED_PIPELINES = {"StableDiffusionPipeline", "StableDiffusionImg2ImgPipeline"}
-# Component folder -> files any one of which holds its weights (or, for configs, its settings).
-REQUIRED_FILES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "unet": (
-        ("config.json",),
-        ("diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.safetensors.index.json"),
-    ),
-    "vae": (
-        ("config.json",),
-        ("diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.safetensors.index.json"),
-    ),
-    "text_encoder": (("config.json",), ("model.safetensors", "model.safetensors.index.json")),
-    "tokenizer": (("vocab.json", "tokenizer.json"),),
-    "scheduler": (("scheduler_config.json",),),
-}
-PICKLE_SUFFIXES = (".bin", ".ckpt", ".pt", ".pth", ".pkl")
+from sdstudio.engine.models.families import (
+    ModelFamily,
+    families_for_pipeline_class,
+    family_for_unet,
+)
+from sdstudio.engine.models.families.family import RequiredFiles
+from sdstudio.engine.models.sources import PICKLE_SUFFIXES
 
 
-def check_folder(folder: Path) -> None:
-    """Raise a ``ModelLoadError`` naming the problem when ``folder`` cannot be loaded."""
+def check_folder(folder: Path) -> ModelFamily:
+    """The folder's family, or a ``ModelLoadError`` naming the problem when it cannot be loaded."""
     index_file = folder / "model_index.json"
     if not index_file.is_file():
         raise ModelLoadError(
@@ -43,30 +34,19 @@ def check_folder(folder: Path) -> None:
         index = json.loads(index_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise ModelLoadError(f"{index_file} is damaged (not valid JSON).") from None
-    _check_pipeline_class(folder, str(index.get("_class_name", "")))
-    for component, groups in REQUIRED_FILES.items():
+    candidates = _families_for_class(folder, str(index.get("_class_name", "")))
+    for component, groups in _required_files(candidates).items():
         _check_component(folder, component, groups)
-    _check_unet_channels(folder)
+    unet_config = _unet_config(folder)
+    family = family_for_unet(candidates, unet_config)
+    _check_unet_channels(folder, family, unet_config.get("in_channels", 4))
+    return family
 
 
-def load_folder(folder: Path, dtype: Any) -> Any:
-    """Build a ``StableDiffusionPipeline`` from a checked folder, without touching the network."""
-    from diffusers import StableDiffusionPipeline
-
-    return StableDiffusionPipeline.from_pretrained(
-        folder,
-        torch_dtype=dtype,
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
-        local_files_only=True,
-        use_safetensors=True,
-    )
-
-
-def _check_pipeline_class(folder: Path, class_name: str) -> None:
-    if class_name in SUPPORTED_PIPELINES:
-        return
+def _families_for_class(folder: Path, class_name: str) -> tuple[ModelFamily, ...]:
+    candidates = families_for_pipeline_class(class_name)
+    if candidates:
+        return candidates
     if "XL" in class_name:
         raise ModelLoadError(f"{folder.name} is an SDXL model. SDXL is not supported yet.")
     if "Inpaint" in class_name:
@@ -75,6 +55,16 @@ def _check_pipeline_class(folder: Path, class_name: str) -> None:
         f"{folder.name} is a {class_name or 'non-Stable-Diffusion'} model; sdstudio runs "
         "Stable Diffusion 1.x and 2.x models."
     )
+
+
+def _required_files(candidates: tuple[ModelFamily, ...]) -> RequiredFiles:
+    """What every candidate family needs; the UNet config that tells them apart is among it."""
+    required: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for family in candidates:
+        for component, groups in family.required_files.items():
+            known = required.get(component, ())
+            required[component] = known + tuple(group for group in groups if group not in known)
+    return required
 
 
 def _check_component(folder: Path, component: str, groups: tuple[tuple[str, ...], ...]) -> None:
@@ -100,12 +90,16 @@ def _check_component(folder: Path, component: str, groups: tuple[tuple[str, ...]
         )
 
 
-def _check_unet_channels(folder: Path) -> None:
+def _unet_config(folder: Path) -> dict[str, Any]:
     try:
-        config = json.loads((folder / "unet" / "config.json").read_text(encoding="utf-8"))
+        return json.loads((folder / "unet" / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise ModelLoadError(f"{folder}/unet/config.json is damaged (not valid JSON).") from None
-    channels = config.get("in_channels", 4)
+
+
+def _check_unet_channels(folder: Path, family: ModelFamily, channels: int) -> None:
+    if channels in family.capabilities.inpainting_unet_channels:
+        return
     if channels == 9:
         raise ModelLoadError(f"{folder.name} is an inpainting model; not supported yet.")
     if channels != 4:

@@ -2,7 +2,7 @@
 
 A hub id loads from the cache without any network access. It is downloaded only when the
 caller allows it (``LoadOptions.allow_download``: the CLI's ``--allow-download``, the app's
-"From hub id…" action), and only the files a diffusers Stable Diffusion folder needs, in
+"From hub id…" action), and only the files the model families' diffusers folders need, in
 safetensors form: never pickles, never code (no ``trust_remote_code``).
 """
 
@@ -14,24 +14,11 @@ import re
 from pathlib import Path
 
 from sdstudio.engine.errors import ModelLoadError
+from sdstudio.engine.models.families import download_patterns
 from sdstudio.engine.models.load_progress import LoadProgress, LoadStage, ProgressCallback
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]*[A-Za-z0-9_]$")
 _TRUE = {"1", "ON", "YES", "TRUE"}
-_WEIGHTS = ("diffusion_pytorch_model.safetensors", "diffusion_pytorch_model-*.safetensors")
-DOWNLOAD_PATTERNS = [
-    "model_index.json",
-    "scheduler/*.json",
-    "tokenizer/*.json",
-    "tokenizer/*.txt",
-    "text_encoder/*.json",
-    "text_encoder/model.safetensors",
-    "text_encoder/model-*.safetensors",
-    "unet/*.json",
-    *(f"unet/{name}" for name in _WEIGHTS),
-    "vae/*.json",
-    *(f"vae/{name}" for name in _WEIGHTS),
-]
 
 
 def looks_like_hub_id(spec: str) -> bool:
@@ -85,7 +72,7 @@ def _cached(repo_id: str) -> Path:
     folder = snapshot_download(
         repo_id,
         cache_dir=hub_cache_dir(),
-        allow_patterns=DOWNLOAD_PATTERNS,
+        allow_patterns=download_patterns(),
         local_files_only=True,
     )
     return Path(folder)
@@ -106,7 +93,7 @@ def _download(repo_id: str, progress: ProgressCallback | None) -> Path:
         folder = snapshot_download(
             repo_id,
             cache_dir=hub_cache_dir(),
-            allow_patterns=DOWNLOAD_PATTERNS,
+            allow_patterns=download_patterns(),
             tqdm_class=_progress_bar_class(repo_id, progress),
         )
     except GatedRepoError:

@@ -2,8 +2,8 @@
 
 Every check that can fail (a missing file, a damaged checkpoint, an unsupported family, a hub
 id that is not downloaded) runs before the current model is unloaded, so a bad choice leaves
-the app as it was. The pipeline is a diffusers ``StableDiffusionPipeline``, used as the
-container of the components our own denoising loop drives.
+the app as it was. The model's family (``models.families``) recognises it, builds its diffusers
+pipeline (the container of the components our own denoising loop drives) and encodes prompts.
 
 Front ends call ``switch_model`` on their worker thread with a progress callback.
 """
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sdstudio.engine.demo.model import DEMO_LABEL, DEMO_NAME, ensure_demo_model
 from sdstudio.engine.devices import DevicePlacement, resolve_device
 from sdstudio.engine.errors import ModelLoadError, UserFacingError
 from sdstudio.engine.memory import is_out_of_memory, release_memory, run_guarded
+from sdstudio.engine.models.families import ModelFamily
 from sdstudio.engine.models.library_noise import quiet_libraries
 from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.engine.models.load_progress import LoadStage, ProgressCallback, report
@@ -28,10 +30,11 @@ from sdstudio.engine.models.sources import ModelSource, SourceKind, identify_sou
 class LoadedModel:
     """A ready-to-run pipeline plus what the UI and metadata need to describe it."""
 
-    pipeline: Any  # diffusers.StableDiffusionPipeline; None once unloaded
+    pipeline: Any  # the family's diffusers pipeline; None once unloaded
     name: str
     source: str
     placement: DevicePlacement
+    family: ModelFamily
     is_demo: bool = False
     options: LoadOptions = field(default_factory=LoadOptions)
 
@@ -47,6 +50,11 @@ class LoadedModel:
     def prediction_type(self) -> str:
         return self.pipeline.scheduler.config.get("prediction_type", "epsilon")
 
+    @property
+    def default_size(self) -> int:
+        """The side length this model was trained at (768 for SD 2.x v-prediction models)."""
+        return self.family.default_size(self.prediction_type)
+
 
 @dataclass(frozen=True)
 class _Plan:
@@ -55,6 +63,7 @@ class _Plan:
     name: str
     location: str
     is_demo: bool
+    family: ModelFamily
     build: Callable[[Any], Any]  # dtype -> pipeline
 
 
@@ -101,11 +110,12 @@ def unload(model: LoadedModel) -> None:
 
 
 def _prepare(source: ModelSource, options: LoadOptions, progress: ProgressCallback | None) -> _Plan:
-    from sdstudio.engine.models.diffusers_folder import check_folder, load_folder
+    from sdstudio.engine.models.diffusers_folder import check_folder
 
     if source.kind is SourceKind.DEMO:
         folder = ensure_demo_model()
-        return _Plan(DEMO_NAME, str(folder), True, lambda dtype: load_folder(folder, dtype))
+        family = check_folder(folder)
+        return _Plan(DEMO_NAME, str(folder), True, family, partial(family.load_folder, folder))
     if source.kind is SourceKind.CHECKPOINT:
         return _checkpoint_plan(source, options)
     if source.kind is SourceKind.HUB:
@@ -116,13 +126,13 @@ def _prepare(source: ModelSource, options: LoadOptions, progress: ProgressCallba
     else:
         assert source.path is not None
         folder, name = source.path, source.path.name
-    check_folder(folder)
-    return _Plan(name, str(folder), False, lambda dtype: load_folder(folder, dtype))
+    family = check_folder(folder)
+    return _Plan(name, str(folder), False, family, partial(family.load_folder, folder))
 
 
 def _checkpoint_plan(source: ModelSource, options: LoadOptions) -> _Plan:
     from sdstudio.engine.models.checkpoint_header import inspect_checkpoint
-    from sdstudio.engine.models.family_configs import clip_tokenizer_dir, family_config_dir
+    from sdstudio.engine.models.families.config_files import clip_tokenizer_dir, family_config_dir
     from sdstudio.engine.models.single_file import load_single_file
 
     assert source.path is not None
@@ -134,6 +144,7 @@ def _checkpoint_plan(source: ModelSource, options: LoadOptions) -> _Plan:
         source.path.stem,
         str(source.path),
         False,
+        info.family,
         lambda dtype: load_single_file(info, dtype, options),
     )
 
@@ -161,7 +172,9 @@ def _build(
     if failure is not None:  # outside the except block, so the half-built pipeline can go
         release_memory()
         raise ModelLoadError(failure)
-    return LoadedModel(pipeline, plan.name, plan.location, placement, plan.is_demo, options)
+    return LoadedModel(
+        pipeline, plan.name, plan.location, placement, plan.family, plan.is_demo, options
+    )
 
 
 def _first_line(error: BaseException) -> str:

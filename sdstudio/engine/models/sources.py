@@ -16,11 +16,13 @@ from sdstudio.engine.models.hub import looks_like_hub_id
 
 PICKLE_SUFFIXES = {".ckpt", ".pt", ".pth", ".bin", ".pkl", ".pickle"}
 CHECKPOINT_SUFFIX = ".safetensors"
-SPEC_HELP = "'demo', a diffusers model folder, a .safetensors checkpoint, or a hub id (owner/name)"
+SPEC_HELP = (
+    f"'{DEMO_NAME}', a diffusers model folder, a .safetensors checkpoint, or a hub id (owner/name)"
+)
 
 
 class SourceKind(Enum):
-    DEMO = "demo"
+    DEMO = DEMO_NAME
     FOLDER = "folder"
     CHECKPOINT = "checkpoint"
     HUB = "hub"

@@ -2,7 +2,8 @@
 
 The configs are the released ones (``resources/architectures/*.json``), so parameter totals
 equal the real checkpoints' (SD 1.5 UNet 859,520,964) while no weight is downloaded or
-allocated: on meta a module has shapes but no storage.
+allocated: on meta a module has shapes but no storage. Each model family has its preset
+(named by its ``config_name``); a few architectures can be browsed before they can be run.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from functools import lru_cache
 from typing import Any
 
 from sdstudio.engine.errors import UserFacingError
+from sdstudio.engine.models.families import FAMILIES
 from sdstudio.engine.modules.info_rows import describe_scheduler, tokenizer_info
 from sdstudio.engine.modules.nodes import TreeNode
 from sdstudio.engine.modules.pipeline_tree import build_tree
 from sdstudio.engine.resources import resources_dir
 
-ARCHITECTURES = ("sd15", "sd21", "sdxl")
+PRESETS_WITHOUT_FAMILY = ("sdxl",)  # browsable now, runnable once it is a model family
+ARCHITECTURES = (*(family.config_name for family in FAMILIES), *PRESETS_WITHOUT_FAMILY)
 
 
 @dataclass(frozen=True)

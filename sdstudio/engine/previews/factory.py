@@ -19,7 +19,7 @@ def create_preview_decoder(model: LoadedModel, settings: PreviewSettings) -> Pre
         return LatentPreviewDecoder(latent_map_for(model), settings.show_noisy)
     if settings.kind is PreviewKind.TAESD:
         taesd = load_taesd(
-            resolve_taesd_path(settings.taesd_path),
+            resolve_taesd_path(settings.taesd_path, model.family),
             model.placement.device,
             latent_channels=model.pipeline.vae.config.latent_channels,
         )

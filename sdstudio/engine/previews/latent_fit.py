@@ -1,6 +1,6 @@
 """Fitting the ``latent`` preview's linear maps to any VAE, once per model, cached on disk.
 
-The published factors only suit the SD 1.x/2.x/SDXL VAEs. For any VAE we decode a few
+A family's published factors only suit its original VAE. For any VAE we decode a few
 latents with the model's own decoder, average-pool the pixels down to latent resolution and
 solve ``[latents, 1] @ map = rgb`` by least squares, one map per latent magnitude (see
 ``ScaledLatentRGBMap``). Fitting latents are random at several magnitudes plus the encodings
@@ -26,7 +26,7 @@ import torch
 
 from sdstudio.engine.models.loading import LoadedModel
 from sdstudio.engine.paths import cache_dir
-from sdstudio.engine.previews.latent_rgb import SD1_MAP, LatentRGBMap, ScaledLatentRGBMap
+from sdstudio.engine.previews.latent_rgb import LatentRGBMap, ScaledLatentRGBMap, published_map
 
 FIT_VERSION = 3
 FIT_SEED = 1234
@@ -53,20 +53,20 @@ class LatentFit:
 
 
 def latent_map_for(model: LoadedModel) -> ScaledLatentRGBMap | LatentRGBMap:
-    """The map the ``latent`` preview uses: the model's own fit, or SD 1.x's if fitting fails.
+    """The map the ``latent`` preview uses: the model's own fit, or its family's if fitting fails.
 
     A failure (out of memory on a busy GPU, an fp16 VAE decoding to NaN) must not stop the
     run, and is remembered so it is not retried before every generation.
     """
     path = _cache_path(model)
     if path in _failed:
-        return SD1_MAP
+        return published_map(model.family)
     try:
         return latent_fit_for(model).rgb_map
     except RuntimeError as error:
-        _log.warning("latent preview fit failed (%s); using the SD 1.x factors", error)
+        _log.warning("latent preview fit failed (%s); using the published factors", error)
         _failed.add(path)
-        return SD1_MAP
+        return published_map(model.family)
 
 
 def latent_fit_for(model: LoadedModel) -> LatentFit:

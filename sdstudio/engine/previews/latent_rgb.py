@@ -1,8 +1,9 @@
 """The ``latent`` preview: a linear map from the 4 latent channels to RGB, at latent resolution.
 
 Applied to the clean estimate (x0) this is readable from the first steps and costs well under
-a millisecond. The published factors below map *scaled* latents (what the UNet sees) to RGB in
-[-1, 1]; for any other VAE the map is fitted against the model's own decoder (``latent_fit``).
+a millisecond. A family's published factors map *scaled* latents (what the UNet sees) to RGB
+in [-1, 1]; for any other VAE the map is fitted against the model's own decoder
+(``latent_fit``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import torch
 from PIL import Image
 
 from sdstudio.engine.generation.events import StepEvent
+from sdstudio.engine.models.families import ModelFamily
 from sdstudio.engine.previews.decoder import preview_latents, to_uint8_rgb
 
 
@@ -86,29 +88,11 @@ def _rms(latents: torch.Tensor) -> float:
     return float(latents.detach().float().pow(2).mean().sqrt())
 
 
-# Published factors for the Stable Diffusion latent spaces (as used by ComfyUI's previews).
-# SD 2.x shares SD 1.x's VAE, hence its latent space.
-SD1_MAP = LatentRGBMap(
-    weights=(
-        (0.3512, 0.2297, 0.3227),
-        (0.3250, 0.4974, 0.2350),
-        (-0.2829, 0.1762, 0.2721),
-        (-0.2120, -0.2616, -0.7177),
-    ),
-    label="SD 1.x/2.x published factors",
-)
-SD2_MAP = LatentRGBMap(SD1_MAP.weights, SD1_MAP.bias, "SD 2.x published factors (SD 1.x VAE)")
-SDXL_MAP = LatentRGBMap(
-    weights=(
-        (0.3651, 0.4232, 0.4341),
-        (-0.2533, -0.0042, 0.1068),
-        (0.1076, 0.1111, -0.0362),
-        (-0.3165, -0.2492, -0.2188),
-    ),
-    bias=(0.1084, -0.0175, -0.0011),
-    label="SDXL published factors",
-)
-PUBLISHED_MAPS: dict[str, LatentRGBMap] = {"sd1": SD1_MAP, "sd2": SD2_MAP, "sdxl": SDXL_MAP}
+def published_map(family: ModelFamily) -> LatentRGBMap:
+    """The published factors of the family's latent space (no fitting, no decoder needed)."""
+    return LatentRGBMap(
+        family.latent_rgb_factors, family.latent_rgb_bias, f"{family.label} published factors"
+    )
 
 
 class LatentPreviewDecoder:

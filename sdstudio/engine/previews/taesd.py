@@ -1,8 +1,9 @@
 """The ``taesd`` preview: a tiny autoencoder's decoder (TAESD), loaded from weights on disk.
 
 TAESD is a distilled stand-in for the SD VAE decoder: close to the real look at a small
-fraction of the cost. Nothing is downloaded; the user points the settings at a diffusers
-``AutoencoderTiny`` folder (e.g. a copy of ``madebyollin/taesd``) or its weights file.
+fraction of the cost. Each family names its TAESD variant (``taesd`` for SD 1.x/2.x latents).
+Nothing is downloaded; the user points the settings at a diffusers ``AutoencoderTiny`` folder
+(e.g. a copy of ``madebyollin/taesd``) or its weights file.
 """
 
 from __future__ import annotations
@@ -14,34 +15,38 @@ import torch
 from PIL import Image
 
 from sdstudio.engine.generation.events import StepEvent
+from sdstudio.engine.models.families import SD1, ModelFamily
 from sdstudio.engine.paths import models_dir
 from sdstudio.engine.previews.decoder import preview_latents, to_uint8_rgb
 from sdstudio.engine.previews.settings import PreviewError
 from sdstudio.engine.previews.time_budget import PreviewTimeBudget
 
-DEFAULT_TAESD_FOLDER = "taesd"
 MIN_LATENT_SIDE = 8
 
 
-def default_taesd_dir() -> Path:
+def default_taesd_dir(family: ModelFamily = SD1) -> Path:
     """Where TAESD weights are picked up without any setting: ``SDSTUDIO_HOME/models/taesd``."""
-    return models_dir() / DEFAULT_TAESD_FOLDER
+    return models_dir() / family.taesd_variant
 
 
-def resolve_taesd_path(configured: str | None) -> Path:
-    """The configured path, else the default folder if it holds weights, else a clear error."""
+def resolve_taesd_path(configured: str | None, family: ModelFamily = SD1) -> Path:
+    """The configured path, else the family's default folder if it holds weights, else an error.
+
+    Before a model is loaded (checking command-line options) the family is not known yet;
+    SD 1.x's variant is what the demo and most models use.
+    """
     if configured:
         path = Path(configured).expanduser()
         if not path.exists():
             raise PreviewError(f"TAESD weights not found: {configured}")
         return path
-    fallback = default_taesd_dir()
+    fallback = default_taesd_dir(family)
     if (fallback / "config.json").is_file():
         return fallback
     raise PreviewError(
         "TAESD preview needs TAESD weights: set the TAESD path in the preview settings "
         f"(--taesd PATH on the command line) or put a diffusers AutoencoderTiny folder, such as "
-        f"a copy of madebyollin/taesd, in {fallback}"
+        f"a copy of madebyollin/{family.taesd_variant}, in {fallback}"
     )
 
 

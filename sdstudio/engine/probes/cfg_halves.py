@@ -2,7 +2,7 @@
 
 With classifier-free guidance the UNet runs on a batch of 2, negative first and prompt
 second, while the text encoder runs twice with a batch of 1, prompt first and negative
-second (see ``sdstudio.engine.generation.text_encoding``). Without guidance there is only
+second (see ``sdstudio.engine.models.families.conditioning``). Without guidance there is only
 the prompt.
 """
 

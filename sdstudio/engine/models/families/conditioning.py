@@ -1,10 +1,33 @@
-"""Prompt text to CLIP embeddings, exactly as diffusers' Stable Diffusion pipelines do it."""
+"""What a family's text encoding hands the UNet, and CLIP encoding as diffusers does it.
+
+The denoising loop only calls ``family.encode_prompt`` and passes ``unet_kwargs()`` on, so a
+family whose UNet needs more than the prompt embeddings (SDXL's pooled embeddings and size
+ids in ``added_cond_kwargs``) subclasses ``Conditioning`` without touching the loop.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import torch
+if TYPE_CHECKING:  # torch loads with the first model, not with the app
+    import torch
+
+
+@dataclass(frozen=True)
+class Conditioning:
+    """Prompt embeddings for one UNet call per step: ``[negative, prompt]`` when guided."""
+
+    embeddings: torch.Tensor
+
+    @property
+    def dtype(self) -> torch.dtype:
+        """The dtype the latents are drawn in, so they match what the UNet computes with."""
+        return self.embeddings.dtype
+
+    def unet_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``UNet2DConditionModel.forward`` that carry the prompt."""
+        return {"encoder_hidden_states": self.embeddings, "added_cond_kwargs": None}
 
 
 def encode_text(tokenizer: Any, text_encoder: Any, text: str, device: torch.device) -> torch.Tensor:
@@ -36,6 +59,8 @@ def encode_for_guidance(
     Stacking both halves into a batch of 2 is what makes classifier-free guidance cost one
     UNet call instead of two.
     """
+    import torch
+
     positive = encode_text(tokenizer, text_encoder, prompt, device)
     if not guided:
         return positive

@@ -1,4 +1,4 @@
-"""The model families sdstudio can run, and the config files each one needs.
+"""The config and tokenizer files a family's single-file checkpoints are loaded with.
 
 A single-file checkpoint holds only weights; the architecture comes from a diffusers config
 folder shipped in ``resources/model_configs`` (small JSON files) and the CLIP tokenizer files
@@ -7,13 +7,14 @@ shipped beside them, so no download is needed to open a checkpoint.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sdstudio.engine.errors import ModelLoadError
-from sdstudio.engine.models.load_options import PredictionType
 from sdstudio.engine.resources import resources_dir
+
+if TYPE_CHECKING:
+    from sdstudio.engine.models.families.family import ModelFamily
 
 TOKENIZER_FILES = ("vocab.json", "merges.txt")
 # Hub repositories whose cached copies hold the same CLIP BPE files, and where in them.
@@ -24,27 +25,9 @@ _CACHED_TOKENIZER_REPOS = (
 )
 
 
-@dataclass(frozen=True)
-class FamilySpec:
-    label: str
-    config_name: str
-    pad_token: str
-    default_prediction: PredictionType
-
-
-class ModelFamily(Enum):
-    SD1 = FamilySpec("Stable Diffusion 1.x", "sd15", "<|endoftext|>", PredictionType.EPSILON)
-    # SD 2.x checkpoints are mostly the 768-px v-prediction models; a 512-px "base" file needs
-    # a sidecar .yaml or LoadOptions.prediction_type to say epsilon.
-    SD2 = FamilySpec("Stable Diffusion 2.x", "sd21", "!", PredictionType.V_PREDICTION)
-
-    @property
-    def label(self) -> str:
-        return self.value.label
-
-
 def family_config_dir(family: ModelFamily) -> Path:
-    folder = resources_dir() / "model_configs" / family.value.config_name
+    """The family's shipped diffusers configs (no weights), or an error saying to reinstall."""
+    folder = resources_dir() / "model_configs" / family.config_name
     if not (folder / "model_index.json").is_file():
         raise ModelLoadError(
             f"The {family.label} config files are missing from {folder}; reinstall sdstudio."
@@ -68,12 +51,12 @@ def clip_tokenizer_dir() -> Path:
     )
 
 
-def load_clip_tokenizer(family: ModelFamily):  # -> transformers.CLIPTokenizer
-    """The family's tokenizer; SD 1.x and 2.x share CLIP's BPE and differ only in padding."""
+def load_clip_tokenizer(pad_token: str):  # -> transformers.CLIPTokenizer
+    """CLIP's tokenizer; SD 1.x and 2.x share its BPE and differ only in the padding token."""
     from transformers import CLIPTokenizer
 
     return CLIPTokenizer.from_pretrained(
-        clip_tokenizer_dir(), pad_token=family.value.pad_token, model_max_length=77
+        clip_tokenizer_dir(), pad_token=pad_token, model_max_length=77
     )
 
 

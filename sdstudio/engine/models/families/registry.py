@@ -1,0 +1,97 @@
+"""The families sdstudio runs, and how a model is matched to one.
+
+Detection asks each family in turn; the first that claims a model wins. Refusals for
+architectures that are not families yet (SDXL, SD3, Flux) stay with the folder and header
+checks, which call these helpers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sdstudio.engine.errors import ModelLoadError
+from sdstudio.engine.models.families.family import FamilyCapabilities, ModelFamily
+from sdstudio.engine.models.families.stable_diffusion import (
+    DOWNLOAD_PATTERNS,
+    PIPELINE_CLASS_NAMES,
+    REQUIRED_FILES,
+    SD_LATENT_RGB_FACTORS,
+    StableDiffusionFamily,
+)
+
+SD1 = StableDiffusionFamily(
+    name="sd1",
+    label="Stable Diffusion 1.x",
+    config_name="sd15",
+    cross_attention_width=768,
+    native_size=512,
+    v_prediction_size=512,
+    latent_rgb_factors=SD_LATENT_RGB_FACTORS,
+    latent_rgb_bias=(0.0, 0.0, 0.0),
+    taesd_variant="taesd",
+    capabilities=FamilyCapabilities(),
+    required_files=REQUIRED_FILES,
+    download_patterns=DOWNLOAD_PATTERNS,
+    pipeline_class_names=PIPELINE_CLASS_NAMES,
+)
+# SD 2.x single files are mostly the 768-px v-prediction models; a 512-px "base" file needs
+# a sidecar .yaml or LoadOptions.prediction_type to say epsilon.
+SD2 = StableDiffusionFamily(
+    name="sd2",
+    label="Stable Diffusion 2.x",
+    config_name="sd21",
+    cross_attention_width=1024,
+    native_size=512,
+    v_prediction_size=768,
+    latent_rgb_factors=SD_LATENT_RGB_FACTORS,
+    latent_rgb_bias=(0.0, 0.0, 0.0),
+    taesd_variant="taesd",
+    capabilities=FamilyCapabilities(v_prediction_default=True),
+    required_files=REQUIRED_FILES,
+    download_patterns=DOWNLOAD_PATTERNS,
+    pipeline_class_names=PIPELINE_CLASS_NAMES,
+    checkpoint_text_encoder="cond_stage_model.model.",
+    pad_token="!",
+)
+FAMILIES: tuple[ModelFamily, ...] = (SD1, SD2)
+
+
+def family_named(name: str) -> ModelFamily:
+    """The family with this ``name`` (as stored in settings and metadata)."""
+    for family in FAMILIES:
+        if family.name == name:
+            return family
+    known = ", ".join(family.name for family in FAMILIES)
+    raise ModelLoadError(f"Unknown model family {name!r}; sdstudio knows: {known}.")
+
+
+def families_for_pipeline_class(class_name: str) -> tuple[ModelFamily, ...]:
+    """The families that load a folder whose model_index.json names ``class_name``."""
+    return tuple(family for family in FAMILIES if class_name in family.pipeline_class_names)
+
+
+def family_for_unet(
+    candidates: tuple[ModelFamily, ...], unet_config: Mapping[str, Any]
+) -> ModelFamily:
+    """The candidate whose UNet geometry matches; else the first (custom-sized, e.g. the demo)."""
+    for family in candidates:
+        if family.claims_unet(unet_config):
+            return family
+    return candidates[0]
+
+
+def family_for_checkpoint(shapes: Mapping[str, list[int]]) -> ModelFamily | None:
+    """The family whose weights the single-file header holds, if any claims it."""
+    for family in FAMILIES:
+        if family.claims_checkpoint(shapes):
+            return family
+    return None
+
+
+def download_patterns() -> list[str]:
+    """Every family's hub files: a hub id's family is only known once its folder is here."""
+    patterns: dict[str, None] = {}
+    for family in FAMILIES:
+        patterns.update(dict.fromkeys(family.download_patterns))
+    return list(patterns)
