@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction
 
+from sdstudio.engine.demo.model import DEMO_NAME
 from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.engine.models.load_progress import LoadProgress
-from sdstudio.ui.controls_panel import DEMO_SPEC
 from sdstudio.ui.load_progress_relay import describe_load_progress
 from sdstudio.ui.model_dialogs import ask_checkpoint_file, ask_hub_id, ask_model_folder
 from sdstudio.ui.settings_store import SettingsStore
@@ -33,7 +33,7 @@ OPTIONS_APPLY_LATER = "Model options apply the next time a model loads (Model â–
 
 def model_label(spec: str) -> str:
     """What the combo shows for ``spec``: the folder or file name, or the hub id."""
-    if spec == DEMO_SPEC:
+    if spec == DEMO_NAME:
         return "Demo model"
     path = Path(spec).expanduser()
     return path.name if path.exists() or spec.startswith(("/", "~", ".")) else spec
@@ -52,7 +52,7 @@ class ModelPicker(QObject):
         self._window = window
         self._settings = settings
         self._combo = window.controls.model_combo
-        self._current = DEMO_SPEC
+        self._current = DEMO_NAME
         self._pending: str | None = None
         self._startup_spec: str | None = None
         self._fallback_reason = ""
@@ -86,11 +86,6 @@ class ModelPicker(QObject):
 
     def _first_action_index(self) -> int:
         return self._combo.findData(OPEN_FOLDER)
-
-    @property
-    def current_spec(self) -> str:
-        """The spec of the loaded model (the demo until another one loads)."""
-        return self._current
 
     @Slot(str)
     def choose(self, spec: str) -> None:
@@ -160,10 +155,10 @@ class ModelPicker(QObject):
     def startup_spec(self) -> str:
         """The model to load at start: the last one used (the demo if that fails), or the demo."""
         last = self._settings.last_model
-        if last and last != DEMO_SPEC:
+        if last and last != DEMO_NAME:
             self._startup_spec = last
             return last
-        return DEMO_SPEC
+        return DEMO_NAME
 
     # -- the worker's reports ------------------------------------------------------------
 
@@ -175,7 +170,7 @@ class ModelPicker(QObject):
     def _on_ready(self, name: str, description: str) -> None:
         if self._pending is not None:
             self._current, self._pending = self._pending, None
-            self._settings.remember_model(self._current, is_demo=self._current == DEMO_SPEC)
+            self._settings.remember_model(self._current, is_demo=self._current == DEMO_NAME)
             self._settings.sync()
         self._startup_spec = None
         self.show_model(self._current)
@@ -194,7 +189,7 @@ class ModelPicker(QObject):
         if self._startup_spec is not None and failed == self._startup_spec:
             self._startup_spec = None
             self._fallback_reason = message
-            QTimer.singleShot(0, lambda: self._window.load_model(DEMO_SPEC))
+            QTimer.singleShot(0, lambda: self._window.load_model(DEMO_NAME))
 
     @Slot(object)
     def _on_progress(self, progress: LoadProgress) -> None:

@@ -61,8 +61,3 @@ class RunBar(QWidget):
         self.progress_bar.setRange(0, progress.all_steps)
         self.progress_bar.setValue(progress.done_steps)
         self.progress_bar.setFormat(format_progress(progress))
-
-    def show_finished(self, text: str) -> None:
-        self.progress_bar.setRange(0, 1)
-        self.progress_bar.setValue(1)
-        self.progress_bar.setFormat(text)

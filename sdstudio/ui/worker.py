@@ -19,6 +19,7 @@ from PySide6.QtGui import QImage
 from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.previews.settings import PreviewKind
 from sdstudio.ui.image_convert import pil_to_qimage
 from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.load_progress_relay import LoadProgressRelay
@@ -219,10 +220,9 @@ class GenerationWorker(QObject):
 
     def _preview_tools(self, model: LoadedModel, kind: str) -> _PreviewTools | None:
         """Decoder, throttle and recorder for ``kind``; None when off or unavailable."""
-        if kind == "none":
+        if kind == PreviewKind.NONE:
             return None
         from sdstudio.engine.previews import (
-            PreviewKind,
             PreviewRecorder,
             PreviewSettings,
             PreviewThrottle,

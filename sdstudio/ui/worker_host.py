@@ -10,6 +10,7 @@ from PySide6.QtGui import QImage
 
 from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.previews.settings import PreviewKind
 from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.probes.messages import InspectionOptions
 from sdstudio.ui.probes.run_inspector import RunInspector
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from sdstudio.engine.models.load_options import LoadOptions
     from sdstudio.engine.models.loading import LoadedModel
 
-PREVIEW_KINDS = ("none", "latent", "taesd", "vae")
+PREVIEW_KINDS = frozenset(kind.value for kind in PreviewKind)
 
 
 class WorkerHost(QObject):

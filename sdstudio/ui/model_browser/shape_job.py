@@ -27,10 +27,6 @@ class ShapeJobRunner(QObject):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shape-trace")
         self._latest = 0
 
-    @property
-    def latest(self) -> int:
-        return self._latest
-
     def start(self, root: TreeNode, spec: ShapeSpec) -> int:
         """Queue a trace; returns its number (results of older numbers are stale)."""
         self._latest += 1
