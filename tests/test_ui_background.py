@@ -9,7 +9,6 @@ from PySide6.QtCore import QObject, QThreadPool
 from sdstudio.ui.background import run_in_background
 
 
-
 def test_a_result_arrives_on_the_gui_thread(qtbot) -> None:
     gui_thread = threading.get_ident()
     ran_on: list[int] = []
