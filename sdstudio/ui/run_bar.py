@@ -61,3 +61,9 @@ class RunBar(QWidget):
         self.progress_bar.setRange(0, progress.all_steps)
         self.progress_bar.setValue(progress.done_steps)
         self.progress_bar.setFormat(format_progress(progress))
+
+    def show_fraction(self, fraction: float, text: str) -> None:
+        """A measured wait (a model download or load): ``fraction`` of it done, from 0 to 1."""
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(round(fraction * 1000))
+        self.progress_bar.setFormat(text)
