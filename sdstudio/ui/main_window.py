@@ -240,8 +240,8 @@ class MainWindow(QMainWindow):
         spec = model or self.model_picker.startup_spec()
         self._on_model_loading(spec)  # the first paint already says so
         QTimer.singleShot(0, lambda: self.load_model(spec))
-        if init_image:
-            self.init_images.open(init_image)
+        if init_image:  # after the load starts, so "Loading model…" does not hide its errors
+            QTimer.singleShot(0, lambda: self.init_images.open(init_image))
 
     @Slot(str, bool)
     def load_model(self, spec: str, allow_download: bool = False) -> None:
