@@ -24,6 +24,7 @@ def child(launched_at: float) -> None:
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     from sdstudio.ui.app import create_application, create_window
+    from sdstudio.ui.worker_events import ModelFailed, ModelReady
 
     times: dict[str, float] = {}
 
@@ -43,8 +44,8 @@ def child(launched_at: float) -> None:
         times["ready"] = time.time() - launched_at
         window.close()
 
-    window.worker.modelReady.connect(model_ready)
-    window.worker.modelFailed.connect(lambda message: window.close())
+    window.worker.on(ModelReady, lambda _event: model_ready())
+    window.worker.on(ModelFailed, lambda _event: window.close())
     QTimer.singleShot(300_000, window.close)
     app.exec()  # returns when the window closes
     print(json.dumps(times))

@@ -37,6 +37,7 @@ def main() -> None:
 
     from sdstudio.ui.app import create_application
     from sdstudio.ui.main_window import MainWindow
+    from sdstudio.ui.worker_events import ModelReady, RunDone, StepPreview
 
     app = create_application()
     window = MainWindow(device="cpu")
@@ -46,22 +47,21 @@ def main() -> None:
     controls.prompt_edit.setPlainText("a lighthouse on a cliff at sunset")
     controls.scheduler_combo.setCurrentText("Euler")
 
-    def wait_for(signal, timeout_s: float = 600) -> None:
+    def wait_for(kind: type, timeout_s: float = 600) -> None:
         loop = QEventLoop()
-        signal.connect(loop.quit)
+        window.worker.on(kind, lambda _event: loop.quit())
         QTimer.singleShot(round(timeout_s * 1000), loop.quit)
         loop.exec()
-        signal.disconnect(loop.quit)
 
     window.load_model("demo")
     if not window.worker.model_ready:
-        wait_for(window.worker.modelReady)
+        wait_for(ModelReady)
 
     # Warm-up: first-run costs (lazy imports, fitting the latent preview map) are not measured.
     controls.size_row.set_size(64, 64)
     controls.steps_spin.setValue(2)
     window.generate()
-    wait_for(window.worker.done)
+    wait_for(RunDone)
 
     ticks: list[float] = []
     timer = QTimer(interval=TICK_MS)
@@ -86,14 +86,14 @@ def main() -> None:
     idle_late = lateness_ms()
 
     previews = []
-    window.worker.stepPreview.connect(lambda step, total, image: previews.append(step))
+    window.worker.on(StepPreview, lambda event: previews.append(event.frame.step))
     controls.size_row.set_size(args.size, args.size)
     controls.steps_spin.setValue(args.steps)
     ticks.clear()
     timer.start()
     started = time.perf_counter()
     window.generate()
-    wait_for(window.worker.done)
+    wait_for(RunDone)
     elapsed = time.perf_counter() - started
     timer.stop()
     busy_late = lateness_ms()

@@ -24,27 +24,28 @@ def main() -> int:
     from PySide6.QtTest import QTest
 
     from sdstudio.ui.app import create_application, create_window
+    from sdstudio.ui.worker_events import ModelReady, RunDone
 
     create_application()
     window = create_window(None, None, None)
     window.resize(1360, 860)
     window.move(40, 20)
 
-    def wait_for(signal, timeout_ms: int = 600_000) -> None:
+    def wait_for(kind: type, timeout_ms: int = 600_000) -> None:
         loop = QEventLoop()
-        signal.connect(loop.quit)
+        window.worker.on(kind, lambda _event: loop.quit())
         QTimer.singleShot(timeout_ms, loop.quit)
         loop.exec()
 
     if not window.worker.model_ready:
-        wait_for(window.worker.modelReady)
+        wait_for(ModelReady)
     controls = window.controls
     controls.prompt_edit.setPlainText(PROMPT)
     controls.negative_edit.setPlainText(NEGATIVE)
     controls.seed_row.random_check.setChecked(False)
     controls.seed_row.set_seed(1234)
     QTest.mouseClick(window.run_bar.generate_button, Qt.MouseButton.LeftButton)
-    wait_for(window.worker.done)
+    wait_for(RunDone)
     window.canvas.setFocus()  # no text cursor blinking in the prompt
     settle = QEventLoop()
     QTimer.singleShot(500, settle.quit)  # let the last repaint reach the screen

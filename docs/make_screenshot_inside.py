@@ -32,6 +32,7 @@ def main() -> int:
     from PySide6.QtWidgets import QLabel
 
     from sdstudio.ui.app import create_application, create_window
+    from sdstudio.ui.worker_events import ModelReady, RunDone
 
     create_application()
     window = create_window(None, None, None)
@@ -44,13 +45,19 @@ def main() -> int:
         QTimer.singleShot(timeout_ms, loop.quit)
         loop.exec()
 
+    def wait_event(kind: type, timeout_ms: int = 600_000) -> None:
+        loop = QEventLoop()
+        window.worker.on(kind, lambda _event: loop.quit())
+        QTimer.singleShot(timeout_ms, loop.quit)
+        loop.exec()
+
     def settle(ms: int) -> None:
         loop = QEventLoop()
         QTimer.singleShot(ms, loop.quit)
         loop.exec()
 
     if not window.worker.model_ready:
-        wait_for(window.worker.modelReady)
+        wait_event(ModelReady)
     browser = window.inspection.browser
     status = browser.findChild(QLabel, "modelShapesStatus")
     if not status.text().startswith("Output shapes"):
@@ -65,7 +72,7 @@ def main() -> int:
     controls.seed_row.set_seed(1234)
     controls.steps_spin.setValue(12)  # enough to show; watching adds to a CPU run's time
     QTest.mouseClick(window.run_bar.generate_button, Qt.MouseButton.LeftButton)
-    wait_for(window.worker.done)
+    wait_event(RunDone)
     window.canvas.setFocus()  # no text cursor blinking in the prompt
     settle(500)  # let the last repaint reach the screen
     shot = window.screen().grabWindow(window.winId())

@@ -76,7 +76,8 @@ def no_qthread_left_running(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def run_async(qapp):
     """``run(awaitable)`` runs it to completion on a qasync loop; ``run()`` runs pending tasks.
 
-    This is how async slots are tested: the test triggers the slot, then runs the loop.
+    For coroutines that await Qt signals (the smoke test's driver); background jobs in the
+    app do not need it (wait for their signals with ``qtbot``).
     """
     import asyncio
 

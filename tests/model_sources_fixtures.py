@@ -146,7 +146,7 @@ def write_sd2_shaped_folder(target: Path, width: int = 1024) -> Path:
     from diffusers import UNet2DConditionModel
     from transformers import CLIPTextModel
 
-    from sdstudio.engine.demo.model import build_demo_pipeline
+    from sdstudio.engine.models.demo.model import build_demo_pipeline
     from sdstudio.engine.models.families import SD2
 
     demo = build_demo_pipeline()

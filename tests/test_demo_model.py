@@ -6,7 +6,7 @@ import torch
 from diffusers import StableDiffusionPipeline
 
 from sdstudio.cli import main
-from sdstudio.engine.demo.model import build_demo_pipeline, ensure_demo_model
+from sdstudio.engine.models.demo.model import build_demo_pipeline, ensure_demo_model
 
 
 def test_demo_folder_loads_with_diffusers() -> None:

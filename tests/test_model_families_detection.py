@@ -9,9 +9,9 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from sdstudio.engine.demo.model import ensure_demo_model
 from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.models.checkpoint_header import inspect_checkpoint
+from sdstudio.engine.models.demo.model import ensure_demo_model
 from sdstudio.engine.models.diffusers_folder import check_folder
 from sdstudio.engine.models.families import FAMILIES, SD1, SD2, family_named
 from sdstudio.engine.models.loading import load_model

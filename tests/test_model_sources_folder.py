@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from sdstudio.engine.demo.model import ensure_demo_model
 from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.generation.denoising import generate
 from sdstudio.engine.generation.events import ImageFinished, StepEvent
 from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.models.demo.model import ensure_demo_model
 from sdstudio.engine.models.loading import load_model
 from tests.model_sources_fixtures import (
     copy_model_folder,

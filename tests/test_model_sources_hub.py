@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sdstudio.engine.demo.model import ensure_demo_model
 from sdstudio.engine.errors import ModelLoadError
+from sdstudio.engine.models.demo.model import ensure_demo_model
 from sdstudio.engine.models.hub import _progress_bar_class, looks_like_hub_id
 from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.engine.models.load_progress import LoadStage

@@ -9,11 +9,11 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from sdstudio.engine.demo.model import build_demo_pipeline, ensure_demo_model
 from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.generation.denoising import generate
 from sdstudio.engine.generation.events import ImageFinished
 from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.models.demo.model import build_demo_pipeline, ensure_demo_model
 from sdstudio.engine.models.families import SD1, SD2
 from sdstudio.engine.models.families.config_files import load_clip_tokenizer
 from sdstudio.engine.models.load_options import LoadOptions

@@ -8,8 +8,9 @@ from PySide6.QtWidgets import QLabel
 
 from sdstudio.engine.probes import CfgHalf, ViewMode
 from sdstudio.ui.probes.activations_panel import NOTHING_WATCHED
+from sdstudio.ui.worker_events import RunDone, StepActivations
 from tests.probes_support import forward_hook_count, our_processors
-from tests.ui_support import WAIT_MS, generate_and_wait, make_window
+from tests.ui_support import WAIT_MS, generate_and_wait, make_window, wait_for
 
 WATCHED = "unet.mid_block"
 
@@ -34,7 +35,7 @@ def watch(window, path: str) -> None:
 
 def test_a_watched_module_shows_one_picture_per_step(window, qtbot, demo_model) -> None:
     live = []
-    window.worker.inspector.stepActivations.connect(live.append)
+    window.worker.on(StepActivations, lambda event: live.append(event.frames))
     watch(window, WATCHED)
     panel = window.inspection.activations
     assert window.inspection.activations_dock.isVisible()
@@ -116,10 +117,10 @@ def test_cancel_mid_run_leaves_no_hooks_and_no_processors(window, qtbot, demo_mo
     def look_while_running(*_args) -> None:
         hooked.append((forward_hook_count(pipeline), len(our_processors(pipeline))))
 
-    window.worker.inspector.stepActivations.connect(look_while_running)
-    with qtbot.waitSignal(window.worker.inspector.stepActivations, timeout=WAIT_MS):
+    window.worker.on(StepActivations, look_while_running)
+    with wait_for(qtbot, window.worker, StepActivations):
         assert window.generate()
-    with qtbot.waitSignal(window.worker.done, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, RunDone):
         qtbot.mouseClick(window.run_bar.cancel_button, Qt.MouseButton.LeftButton)
 
     assert hooked[0][0] >= 1 and hooked[0][1] >= 1  # they were there while it ran

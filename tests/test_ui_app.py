@@ -8,7 +8,7 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from sdstudio.engine.demo.model import DEMO_LABEL
+from sdstudio.engine.models.demo.model import DEMO_LABEL
 from sdstudio.ui.main_window import MainWindow
 from tests.ui_support import WAIT_MS
 

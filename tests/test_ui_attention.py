@@ -6,8 +6,9 @@ import pytest
 from PySide6.QtGui import QImage
 
 from sdstudio.ui.probes.attention_panel import OFF_TEXT
+from sdstudio.ui.worker_events import AttentionReady
 from tests.probes_support import our_processors
-from tests.ui_support import WAIT_MS, generate_and_wait, make_window
+from tests.ui_support import WAIT_MS, generate_and_wait, make_window, wait_for
 
 PROMPT = "a red dragon over the sea"
 
@@ -28,7 +29,7 @@ def canvas_pixels(window) -> QImage:
 def run_with_capture(window, qtbot) -> None:
     panel = window.inspection.attention
     panel.capture_check.setChecked(True)
-    with qtbot.waitSignal(window.worker.inspector.attentionMaps, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, AttentionReady):
         generate_and_wait(qtbot, window)
     qtbot.waitUntil(lambda: window.inspection.overlay.is_shown(), timeout=WAIT_MS)
 

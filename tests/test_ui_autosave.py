@@ -6,11 +6,14 @@ from datetime import date
 
 from PIL import Image
 
+from sdstudio.engine.generation.events import ImageFinished
 from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.jobs.job import Job, SaveOptions
+from sdstudio.engine.jobs.saving import record_of, save_finished
 from sdstudio.engine.metadata import MetadataSource, parse_infotext, read_metadata
 from sdstudio.ui.main_window import MainWindow
-from sdstudio.ui.result_saving import save_result
-from tests.ui_support import WAIT_MS, generate_and_wait, make_window
+from sdstudio.ui.worker_events import ModelReady, RunDone, RunProgress
+from tests.ui_support import WAIT_MS, generate_and_wait, make_window, wait_for
 
 
 def test_a_finished_image_is_saved_with_its_parameters(qtbot, demo_model, tmp_path) -> None:
@@ -45,7 +48,7 @@ def test_a_finished_image_is_saved_with_its_parameters(qtbot, demo_model, tmp_pa
 def test_without_an_output_dir_images_go_to_todays_folder(qtbot, demo_model, sdstudio_home):
     window = MainWindow(device="cpu")
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, ModelReady):
         window.use_model(demo_model)
     window.controls.size_row.set_size(64, 64)
     window.controls.steps_spin.setValue(2)
@@ -61,9 +64,9 @@ def test_without_an_output_dir_images_go_to_todays_folder(qtbot, demo_model, sds
 def test_a_cancelled_run_saves_nothing(qtbot, demo_model, tmp_path) -> None:
     window = make_window(qtbot, demo_model, tmp_path / "out")
     window.controls.steps_spin.setValue(60)
-    with qtbot.waitSignal(window.worker.progress, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, RunProgress):
         assert window.generate()
-    with qtbot.waitSignal(window.worker.done, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, RunDone):
         window.cancel()
     assert window.statusBar().currentMessage().startswith("Cancelled after step")
     saved = list((tmp_path / "out").glob("*")) if (tmp_path / "out").exists() else []
@@ -71,11 +74,12 @@ def test_a_cancelled_run_saves_nothing(qtbot, demo_model, tmp_path) -> None:
     assert window.history.model.rowCount() == 0
 
 
-def test_save_result_never_overwrites(demo_model, tmp_path) -> None:
-    request = GenerationRequest("x", width=64, height=64, seed=7)
-    image = Image.new("RGB", (64, 64), (9, 9, 9))
-    first = save_result(image, request, demo_model, 7, tmp_path)
-    second = save_result(image, request, demo_model, 7, tmp_path)
+def test_saving_a_result_never_overwrites(demo_model, tmp_path) -> None:
+    job = Job(GenerationRequest("x", width=64, height=64, seed=7), saving=SaveOptions(tmp_path))
+    finished = ImageFinished(Image.new("RGB", (64, 64), (9, 9, 9)), seed=7)
+    record = record_of(job, demo_model, finished)
+    first = save_finished(job, finished, record)
+    second = save_finished(job, finished, record)
     assert (first.name, second.name) == ("00001-7.png", "00002-7.png")
     with Image.open(second) as saved:
         assert saved.format == "PNG" and saved.getpixel((0, 0)) == (9, 9, 9)

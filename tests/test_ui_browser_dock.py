@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QTextBrowser, QTreeView
 
 from sdstudio.ui.main_window import MainWindow
-from tests.ui_support import WAIT_MS, make_window
+from sdstudio.ui.worker_events import ModelLoading, ModelReady
+from tests.ui_support import WAIT_MS, make_window, wait_for
 
 CROSS_ATTENTION = "unet.down_blocks.1.attentions.0.transformer_blocks.0.attn2"
 
@@ -78,10 +79,10 @@ def test_while_a_model_loads_the_browser_says_so(qtbot, tmp_path) -> None:
     window.show()
     assert browser_status(window) == "No model loaded."
     seen: list[tuple[str, list[str]]] = []
-    window.worker.modelLoading.connect(  # runs after the browser's own slot
-        lambda _spec: seen.append((browser_status(window), top_rows(window)))
+    window.worker.on(  # runs after the browser's own handler
+        ModelLoading, lambda _event: seen.append((browser_status(window), top_rows(window)))
     )
-    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, ModelReady):
         window.load_model("demo")
     assert seen == [("Loading model…", [])]
     qtbot.waitUntil(lambda: browser_status(window).startswith("Output shapes at"), timeout=WAIT_MS)
@@ -92,7 +93,7 @@ def test_closing_while_shapes_are_traced_stops_cleanly(qtbot, demo_model, tmp_pa
     window = MainWindow(output_dir=tmp_path, device="cpu")
     qtbot.addWidget(window)
     window.show()
-    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, ModelReady):
         window.use_model(demo_model)
 
     assert window.close()

@@ -92,7 +92,7 @@ def test_clicking_an_image_shows_it_on_the_canvas(qtbot, demo_model, tmp_path) -
     assert (colour.red(), colour.green(), colour.blue()) == (20, 40, 220)
 
 
-def test_restore_settings_from_the_context_menu(window, qtbot, run_async, tmp_path) -> None:
+def test_restore_settings_from_the_context_menu(window, qtbot, tmp_path) -> None:
     record = GenerationRecord("a red kite", "fog", steps=9, cfg_scale=4.5, seed=77, width=96)
     save_generation(Image.new("RGB", (96, 512)), record, tmp_path / "out")
     window.history.model.reload_folder()
@@ -101,8 +101,8 @@ def test_restore_settings_from_the_context_menu(window, qtbot, run_async, tmp_pa
     assert {"restoreAction", "useAsInitAction", "openFolderAction", "copyImageAction"} <= set(
         actions
     )
-    actions["restoreAction"].trigger()
-    run_async()
+    with qtbot.waitSignal(window.state.message):  # the file is read in the background
+        actions["restoreAction"].trigger()
     controls = window.controls
     assert controls.prompt_edit.toPlainText() == "a red kite"
     assert controls.negative_edit.toPlainText() == "fog"
@@ -121,12 +121,12 @@ def test_use_a_result_as_the_init_image(window, qtbot) -> None:
     assert window.controls.strength_row.spin.isEnabled()  # the img2img loop is ready
 
 
-def test_use_a_folder_image_as_the_init_image(qtbot, demo_model, tmp_path, run_async) -> None:
+def test_use_a_folder_image_as_the_init_image(qtbot, demo_model, tmp_path) -> None:
     _fill_folder(tmp_path / "out", 1)
     window = make_window(qtbot, demo_model, tmp_path / "out")
     _select(window, 0)
-    window.history.init_action.trigger()
-    run_async()
+    with qtbot.waitSignal(window.init_images.opened):
+        window.history.init_action.trigger()
     assert window.init_images.image().size == (96, 80)
 
 

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 from sdstudio.engine.metadata import read_metadata
 from sdstudio.ui.main_window import MainWindow
 from sdstudio.ui.settings_store import SettingsStore
-from tests.ui_support import WAIT_MS, generate_and_wait, make_window
+from sdstudio.ui.worker_events import ModelFailed, ModelProgress, ModelReady, RunFailed
+from tests.ui_support import WAIT_MS, generate_and_wait, make_window, wait_for
 
 # Dialogs on the offscreen platform: it cannot pass size hints on, and says so.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 @pytest.fixture(scope="session")
 def model_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A diffusers folder, as a user would have one (the demo's tiny weights)."""
-    from sdstudio.engine.demo.model import build_demo_pipeline
+    from sdstudio.engine.models.demo.model import build_demo_pipeline
 
     folder = tmp_path_factory.mktemp("models-elsewhere") / "tiny-sd"
     build_demo_pipeline().save_pretrained(folder)
@@ -74,12 +75,10 @@ def test_the_picker_offers_the_demo_and_ways_to_open_a_model(window) -> None:
 
 def test_open_a_folder_switches_models(window, qtbot, demo_model, model_folder, tmp_path):
     stages: list[str] = []
-    window.worker.modelProgress.connect(
-        lambda _: stages.append(window.run_bar.progress_bar.format())
-    )
+    window.worker.on(ModelProgress, lambda _: stages.append(window.run_bar.progress_bar.format()))
     _activate(window, "Open folder…")
     assert window.controls.model_combo.currentText() == "Demo model"  # until one is chosen
-    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, ModelReady):
         _answer_file_dialog(window, "modelFolderDialog", model_folder)
     assert "Reading tiny-sd" in stages
     assert window.controls.model_combo.currentText() == "tiny-sd"
@@ -93,7 +92,7 @@ def test_open_a_folder_switches_models(window, qtbot, demo_model, model_folder, 
     assert settings.recent_models == [str(model_folder)]
 
     # Back to the demo through the combo; the folder stays listed as a recent model.
-    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, ModelReady):
         _activate(window, "Demo model")
     assert "tiny-sd" in _combo_texts(window)
     assert SettingsStore().last_model == "demo"
@@ -107,9 +106,9 @@ def test_a_recent_model_is_offered_and_loaded_at_the_next_start(
     qtbot.addWidget(window)
     assert _combo_texts(window)[:2] == ["Demo model", "tiny-sd"]
     window.show()
-    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS) as ready:
+    with wait_for(qtbot, window.worker, ModelReady) as ready:
         window.start()
-    assert ready.args[0] == "tiny-sd"
+    assert ready.args[0].name == "tiny-sd"
     assert window.controls.model_combo.currentText() == "tiny-sd"
 
 
@@ -118,11 +117,11 @@ def test_a_remembered_model_that_is_gone_falls_back_to_the_demo(qtbot, demo_mode
     window = MainWindow(output_dir=tmp_path / "out", device="cpu")
     qtbot.addWidget(window)
     window.show()
-    with qtbot.waitSignal(window.worker.modelFailed, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, ModelFailed):
         window.start()
-    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS) as ready:
+    with wait_for(qtbot, window.worker, ModelReady) as ready:
         pass
-    assert ready.args[0] == "demo"
+    assert ready.args[0].name == "demo"
     message = window.statusBar().currentMessage()
     assert message.startswith("Model not found") and "deleted-model" in message
     assert message.endswith("Loaded the demo model instead.")
@@ -144,7 +143,7 @@ def test_a_pickle_checkpoint_is_refused_and_the_demo_stays(window, qtbot, tmp_pa
     checkpoint = tmp_path / "evil.ckpt"
     checkpoint.write_bytes(pickle.dumps({"state_dict": _Payload(marker)}))
     _activate(window, "Open checkpoint file…")
-    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS):  # the demo, kept
+    with wait_for(qtbot, window.worker, ModelReady):  # the demo, kept
         _answer_file_dialog(window, "checkpointDialog", checkpoint)
     assert not marker.exists()
     message = window.statusBar().currentMessage()
@@ -155,12 +154,12 @@ def test_a_pickle_checkpoint_is_refused_and_the_demo_stays(window, qtbot, tmp_pa
 
 def test_a_folder_that_is_not_a_model_is_a_message(window, qtbot, tmp_path) -> None:
     (tmp_path / "holiday-photos").mkdir()
-    with qtbot.waitSignal(window.worker.modelFailed, timeout=WAIT_MS) as failed:
+    with wait_for(qtbot, window.worker, ModelFailed) as failed:
         window.model_picker.ask_folder()
         _answer_file_dialog(window, "modelFolderDialog", tmp_path / "holiday-photos")
     qtbot.waitUntil(lambda: window.worker.model_ready, timeout=WAIT_MS)
-    assert window.statusBar().currentMessage() == failed.args[0]
-    assert "holiday-photos" in failed.args[0]
+    assert window.statusBar().currentMessage() == failed.args[0].message
+    assert "holiday-photos" in failed.args[0].message
     _assert_demo_still_works(window, qtbot)
 
 
@@ -168,10 +167,10 @@ def test_a_hub_id_offline_is_a_message(window, qtbot) -> None:
     _activate(window, "From hub id…")
     dialog = window.findChild(QInputDialog, "hubIdDialog")
     dialog.setTextValue("  someone/some-model ")
-    with qtbot.waitSignal(window.worker.modelFailed, timeout=WAIT_MS) as failed:
+    with wait_for(qtbot, window.worker, ModelFailed) as failed:
         dialog.accept()
-    assert "Cannot download someone/some-model" in failed.args[0]
-    assert "HF_HUB_OFFLINE" in failed.args[0]
+    assert "Cannot download someone/some-model" in failed.args[0].message
+    assert "HF_HUB_OFFLINE" in failed.args[0].message
     qtbot.waitUntil(lambda: window.worker.model_ready, timeout=WAIT_MS)
     _assert_demo_still_works(window, qtbot)
 
@@ -206,9 +205,9 @@ def test_out_of_memory_is_a_message_and_the_next_run_works(window, qtbot, monkey
         yield  # a generator, like the real one
 
     monkeypatch.setattr(denoising, "generate", out_of_memory)
-    with qtbot.waitSignal(window.worker.failed, timeout=WAIT_MS) as failed:
+    with wait_for(qtbot, window.worker, RunFailed) as failed:
         assert window.generate()
-    assert failed.args[0].startswith("Out of memory during generation.")
-    assert "CPU offload" in failed.args[0]
+    assert failed.args[0].message.startswith("Out of memory during generation.")
+    assert "CPU offload" in failed.args[0].message
     qtbot.waitUntil(lambda: not window.worker.busy, timeout=WAIT_MS)
     _assert_demo_still_works(window, qtbot)

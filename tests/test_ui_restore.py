@@ -58,10 +58,15 @@ def _dialog(window) -> ParametersDialog:
     return dialog
 
 
-def test_restore_an_a1111_image(window, qtbot, run_async, tmp_path) -> None:
+def _wait_for_dialog(qtbot, window) -> None:
+    """The file is read in the background; the dialog opens once it has been."""
+    qtbot.waitUntil(lambda: window.findChild(ParametersDialog, "parametersDialog") is not None)
+
+
+def test_restore_an_a1111_image(window, qtbot, tmp_path) -> None:
     path = _png_with(tmp_path / "castle.png", parameters=A1111_TEXT)
     _drop(window, path)
-    run_async()
+    _wait_for_dialog(qtbot, window)
     dialog = _dialog(window)
     assert "A1111" in dialog.message_label.text()
     assert "Seed: 31337" in dialog.parameters_edit.toPlainText()
@@ -80,13 +85,13 @@ def test_restore_an_a1111_image(window, qtbot, run_async, tmp_path) -> None:
     qtbot.waitUntil(lambda: window.findChild(ParametersDialog) is None)  # closed and gone
 
 
-def test_restore_our_own_image(window, qtbot, run_async, tmp_path) -> None:
+def test_restore_our_own_image(window, qtbot, tmp_path) -> None:
     record = GenerationRecord(
         "a fox", steps=7, cfg_scale=3.0, seed=5, width=128, height=64, scheduler="Heun"
     )
     path = save_generation(Image.new("RGB", (128, 64)), record, tmp_path / "mine")
     _drop(window, path)
-    run_async()
+    _wait_for_dialog(qtbot, window)
     qtbot.mouseClick(_dialog(window).restore_button, Qt.MouseButton.LeftButton)
     controls = window.controls
     assert controls.prompt_edit.toPlainText() == "a fox"
@@ -94,11 +99,11 @@ def test_restore_our_own_image(window, qtbot, run_async, tmp_path) -> None:
     assert controls.size_row.dimensions() == (128, 64)
 
 
-def test_settings_that_cannot_be_restored_are_listed(window, qtbot, run_async, tmp_path):
+def test_settings_that_cannot_be_restored_are_listed(window, qtbot, tmp_path):
     text = "a boat\nSteps: 400, Sampler: Restart, CFG scale: 6, Seed: 9, Size: 512x512"
     path = _png_with(tmp_path / "boat.png", parameters=text)
     _drop(window, path)
-    run_async()
+    _wait_for_dialog(qtbot, window)
     qtbot.mouseClick(_dialog(window).restore_button, Qt.MouseButton.LeftButton)
     message = window.statusBar().currentMessage()
     assert message.startswith("Restored the settings of boat.png. Skipped: ")
@@ -108,45 +113,45 @@ def test_settings_that_cannot_be_restored_are_listed(window, qtbot, run_async, t
     assert window.controls.cfg_spin.value() == 6.0
 
 
-def test_use_it_as_the_init_image_instead(window, qtbot, run_async, tmp_path) -> None:
+def test_use_it_as_the_init_image_instead(window, qtbot, tmp_path) -> None:
     path = _png_with(tmp_path / "castle.png", parameters=A1111_TEXT)
     _drop(window, path)
-    run_async()
-    qtbot.mouseClick(_dialog(window).init_button, Qt.MouseButton.LeftButton)
-    run_async()
+    _wait_for_dialog(qtbot, window)
+    with qtbot.waitSignal(window.init_images.opened):
+        qtbot.mouseClick(_dialog(window).init_button, Qt.MouseButton.LeftButton)
     assert window.init_images.image().size == (80, 48)
     assert window.controls.prompt_edit.toPlainText() == ""  # settings untouched
 
 
-def test_comfyui_images_cannot_be_restored(window, qtbot, run_async, tmp_path) -> None:
+def test_comfyui_images_cannot_be_restored(window, qtbot, tmp_path) -> None:
     graph = json.dumps({"3": {"class_type": "KSampler", "inputs": {"seed": 1}}})
     path = _png_with(tmp_path / "comfy.png", prompt=graph)
     _drop(window, path)
-    run_async()
+    _wait_for_dialog(qtbot, window)
     dialog = _dialog(window)
     assert "cannot restore" in dialog.message_label.text()
     assert "KSampler" in dialog.parameters_edit.toPlainText()
     assert not dialog.restore_button.isEnabled()
-    qtbot.mouseClick(dialog.init_button, Qt.MouseButton.LeftButton)
-    run_async()
+    with qtbot.waitSignal(window.init_images.opened):
+        qtbot.mouseClick(dialog.init_button, Qt.MouseButton.LeftButton)
     assert window.init_images.image() is not None
 
 
-def test_an_image_without_settings_becomes_the_init_image(window, run_async, tmp_path):
+def test_an_image_without_settings_becomes_the_init_image(window, qtbot, tmp_path):
     path = tmp_path / "plain.png"
     Image.new("RGB", (72, 40), "white").save(path)
-    _drop(window, path)
-    run_async()
+    with qtbot.waitSignal(window.init_images.opened):
+        _drop(window, path)
     assert window.findChild(ParametersDialog) is None
     assert window.init_images.image().size == (72, 40)
 
 
-def test_the_open_dialog_asks_too(window, qtbot, run_async, tmp_path) -> None:
+def test_the_open_dialog_asks_too(window, qtbot, tmp_path) -> None:
     path = _png_with(tmp_path / "castle.png", parameters=A1111_TEXT)
     window.window_actions.open.trigger()
     file_dialog = window.findChild(QFileDialog)
     file_dialog.fileSelected.emit(str(path))  # what choosing the file does
-    run_async()
+    _wait_for_dialog(qtbot, window)
     file_dialog.close()
     qtbot.mouseClick(_dialog(window).restore_button, Qt.MouseButton.LeftButton)
     assert window.controls.seed_row.seed() == 31337

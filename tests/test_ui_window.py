@@ -8,8 +8,9 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from sdstudio.engine.demo.model import DEMO_LABEL
-from tests.ui_support import WAIT_MS, generate_and_wait, make_window
+from sdstudio.engine.models.demo.model import DEMO_LABEL
+from sdstudio.ui.worker_events import RunCancelled, RunDone, RunProgress, StepPreview
+from tests.ui_support import WAIT_MS, generate_and_wait, make_window, wait_for
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def test_demo_label_is_visible(window) -> None:
 
 def test_type_a_prompt_click_generate_get_previews_and_the_image(window, qtbot, tmp_path):
     previews = []
-    window.worker.stepPreview.connect(lambda step, total, image: previews.append(step))
+    window.worker.on(StepPreview, lambda event: previews.append(event.frame.step))
     qtbot.keyClicks(window.controls.prompt_edit, "a quiet harbour")
     with qtbot.waitSignal(window.resultShown, timeout=WAIT_MS) as shown:
         qtbot.mouseClick(window.run_bar.generate_button, Qt.MouseButton.LeftButton)
@@ -70,7 +71,7 @@ def test_type_a_prompt_click_generate_get_previews_and_the_image(window, qtbot, 
 def test_ctrl_enter_generates_from_the_prompt_field(window, qtbot) -> None:
     window.controls.preview_combo.setCurrentIndex(window.controls.preview_combo.findData("none"))
     window.controls.prompt_edit.setFocus()
-    with qtbot.waitSignal(window.worker.done, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, RunDone):
         qtbot.keyClick(
             window.controls.prompt_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
         )
@@ -80,9 +81,9 @@ def test_ctrl_enter_generates_from_the_prompt_field(window, qtbot) -> None:
 
 def test_cancel_mid_run(window, qtbot) -> None:
     window.controls.steps_spin.setValue(60)
-    with qtbot.waitSignal(window.worker.progress, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, RunProgress):
         assert window.generate()
-    with qtbot.waitSignal(window.worker.done, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, RunDone):
         qtbot.mouseClick(window.run_bar.cancel_button, Qt.MouseButton.LeftButton)
     assert _status(window).startswith("Cancelled after step")
     assert window.result() is None
@@ -92,34 +93,36 @@ def test_cancel_mid_run(window, qtbot) -> None:
 
 def test_escape_cancels(window, qtbot) -> None:
     window.controls.steps_spin.setValue(60)
-    with qtbot.waitSignal(window.worker.progress, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, RunProgress):
         assert window.generate()
-    with qtbot.waitSignal(window.worker.cancelled, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, RunCancelled):
         qtbot.keyClick(window, Qt.Key.Key_Escape)
 
 
 def test_close_during_a_run_stops_cleanly(window, qtbot) -> None:
     window.controls.steps_spin.setValue(60)
-    with qtbot.waitSignal(window.worker.progress, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, RunProgress):
         assert window.generate()
     assert window.close()
     assert not window.worker.running  # the autouse fixture also checks no thread is left
 
 
-def test_dropping_a_non_image_file_is_a_message(window, qtbot, run_async, tmp_path) -> None:
+def test_dropping_a_non_image_file_is_a_message(window, qtbot, tmp_path) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("not a picture")
-    _drop_files(window, notes)
-    run_async()
+    with qtbot.waitSignal(window.init_images.failed, timeout=WAIT_MS):
+        _drop_files(window, notes)
     assert _status(window).startswith("Cannot read notes.txt as an image")
     assert window.init_images.image() is None
     assert window.run_bar.generate_button.isEnabled()
 
 
-def test_img2img_with_an_opened_init_image(window, qtbot, run_async, tmp_path) -> None:
+def test_img2img_with_an_opened_init_image(window, qtbot, tmp_path) -> None:
     photo = tmp_path / "photo.png"
     Image.new("RGB", (96, 80), (200, 40, 40)).save(photo)
-    assert run_async(window.init_images.open(photo)) is True
+    with qtbot.waitSignal(window.init_images.opened, timeout=WAIT_MS) as opened:
+        window.init_images.open(photo)
+    assert opened.args == [str(photo)]
     assert window.controls.strength_row.spin.isEnabled()
     assert "photo.png (96 × 80)" in window.controls.strength_row.init_label.text()
     assert window.canvas.image_size().width() == 96  # the init image is shown
@@ -169,17 +172,31 @@ def test_bad_settings_are_a_message(window) -> None:
     assert window.run_bar.generate_button.isEnabled()
 
 
-def test_a_missing_init_image_is_a_message(window, run_async, tmp_path) -> None:
-    assert run_async(window.init_images.open(tmp_path / "gone.png")) is False
+def test_a_missing_init_image_is_a_message(window, qtbot, tmp_path) -> None:
+    with qtbot.waitSignal(window.init_images.failed, timeout=WAIT_MS):
+        window.init_images.open(tmp_path / "gone.png")
     assert _status(window).startswith("Init image not found")
+    assert window.init_images.image() is None
 
 
-def test_save_a_copy_of_the_result(window, qtbot, run_async, tmp_path) -> None:
+def test_save_a_copy_of_the_result(window, qtbot, tmp_path) -> None:
     generate_and_wait(qtbot, window)
     copy = tmp_path / "copy.png"
-    assert run_async(window.save_result_as(copy)) is True
+    with qtbot.waitSignal(window.save_result_as(copy).succeeded, timeout=WAIT_MS):
+        pass
+    assert _status(window) == f"Saved a copy to {copy}"
     with Image.open(copy) as saved:
         assert saved.size == (64, 64)
+
+
+def test_a_copy_that_cannot_be_saved_is_a_message(window, qtbot, tmp_path) -> None:
+    assert window.save_result_as(tmp_path / "copy.png") is None
+    assert _status(window) == "There is no image to save yet."
+    generate_and_wait(qtbot, window)
+    target = tmp_path / "no-such-folder" / "copy.png"
+    with qtbot.waitSignal(window.save_result_as(target).failed, timeout=WAIT_MS):
+        pass
+    assert _status(window) == f"Could not save {target}"
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")  # the dialog, on the offscreen platform

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sdstudio.ui.main_window import MainWindow
+from sdstudio.ui.worker_events import ModelReady, RunDone
 
 WAIT_MS = 120_000
 
@@ -14,7 +15,7 @@ def make_window(qtbot, demo_model, output_dir: Path, steps: int = 3) -> MainWind
     window = MainWindow(output_dir=output_dir, device="cpu")
     qtbot.addWidget(window)
     window.show()
-    with qtbot.waitSignal(window.worker.modelReady, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, ModelReady):
         window.use_model(demo_model)
     window.controls.size_row.set_size(64, 64)
     window.controls.steps_spin.setValue(steps)
@@ -22,7 +23,7 @@ def make_window(qtbot, demo_model, output_dir: Path, steps: int = 3) -> MainWind
 
 
 def generate_and_wait(qtbot, window: MainWindow) -> None:
-    with qtbot.waitSignal(window.worker.done, timeout=WAIT_MS):
+    with wait_for(qtbot, window.worker, RunDone):
         assert window.generate()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sdstudio.engine.demo.model import DEMO_LABEL, ensure_demo_model
+from sdstudio.engine.models.demo.model import DEMO_LABEL, ensure_demo_model
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

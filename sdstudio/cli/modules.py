@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sdstudio.engine.demo.model import DEMO_NAME
 from sdstudio.engine.errors import UserFacingError
+from sdstudio.engine.models.demo.model import DEMO_NAME
 from sdstudio.engine.modules import (
     ARCHITECTURES,
     Architecture,
@@ -65,7 +65,7 @@ def _architecture(args: argparse.Namespace) -> Architecture:
     if args.arch:
         return load_architecture(args.arch)
     if args.model in (None, "", DEMO_NAME):
-        from sdstudio.engine.demo.model import ensure_demo_model
+        from sdstudio.engine.models.demo.model import ensure_demo_model
 
         return architecture_from_folder(ensure_demo_model(), DEMO_NAME)
     folder = Path(args.model).expanduser()

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 
 from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.generation.scheduler_names import scheduler_choices
+from sdstudio.engine.models.demo.model import DEMO_NAME
+from sdstudio.engine.previews.settings import PreviewKind
 from sdstudio.ui.seed_row import SeedRow
 from sdstudio.ui.size_row import SizeRow
 from sdstudio.ui.strength_row import StrengthRow
@@ -26,12 +28,11 @@ from sdstudio.ui.strength_row import StrengthRow
 if TYPE_CHECKING:
     from PIL import Image
 
-DEMO_SPEC = "demo"
-PREVIEW_CHOICES: tuple[tuple[str, str], ...] = (
-    ("Latent (fast, blurry)", "latent"),
-    ("TAESD (fast, sharp)", "taesd"),
-    ("Full VAE (slow, exact)", "vae"),
-    ("Off", "none"),
+PREVIEW_CHOICES: tuple[tuple[str, PreviewKind], ...] = (
+    ("Latent (fast, blurry)", PreviewKind.LATENT),
+    ("TAESD (fast, sharp)", PreviewKind.TAESD),
+    ("Full VAE (slow, exact)", PreviewKind.VAE),
+    ("Off", PreviewKind.NONE),
 )
 
 
@@ -68,7 +69,7 @@ class ControlsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("controlsPanel")
         self.model_combo = QComboBox(objectName="modelCombo")
-        self.model_combo.addItem("Demo model", DEMO_SPEC)
+        self.model_combo.addItem("Demo model", DEMO_NAME)
         self.model_label = QLabel("Loading model…", objectName="modelDescriptionLabel")
         self.model_label.setWordWrap(True)
         self.prompt_edit = _prompt_edit("promptEdit", "Describe the image…", 4)
@@ -88,7 +89,7 @@ class ControlsPanel(QWidget):
         self.batch_spin.setToolTip("Images per run, with seeds seed, seed+1, …")
         self.preview_combo = QComboBox(objectName="previewCombo")
         for label, kind in PREVIEW_CHOICES:
-            self.preview_combo.addItem(label, kind)
+            self.preview_combo.addItem(label, kind.value)
         self.strength_row = StrengthRow()
         self._lay_out()
         self.model_combo.activated.connect(self._on_model_activated)
@@ -144,17 +145,6 @@ class ControlsPanel(QWidget):
     def preview_kind(self) -> str:
         """ "none", "latent", "taesd" or "vae"."""
         return str(self.preview_combo.currentData())
-
-    def model_spec(self) -> str:
-        return str(self.model_combo.currentData())
-
-    def select_model(self, spec: str, label: str | None = None) -> None:
-        """Show ``spec`` as the chosen model, adding it to the list if needed."""
-        index = self.model_combo.findData(spec)
-        if index < 0:
-            self.model_combo.addItem(label or spec, spec)
-            index = self.model_combo.count() - 1
-        self.model_combo.setCurrentIndex(index)
 
     def set_model_description(self, text: str) -> None:
         self.model_label.setText(text)

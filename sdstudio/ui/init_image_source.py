@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,8 +10,8 @@ from PySide6.QtGui import QGuiApplication, QImage
 
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.generation.init_image import load_init_image
+from sdstudio.ui.background import run_in_background
 from sdstudio.ui.image_convert import pil_to_qimage, qimage_to_pil
-from sdstudio.ui.qt import asyncSlot
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -23,7 +22,7 @@ NO_IMAGE_ON_CLIPBOARD = "The clipboard holds no image."
 class InitImageSource(QObject):
     """Holds the init image (PIL for the engine, QImage for the canvas).
 
-    Files are read off the GUI thread by async slots on the qasync loop.
+    Files are read off the GUI thread; ``opened`` or ``failed`` says how it went.
 
     Signals:
         changed(): the init image was set or cleared.
@@ -64,21 +63,25 @@ class InitImageSource(QObject):
     def clear(self) -> None:
         self.set_image(None)
 
-    async def open(self, path: str | Path) -> bool:
-        """Read ``path`` off the GUI thread and use it; False (and ``failed``) if it cannot."""
-        try:
-            image = await asyncio.get_running_loop().run_in_executor(None, load_init_image, path)
-        except UserFacingError as error:
-            self.failed.emit(str(error))
-            return False
+    @Slot(str)
+    def open(self, path: str | Path) -> None:
+        """Read ``path`` off the GUI thread, then use it (``opened``) or say why not
+        (``failed``)."""
+        run_in_background(
+            lambda: load_init_image(path),
+            lambda image: self._use_opened(path, image),
+            self._on_open_failed,
+            parent=self,
+        )
+
+    def _use_opened(self, path: str | Path, image: Image.Image) -> None:
         self.set_image(image, Path(path).name)
         self.opened.emit(str(path))
-        return True
 
-    @asyncSlot(str)
-    async def open_soon(self, path: str) -> None:
-        """Start :meth:`open` from a signal (a dialog, a drop)."""
-        await self.open(path)
+    def _on_open_failed(self, error: Exception) -> None:
+        if not isinstance(error, UserFacingError):
+            raise error
+        self.failed.emit(str(error))
 
     @Slot(QImage)
     def use_qimage(self, image: QImage, name: str = "pasted image") -> None:
@@ -98,6 +101,6 @@ class InitImageSource(QObject):
         if mime.hasImage():
             self.use_qimage(QImage(mime.imageData()))
         elif paths:
-            self.open_soon(paths[0])
+            self.open(paths[0])
         else:
             self.failed.emit(NO_IMAGE_ON_CLIPBOARD)

@@ -1,14 +1,16 @@
-"""The studio window: settings dock, canvas with step scrubber, run bar and status bar."""
+"""The studio window: settings dock, canvas with step scrubber, run bar and status bar.
+
+It builds the parts and wires them together; none of them knows the window.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QImage, QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -20,42 +22,61 @@ from PySide6.QtWidgets import (
 )
 
 from sdstudio.engine.errors import RequestError
+from sdstudio.engine.jobs.job import Job, SaveOptions
+from sdstudio.engine.previews.settings import PreviewSettings
+from sdstudio.ui.app_state import AppState
+from sdstudio.ui.background import BackgroundOp, run_in_background
 from sdstudio.ui.canvas import CanvasView
 from sdstudio.ui.controls_panel import ControlsPanel
 from sdstudio.ui.file_dialogs import ask_open_image, ask_save_image
 from sdstudio.ui.history import HistoryPanel
 from sdstudio.ui.image_opener import ImageFileOpener
 from sdstudio.ui.init_image_source import InitImageSource
+from sdstudio.ui.load_progress_relay import describe_load_progress
 from sdstudio.ui.model_picker import ModelPicker
-from sdstudio.ui.probes import InspectionDocks
+from sdstudio.ui.probe_docks import InspectionDocks
 from sdstudio.ui.progress_text import Progress
-from sdstudio.ui.qt import asyncSlot
 from sdstudio.ui.run_bar import RunBar
 from sdstudio.ui.settings_store import SettingsStore
 from sdstudio.ui.step_scrubber import StepScrubber
 from sdstudio.ui.window_actions import WindowActions
 from sdstudio.ui.window_session import WindowSession
-from sdstudio.ui.worker_events import FinishedImage
+from sdstudio.ui.worker_events import (
+    FinishedImage,
+    ModelFailed,
+    ModelLoading,
+    ModelProgress,
+    ModelReady,
+    Notice,
+    RunCancelled,
+    RunDone,
+    RunFailed,
+    RunProgress,
+    RunStarted,
+    StepPreview,
+)
 from sdstudio.ui.worker_host import WorkerHost
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import SignalInstance
+
     from sdstudio.engine.models.loading import LoadedModel
 
 
 class MainWindow(QMainWindow):
     """The main window. Seams for other parts of the app:
 
-    ``controls`` (:class:`ControlsPanel`), ``canvas`` (:class:`CanvasView`), ``worker``
+    ``state`` (:class:`AppState`: messages, errors, shown results), ``controls``
+    (:class:`ControlsPanel`), ``canvas`` (:class:`CanvasView`), ``worker``
     (:class:`WorkerHost`), ``init_images`` (:class:`InitImageSource`), ``window_actions``
     (menus and toolbar), ``settings`` (:class:`SettingsStore`), ``model_picker``,
     ``history``, ``image_opener`` (open/drop: init image or restore settings),
-    :meth:`add_dock`, :meth:`load_model`, :meth:`show_message` and :meth:`show_error`.
+    ``inspection``, :meth:`add_dock`, :meth:`load_model`, :meth:`show_message` and
+    :meth:`show_error`.
 
-    Signals:
-        resultShown(object): a :class:`FinishedImage` reached the canvas.
+    The worker's signals are connected here (and by :class:`InspectionDocks` for its own
+    panels), nowhere else. No signals of its own: :attr:`resultShown` is the state's.
     """
-
-    resultShown = Signal(object)
 
     def __init__(
         self, output_dir: Path | None = None, device: str = "auto", parent: QWidget | None = None
@@ -67,27 +88,53 @@ class MainWindow(QMainWindow):
         # An explicit minimum keeps layout changes from resizing the native window's limits
         # after it is shown (which some platforms, e.g. offscreen, warn about).
         self.setMinimumSize(860, 560)
+        self.state = AppState(self)
         self.controls = ControlsPanel()
         self.canvas = CanvasView()
         self.scrubber = StepScrubber()
         self.run_bar = RunBar()
-        self.worker = WorkerHost(output_dir, device, parent=self)
+        self.worker = WorkerHost(device, parent=self)
+        self._output_dir = output_dir
         self.init_images = InitImageSource(self)
-        self.image_opener = ImageFileOpener(self)
+        self.image_opener = ImageFileOpener(self.init_images, self.controls, self.state, self)
         self.settings = SettingsStore()
         self._result: FinishedImage | None = None
         self._display_size = QSize()
         self._run_started_at = 0.0
         self._outcome = ""
         self._zoom_label = QLabel("100 %", objectName="zoomLabel")
+        self.window_actions = WindowActions(self.menuBar(), self)  # before any dock
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.window_actions.toolbar)
         self._build_layout()
-        self.window_actions = WindowActions(self)
-        self.model_picker = ModelPicker(self, self.settings)
-        self.history = HistoryPanel(self, output_dir)
-        self.inspection = InspectionDocks(self)  # model browser, activations, attention
+        self.model_picker = ModelPicker(
+            self.worker, self.settings, self.controls.model_combo, self.state, self
+        )
+        self.menuBar().insertMenu(
+            self.window_actions.view_menu.menuAction(), self.model_picker.menu
+        )
+        self._connect_model_picker()  # before the window's own model slots: it acts first
+        self.history = HistoryPanel(self.state, output_dir, self)
+        self.history_dock = self.add_dock(
+            self.history, "History", Qt.DockWidgetArea.RightDockWidgetArea, "historyDock"
+        )
+        self.inspection = InspectionDocks(  # model browser, activations, attention
+            self,
+            self.add_dock,
+            self.worker,
+            self.state,
+            self.canvas,
+            self.controls.size_row,
+            self.scrubber,
+        )
         self._connect()
-        self.session = WindowSession(self, self.settings)  # after the docks: restores layout
+        self.session = WindowSession(self.settings, self.controls, self)  # restores the docks
+        self.worker.on(RunStarted, lambda _event: self.session.save_controls())
         self.run_bar.set_idle("No model loaded", can_generate=False)
+
+    @property
+    def resultShown(self) -> SignalInstance:  # noqa: N802  (named like the signal it is)
+        """``state.resultShown``: a :class:`FinishedImage` reached the canvas."""
+        return self.state.resultShown
 
     # -- layout and wiring ---------------------------------------------------------------
 
@@ -109,32 +156,58 @@ class MainWindow(QMainWindow):
         self.add_dock(scroll, "Settings", Qt.DockWidgetArea.LeftDockWidgetArea, "settingsDock")
         self.statusBar().addPermanentWidget(self._zoom_label)
 
+    def _connect_model_picker(self) -> None:
+        picker, host = self.model_picker, self.worker
+        self.controls.modelChosen.connect(picker.choose)
+        picker.loadRequested.connect(self.load_model)
+        host.on(ModelLoading, lambda event: picker.model_loading(event.spec))
+        host.on(ModelReady, lambda event: picker.model_ready(event.name, event.description))
+        host.on(ModelFailed, lambda event: picker.model_failed(event.message))
+
     def _connect(self) -> None:
+        status = self.statusBar()
+        self.state.message.connect(status.showMessage)
+        self.state.error.connect(status.showMessage)
+        actions = self.window_actions
+        actions.open.triggered.connect(self.choose_init_image)
+        actions.paste.triggered.connect(self.init_images.paste)
+        actions.clear_init.triggered.connect(self.init_images.clear)
+        actions.save_as.triggered.connect(self.choose_save_path)
+        actions.quit.triggered.connect(self.close)
+        actions.fit.triggered.connect(self.canvas.fit_to_view)
+        actions.actual_size.triggered.connect(self.canvas.actual_size)
+        actions.compare.toggled.connect(self.show_init_for_compare)
+        history = self.history
+        history.imageChosen.connect(self.canvas.show_image)
+        history.restoreRequested.connect(self.image_opener.restore_from)
+        images = self.init_images
+        history.initImageChosen.connect(lambda image, name: images.use_qimage(image, name))
+        history.initFileChosen.connect(images.open)
         self.run_bar.generate_button.clicked.connect(self.generate)
         self.run_bar.cancel_button.clicked.connect(self.cancel)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.generate)
-        self.controls.modelChosen.connect(self.model_picker.choose)
         images = self.init_images
         self.controls.clearInitRequested.connect(images.clear)
         self.canvas.filesDropped.connect(self.image_opener.open_first)
         self.canvas.imageDropped.connect(images.use_qimage)
         images.changed.connect(self._on_init_image_changed)
         images.opened.connect(self._on_init_image_opened)
-        images.failed.connect(self.show_error)
+        images.failed.connect(self.state.error)
         self.canvas.zoomChanged.connect(self._on_zoom)
         self.scrubber.imageChosen.connect(self.canvas.show_image)
         host = self.worker
-        host.modelLoading.connect(self._on_model_loading)
-        host.modelReady.connect(self._on_model_ready)
-        host.modelFailed.connect(self._on_model_failed)
-        host.progress.connect(self._on_progress)
-        host.stepPreview.connect(self._on_step_preview)
-        host.finished.connect(self._on_finished)
-        host.cancelled.connect(self._on_cancelled)
-        host.failed.connect(self.show_error)
-        host.notice.connect(self.show_message)
-        host.done.connect(self._on_done)
+        host.on(ModelLoading, lambda event: self._on_model_loading(event.spec))
+        host.on(ModelReady, self._on_model_ready)
+        host.on(ModelFailed, self._on_model_failed)
+        host.on(ModelProgress, self._on_model_progress)
+        host.on(RunProgress, self._on_progress)
+        host.on(StepPreview, self._on_step_preview)
+        host.on(FinishedImage, self._on_finished)
+        host.on(RunCancelled, self._on_cancelled)
+        host.on(RunFailed, lambda event: self.state.error.emit(event.message))
+        host.on(Notice, lambda event: self.show_message(event.text))
+        host.on(RunDone, self._on_done)
 
     def add_dock(
         self,
@@ -143,26 +216,28 @@ class MainWindow(QMainWindow):
         area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
         object_name: str | None = None,
     ) -> QDockWidget:
-        """Put ``widget`` in a dock (listed in the View menu once the window is built)."""
-        dock = QDockWidget(title, self)
-        dock.setObjectName(object_name or f"{widget.objectName() or 'panel'}Dock")
-        dock.setWidget(widget)
+        """Put ``widget`` in a dock (or add it, if it is one), listed in View ▸ Panels."""
+        if isinstance(widget, QDockWidget):
+            dock = widget
+        else:
+            dock = QDockWidget(title, self)
+            dock.setObjectName(object_name or f"{widget.objectName() or 'panel'}Dock")
+            dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.restoreDockWidget(dock)  # its place from the last session, if it had one
-        if hasattr(self, "window_actions"):
-            self.window_actions.add_dock_toggle(dock)
+        self.window_actions.add_dock_toggle(dock)
         return dock
 
     # -- messages ------------------------------------------------------------------------
 
     @Slot(str)
     def show_message(self, text: str, timeout_ms: int = 0) -> None:
-        self.statusBar().showMessage(text, timeout_ms)
+        self.state.tell(text, timeout_ms)
 
     @Slot(str)
     def show_error(self, text: str) -> None:
         """Errors the user can act on: a status bar message, never a traceback."""
-        self.statusBar().showMessage(text)
+        self.state.error.emit(text)
 
     def report_exception(self, message: str, details: str) -> None:
         """For the excepthook: the message in the status bar, details in a dialog if any."""
@@ -180,10 +255,10 @@ class MainWindow(QMainWindow):
         spec = model or self.model_picker.startup_spec()
         self._on_model_loading(spec)  # the first paint already says so
         QTimer.singleShot(0, lambda: self.load_model(spec))
-        if init_image:
-            self.init_images.open_soon(init_image)
+        if init_image:  # after the load starts, so "Loading model…" does not hide its errors
+            QTimer.singleShot(0, lambda: self.init_images.open(init_image))
 
-    @Slot(str)
+    @Slot(str, bool)
     def load_model(self, spec: str, allow_download: bool = False) -> None:
         """Switch to ``spec``; a hub id is downloaded only with ``allow_download``."""
         if self.worker.busy:
@@ -203,18 +278,24 @@ class MainWindow(QMainWindow):
         self.run_bar.set_waiting("Loading model…")
         self.show_message(f"Loading model {spec}…")
 
-    @Slot(str, str)
-    def _on_model_ready(self, name: str, description: str) -> None:
-        self.controls.set_model_description(description)
+    def _on_model_ready(self, event: ModelReady) -> None:
+        self.controls.set_model_description(event.description)
         self.run_bar.set_idle("Ready")
         if self.statusBar().currentMessage().startswith("Loading model"):
-            self.show_message(f"Model ready: {name}", 5000)  # never hide an earlier error
+            self.show_message(f"Model ready: {event.name}", 5000)  # never hide an earlier error
 
-    @Slot(str)
-    def _on_model_failed(self, message: str) -> None:
+    def _on_model_failed(self, event: ModelFailed) -> None:
         self.controls.set_model_description("No model loaded.")
         self.run_bar.set_idle("No model loaded", can_generate=False)
-        self.show_error(message)
+        self.show_error(event.message)
+
+    def _on_model_progress(self, event: ModelProgress) -> None:
+        progress = event.progress
+        text = describe_load_progress(progress)
+        if progress.fraction is None:
+            self.run_bar.set_waiting(text)
+        else:
+            self.run_bar.show_fraction(progress.fraction, text)
 
     # -- running -------------------------------------------------------------------------
 
@@ -231,8 +312,13 @@ class MainWindow(QMainWindow):
         except RequestError as error:
             self.show_error(str(error))
             return False
-        inspection = self.inspection.options_for_run()
-        if not self.worker.generate(request, self.controls.preview_kind(), inspection):
+        job = Job(
+            request,
+            previews=PreviewSettings(self.controls.preview_kind()),
+            probes=self.inspection.options_for_run(),
+            saving=SaveOptions(output_dir=self._output_dir),
+        )
+        if not self.worker.submit(job):
             return False
         self._display_size = QSize(request.width, request.height)
         self._run_started_at = time.monotonic()
@@ -250,15 +336,14 @@ class MainWindow(QMainWindow):
             self.worker.cancel()
             self.show_message("Cancelling…")
 
-    @Slot(int, int, int, int, float)
-    def _on_progress(self, step: int, total: int, index: int, count: int, elapsed: float) -> None:
-        self.run_bar.show_progress(Progress(step, total, index, count, elapsed))
+    def _on_progress(self, event: RunProgress) -> None:
+        self.run_bar.show_progress(
+            Progress(event.step, event.total, event.image_index, event.batch_count, event.elapsed)
+        )
 
-    @Slot(int, int, QImage)
-    def _on_step_preview(self, step: int, total: int, image: QImage) -> None:
-        self.canvas.show_image(image, self._display_size)
+    def _on_step_preview(self, event: StepPreview) -> None:
+        self.canvas.show_image(event.frame.image, self._display_size)
 
-    @Slot(object)
     def _on_finished(self, result: FinishedImage) -> None:
         self._result = result
         self.canvas.show_image(result.image)
@@ -269,15 +354,13 @@ class MainWindow(QMainWindow):
         which = f" {result.image_index + 1}/{result.batch_count}" if result.batch_count > 1 else ""
         if result.path is not None:
             self.show_message(f"Saved image{which} to {result.path}")
-        self.resultShown.emit(result)
+        self.state.resultShown.emit(result)
 
-    @Slot(int)
-    def _on_cancelled(self, after_step: int) -> None:
+    def _on_cancelled(self, event: RunCancelled) -> None:
         self._outcome = "Cancelled"
-        self.show_message(f"Cancelled after step {after_step}.")
+        self.show_message(f"Cancelled after step {event.after_step}.")
 
-    @Slot()
-    def _on_done(self) -> None:
+    def _on_done(self, _event: RunDone) -> None:
         self.controls.set_running(False)
         self.run_bar.set_idle(self._outcome, can_generate=self.worker.model_ready)
 
@@ -301,36 +384,39 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def choose_init_image(self) -> None:
-        ask_open_image(self, self.image_opener.open_soon)
+        ask_open_image(self, self.image_opener.open)
 
     # -- result --------------------------------------------------------------------------
 
     def result(self) -> FinishedImage | None:
         return self._result
 
-    async def save_result_as(self, path: str | Path) -> bool:
-        """Write a copy of the shown result to ``path`` off the GUI thread."""
+    @Slot(str)
+    def save_result_as(self, path: str | Path) -> BackgroundOp | None:
+        """Write a copy of the shown result to ``path`` off the GUI thread; the status bar
+        says how it went. The returned op reports too (None: there is no result)."""
         if self._result is None:
             self.show_error("There is no image to save yet.")
-            return False
+            return None
         image = self._result.image
-        saved = await asyncio.get_running_loop().run_in_executor(None, image.save, str(path))
-        if not saved:
-            self.show_error(f"Could not save {path}")
-            return False
-        self.show_message(f"Saved a copy to {path}", 5000)
-        return True
 
-    @asyncSlot(str)
-    async def _save_result_to(self, path: str) -> None:
-        await self.save_result_as(path)
+        def save() -> None:
+            if not image.save(str(path)):
+                raise OSError(f"Could not save {path}")
+
+        return run_in_background(
+            save,
+            lambda _none: self.show_message(f"Saved a copy to {path}", 5000),
+            lambda _error: self.show_error(f"Could not save {path}"),
+            parent=self,
+        )
 
     @Slot()
     def choose_save_path(self) -> None:
         if self._result is None:
             self.show_error("There is no image to save yet.")
             return
-        ask_save_image(self, str(self._result.path or ""), self._save_result_to)
+        ask_save_image(self, str(self._result.path or ""), self.save_result_as)
 
     # -- compare and zoom ----------------------------------------------------------------
 

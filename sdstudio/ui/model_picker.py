@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QComboBox, QMenu, QWidget
 
+from sdstudio.engine.models.demo.model import DEMO_NAME
 from sdstudio.engine.models.load_options import LoadOptions
-from sdstudio.engine.models.load_progress import LoadProgress
-from sdstudio.ui.controls_panel import DEMO_SPEC
-from sdstudio.ui.load_progress_relay import describe_load_progress
+from sdstudio.ui.app_state import AppState
 from sdstudio.ui.model_dialogs import ask_checkpoint_file, ask_hub_id, ask_model_folder
 from sdstudio.ui.settings_store import SettingsStore
-
-if TYPE_CHECKING:
-    from sdstudio.ui.main_window import MainWindow
+from sdstudio.ui.worker_host import WorkerHost
 
 # Combo entries that open a dialog instead of naming a model (":" is in no hub id or spec).
 OPEN_FOLDER = "sdstudio:open-folder"
@@ -33,36 +30,48 @@ OPTIONS_APPLY_LATER = "Model options apply the next time a model loads (Model �
 
 def model_label(spec: str) -> str:
     """What the combo shows for ``spec``: the folder or file name, or the hub id."""
-    if spec == DEMO_SPEC:
+    if spec == DEMO_NAME:
         return "Demo model"
     path = Path(spec).expanduser()
     return path.name if path.exists() or spec.startswith(("/", "~", ".")) else spec
 
 
 class ModelPicker(QObject):
-    """Fills ``modelCombo`` (demo, recent models, open…) and adds the window's Model menu.
+    """Fills ``combo`` (demo, recent models, open…) and builds ``menu`` (the Model menu, for
+    the window to place); reports through ``state`` and asks for loads by signal.
 
     The model shown as chosen is always the one loaded: a model that fails to load leaves
     the previous one selected (and usable). A model remembered from last time that no longer
-    loads falls back to the demo, with the reason shown.
+    loads falls back to the demo, with the reason shown. Connect the worker's model reports
+    to :meth:`model_loading`, :meth:`model_ready` and :meth:`model_failed`.
+
+    Signals:
+        loadRequested(str, bool): load this spec; True allows a download (a hub id). The
+            window decides whether it can load now.
     """
 
-    def __init__(self, window: MainWindow, settings: SettingsStore) -> None:
-        super().__init__(window)
-        self._window = window
+    loadRequested = Signal(str, bool)
+
+    def __init__(
+        self,
+        worker: WorkerHost,
+        settings: SettingsStore,
+        combo: QComboBox,
+        state: AppState,
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self._parent = parent  # the dialogs' and the menu's parent
+        self._worker = worker
         self._settings = settings
-        self._combo = window.controls.model_combo
-        self._current = DEMO_SPEC
+        self._state = state
+        self._combo = combo
+        self._current = DEMO_NAME
         self._pending: str | None = None
         self._startup_spec: str | None = None
         self._fallback_reason = ""
         self._fill_combo()
         self.menu = self._build_menu()
-        host = window.worker
-        host.modelLoading.connect(self._on_loading)
-        host.modelReady.connect(self._on_ready)
-        host.modelFailed.connect(self._on_failed)
-        host.modelProgress.connect(self._on_progress)
 
     # -- the combo -----------------------------------------------------------------------
 
@@ -87,11 +96,6 @@ class ModelPicker(QObject):
     def _first_action_index(self) -> int:
         return self._combo.findData(OPEN_FOLDER)
 
-    @property
-    def current_spec(self) -> str:
-        """The spec of the loaded model (the demo until another one loads)."""
-        return self._current
-
     @Slot(str)
     def choose(self, spec: str) -> None:
         """The user picked ``spec`` in the combo: load it, or ask which model to open."""
@@ -103,32 +107,33 @@ class ModelPicker(QObject):
         if spec in dialogs:
             self.show_model(self._pending or self._current)  # an action is not a model
             dialogs[spec]()
-        elif spec != self._current or not self._window.worker.model_ready:
-            self._window.load_model(spec)
+        elif spec != self._current or not self._worker.model_ready:
+            self.loadRequested.emit(spec, False)
 
     # -- dialogs and menu ----------------------------------------------------------------
 
     @Slot()
     def ask_folder(self) -> None:
-        ask_model_folder(self._window, self._window.load_model)
+        ask_model_folder(self._parent, self._request_load)
 
     @Slot()
     def ask_checkpoint(self) -> None:
-        ask_checkpoint_file(self._window, self._window.load_model)
+        ask_checkpoint_file(self._parent, self._request_load)
 
     @Slot()
     def ask_hub_id(self) -> None:
-        ask_hub_id(self._window, lambda repo_id: self._window.load_model(repo_id, True))
+        ask_hub_id(self._parent, lambda repo_id: self.loadRequested.emit(repo_id, True))
+
+    def _request_load(self, spec: str) -> None:
+        self.loadRequested.emit(spec, False)
 
     def load_options(self, allow_download: bool = False) -> LoadOptions:
         """The memory options chosen in the Model menu; downloads only when asked for."""
         return replace(self._settings.load_options(), allow_download=allow_download)
 
-    def _build_menu(self):
-        actions = self._window.window_actions
-        menu = self._window.menuBar().addMenu("&Model")
+    def _build_menu(self) -> QMenu:
+        menu = QMenu("&Model", self._parent)
         menu.setObjectName("modelMenu")
-        self._window.menuBar().insertMenu(actions.view_menu.menuAction(), menu)
         menu.addAction("Open Model Folder…", self.ask_folder)
         menu.addAction("Open Checkpoint File…", self.ask_checkpoint)
         menu.addAction("Model From Hub Id…", self.ask_hub_id)
@@ -149,42 +154,42 @@ class ModelPicker(QObject):
 
     def _set_option(self, name: str, enabled: bool) -> None:
         self._settings.set_load_option(name, enabled)
-        self._window.show_message(OPTIONS_APPLY_LATER, 8000)
+        self._state.tell(OPTIONS_APPLY_LATER, 8000)
 
     @Slot()
     def reload(self) -> None:
-        self._window.load_model(self._current)
+        self.loadRequested.emit(self._current, False)
 
     # -- start-up ------------------------------------------------------------------------
 
     def startup_spec(self) -> str:
         """The model to load at start: the last one used (the demo if that fails), or the demo."""
         last = self._settings.last_model
-        if last and last != DEMO_SPEC:
+        if last and last != DEMO_NAME:
             self._startup_spec = last
             return last
-        return DEMO_SPEC
+        return DEMO_NAME
 
-    # -- the worker's reports ------------------------------------------------------------
+    # -- the worker's reports (the window connects them) -------------------------------
 
     @Slot(str)
-    def _on_loading(self, spec: str) -> None:
+    def model_loading(self, spec: str) -> None:
         self._pending = spec
 
     @Slot(str, str)
-    def _on_ready(self, name: str, description: str) -> None:
+    def model_ready(self, name: str, description: str) -> None:
         if self._pending is not None:
             self._current, self._pending = self._pending, None
-            self._settings.remember_model(self._current, is_demo=self._current == DEMO_SPEC)
+            self._settings.remember_model(self._current, is_demo=self._current == DEMO_NAME)
             self._settings.sync()
         self._startup_spec = None
         self.show_model(self._current)
         if self._fallback_reason:
-            self._window.show_error(f"{self._fallback_reason} Loaded the demo model instead.")
+            self._state.error.emit(f"{self._fallback_reason} Loaded the demo model instead.")
             self._fallback_reason = ""
 
     @Slot(str)
-    def _on_failed(self, message: str) -> None:
+    def model_failed(self, message: str) -> None:
         failed, self._pending = self._pending, None
         if failed is not None and failed != self._current:
             index = self._combo.findData(failed)
@@ -194,15 +199,4 @@ class ModelPicker(QObject):
         if self._startup_spec is not None and failed == self._startup_spec:
             self._startup_spec = None
             self._fallback_reason = message
-            QTimer.singleShot(0, lambda: self._window.load_model(DEMO_SPEC))
-
-    @Slot(object)
-    def _on_progress(self, progress: LoadProgress) -> None:
-        bar = self._window.run_bar.progress_bar
-        fraction = progress.fraction
-        if fraction is None:
-            self._window.run_bar.set_waiting(describe_load_progress(progress))
-            return
-        bar.setRange(0, 1000)
-        bar.setValue(round(fraction * 1000))
-        bar.setFormat(describe_load_progress(progress))
+            QTimer.singleShot(0, lambda: self.loadRequested.emit(DEMO_NAME, False))

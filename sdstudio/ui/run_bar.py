@@ -62,7 +62,8 @@ class RunBar(QWidget):
         self.progress_bar.setValue(progress.done_steps)
         self.progress_bar.setFormat(format_progress(progress))
 
-    def show_finished(self, text: str) -> None:
-        self.progress_bar.setRange(0, 1)
-        self.progress_bar.setValue(1)
+    def show_fraction(self, fraction: float, text: str) -> None:
+        """A measured wait (a model download or load): ``fraction`` of it done, from 0 to 1."""
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(round(fraction * 1000))
         self.progress_bar.setFormat(text)

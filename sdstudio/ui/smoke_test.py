@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,6 +22,7 @@ from sdstudio.ui.app import create_application, create_window
 from sdstudio.ui.excepthook import install_excepthook
 from sdstudio.ui.main_window import MainWindow
 from sdstudio.ui.qt import QEventLoop
+from sdstudio.ui.worker_events import ModelFailed, ModelReady, RunFailed
 
 SMOKE_PROMPT = "a lighthouse on a cliff at dusk"
 SMOKE_STEPS = 4
@@ -42,8 +44,8 @@ class SmokeDriver:
         self._pending: asyncio.Future[tuple[Any, ...]] | None = None
         self._failure: str | None = None
         # Connected now, before the event loop runs: a model that fails fast is not missed.
-        window.worker.modelFailed.connect(self.fail)
-        window.worker.failed.connect(self.fail)
+        window.worker.on(ModelFailed, lambda event: self.fail(event.message))
+        window.worker.on(RunFailed, lambda event: self.fail(event.message))
 
     def fail(self, message: str, details: str = "") -> None:
         """Fail whatever the driver waits for, now or next (also the excepthook's reporter)."""
@@ -51,8 +53,11 @@ class SmokeDriver:
         if self._pending is not None and not self._pending.done():
             self._pending.set_exception(SmokeTestFailure(message))
 
-    def expect(self, signal: SignalInstance) -> asyncio.Future[tuple[Any, ...]]:
-        """A future for ``signal``'s next arguments, connected now (before any click)."""
+    def expect(
+        self, signal: SignalInstance, accept: Callable[..., bool] = lambda *args: True
+    ) -> asyncio.Future[tuple[Any, ...]]:
+        """A future for the next arguments of ``signal`` that ``accept`` takes, connected
+        now (before any click)."""
         future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
         if self._failure is not None:
             future.set_exception(SmokeTestFailure(self._failure))
@@ -60,7 +65,7 @@ class SmokeDriver:
         self._pending = future
 
         def on_signal(*args: Any) -> None:
-            if not future.done():
+            if not future.done() and accept(*args):
                 future.set_result(args)
 
         signal.connect(on_signal)
@@ -71,7 +76,7 @@ class SmokeDriver:
         """Wait for the model, fill in the prompt, click Generate; the checked saved file."""
         window, worker = self.window, self.window.worker
         if not worker.model_ready:
-            await self.expect(worker.modelReady)
+            await self.expect(worker.event, lambda event: isinstance(event, ModelReady))
         _child(window, QPlainTextEdit, "promptEdit").setPlainText(prompt)
         _child(window, QSpinBox, "stepsSpin").setValue(SMOKE_STEPS)
         _child(window, QSpinBox, "widthSpin").setValue(SMOKE_SIDE)

@@ -54,9 +54,6 @@ class StepScrubber(QWidget):
         self.slider.blockSignals(False)
         self._update_label(len(self._frames))
 
-    def frame_count(self) -> int:
-        return len(self._frames)
-
     @Slot(int)
     def _on_value(self, value: int) -> None:
         self._update_label(value)

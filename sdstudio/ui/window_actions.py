@@ -2,48 +2,41 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
-
-if TYPE_CHECKING:
-    from sdstudio.ui.main_window import MainWindow
+from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QToolBar, QWidget
 
 
 class WindowActions(QObject):
-    """Builds the menu bar and toolbar of ``window``; other parts add to ``file_menu``,
-    ``view_menu`` and ``panels_menu``."""
+    """The actions (``open``, ``paste``, ``clear_init``, ``save_as``, ``quit``, ``fit``,
+    ``actual_size``, ``compare``), the File and View menus added to ``menu_bar``, and
+    ``toolbar`` (for the owner to place). Whoever owns the window connects the actions'
+    ``triggered``/``toggled`` signals; other parts add to ``file_menu``, ``view_menu`` and
+    ``panels_menu`` (:meth:`add_dock_toggle`).
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    It emits no signals of its own: the QActions' signals are the interface.
+    """
+
+    def __init__(self, menu_bar: QMenuBar, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._parent = parent
         self.open = self._action("Open Init Image…", QKeySequence.StandardKey.Open)
-        self.open.triggered.connect(window.choose_init_image)
         self.paste = self._action("Paste Init Image", QKeySequence.StandardKey.Paste)
-        self.paste.triggered.connect(window.init_images.paste)
         self.clear_init = self._action("Clear Init Image")
-        self.clear_init.triggered.connect(window.init_images.clear)
         self.save_as = self._action("Save Image As…", QKeySequence.StandardKey.Save)
-        self.save_as.triggered.connect(window.choose_save_path)
         self.quit = self._action("Quit", QKeySequence.StandardKey.Quit)
-        self.quit.triggered.connect(window.close)
         self.fit = self._action("Fit", "Ctrl+0")
         self.fit.setToolTip("Fit the image in the view (Ctrl+0)")
-        self.fit.triggered.connect(window.canvas.fit_to_view)
         self.actual_size = self._action("100 %", "Ctrl+1")
         self.actual_size.setToolTip("Show the image at its real size (Ctrl+1)")
-        self.actual_size.triggered.connect(window.canvas.actual_size)
         self.compare = self._action("Compare", "Ctrl+K")
         self.compare.setObjectName("compareAction")
         self.compare.setCheckable(True)
         self.compare.setEnabled(False)
         self.compare.setToolTip("Flip between the init image and the result (Ctrl+K)")
-        self.compare.toggled.connect(window.show_init_for_compare)
-        for action in (self.open, self.paste, self.save_as, self.quit, self.fit):
-            window.addAction(action)  # shortcuts work even with the menu bar hidden
+        # Added to the parent so their shortcuts work even with the menu bar hidden.
+        parent.addActions([self.open, self.paste, self.save_as, self.quit, self.fit])
 
-        menu_bar = window.menuBar()
         self.file_menu = menu_bar.addMenu("&File")
         self.file_menu.addActions([self.open, self.paste, self.clear_init])
         self.file_menu.addSeparator()
@@ -55,21 +48,19 @@ class WindowActions(QObject):
         self.view_menu.addSeparator()
         self.panels_menu: QMenu = self.view_menu.addMenu("Panels")
 
-        self.toolbar = QToolBar("Image", window, objectName="imageToolbar")
+        self.toolbar = QToolBar("Image", parent, objectName="imageToolbar")
         self.toolbar.setMovable(False)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.toolbar.addActions([self.open, self.paste])
         self.toolbar.addSeparator()
         self.toolbar.addActions([self.fit, self.actual_size, self.compare])
-        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
-        for dock in window.findChildren(QDockWidget):
-            self.add_dock_toggle(dock)
 
     def _action(self, text: str, shortcut: QKeySequence.StandardKey | str | None = None) -> QAction:
-        action = QAction(text, self.parent())
+        action = QAction(text, self._parent)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         return action
 
     def add_dock_toggle(self, dock: QDockWidget) -> None:
+        """List ``dock`` under View ▸ Panels (its show/hide toggle)."""
         self.panels_menu.addAction(dock.toggleViewAction())

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.models.families import download_patterns
+from sdstudio.engine.models.hub_cache import hub_cache_dir
 from sdstudio.engine.models.load_progress import LoadProgress, LoadStage, ProgressCallback
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]*[A-Za-z0-9_]$")
@@ -24,16 +25,6 @@ _TRUE = {"1", "ON", "YES", "TRUE"}
 def looks_like_hub_id(spec: str) -> bool:
     """``owner/name`` that is not an existing path (a path always wins)."""
     return bool(_HUB_ID.match(spec)) and not Path(spec).expanduser().exists()
-
-
-def hub_cache_dir() -> Path:
-    """The Hugging Face hub cache, read from the environment each time (HF_HUB_CACHE, HF_HOME)."""
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
-    home = os.environ.get("HF_HOME") or Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "huggingface"
-    )
-    return Path(home).expanduser() / "hub"
 
 
 def hub_offline() -> bool:

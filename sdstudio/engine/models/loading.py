@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from sdstudio.engine.demo.model import DEMO_LABEL, DEMO_NAME, ensure_demo_model
 from sdstudio.engine.devices import DevicePlacement, resolve_device
 from sdstudio.engine.errors import ModelLoadError, UserFacingError
 from sdstudio.engine.memory import is_out_of_memory, release_memory, run_guarded
+from sdstudio.engine.models.demo.model import DEMO_LABEL, DEMO_NAME, ensure_demo_model
 from sdstudio.engine.models.families import ModelFamily
 from sdstudio.engine.models.library_noise import quiet_libraries
 from sdstudio.engine.models.load_options import LoadOptions

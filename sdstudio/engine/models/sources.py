@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from sdstudio.engine.demo.model import DEMO_NAME
 from sdstudio.engine.errors import ModelLoadError
+from sdstudio.engine.models.demo.model import DEMO_NAME
 from sdstudio.engine.models.hub import looks_like_hub_id
 
 PICKLE_SUFFIXES = {".ckpt", ".pt", ".pth", ".bin", ".pkl", ".pickle"}

@@ -21,14 +21,6 @@ class ShapeRecord:
     def input_shape(self, name: str) -> Shape | None:
         return next((shape for label, shape in self.inputs if label == name), None)
 
-    @property
-    def output_text(self) -> str:
-        return format_named_shapes(self.outputs)
-
-    @property
-    def input_text(self) -> str:
-        return format_named_shapes(self.inputs)
-
 
 def format_shape(shape: Shape, sep: str = "×") -> str:
     """``(2, 320, 64, 64)`` as ``2×320×64×64``; a scalar as ``scalar``."""

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sdstudio.engine.demo.tokenizer import bytes_to_unicode
 from sdstudio.engine.errors import UserFacingError
+from sdstudio.engine.models.demo.tokenizer import bytes_to_unicode
 
 WORD_END = "</w>"
 

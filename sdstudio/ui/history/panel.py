@@ -3,34 +3,45 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QFile, QModelIndex, QSize, Qt, QUrl, Slot
+from PySide6.QtCore import QFile, QModelIndex, QSize, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import QListView, QVBoxLayout, QWidget
 
+from sdstudio.ui.app_state import AppState
 from sdstudio.ui.history.model import HistoryEntry, HistoryModel
 from sdstudio.ui.history.thumbnails import THUMBNAIL_SIDE
 from sdstudio.ui.worker_events import FinishedImage
-
-if TYPE_CHECKING:
-    from sdstudio.ui.main_window import MainWindow
 
 GRID_MARGIN = 12
 
 
 class HistoryPanel(QWidget):
-    """``historyList`` (icon mode) in a dock of ``window``; new results appear at the front.
+    """``historyList`` (icon mode); results shown through ``state`` appear at the front.
 
-    Clicking an image shows it on the canvas. The context menu (and the actions, for
+    Clicking an image asks for it on the canvas. The context menu (and the actions, for
     keyboard users) restores its settings, makes it the init image, opens its folder,
-    copies it, or moves it to the trash.
+    copies it, or moves it to the trash. What it cannot do itself it asks for by signal,
+    so it needs neither the canvas nor the init image; messages go to ``state``.
+
+    Signals:
+        imageChosen(QImage): show this full image (the user clicked an entry).
+        restoreRequested(str): restore the settings stored in this image file.
+        initImageChosen(QImage, str): use this image (and its name) as the init image.
+        initFileChosen(str): use this image file as the init image.
     """
 
-    def __init__(self, window: MainWindow, folder: Path | None = None) -> None:
-        super().__init__(window)
+    imageChosen = Signal(QImage)
+    restoreRequested = Signal(str)
+    initImageChosen = Signal(QImage, str)
+    initFileChosen = Signal(str)
+
+    def __init__(
+        self, state: AppState, folder: Path | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
         self.setObjectName("historyPanel")
-        self._window = window
+        self._state = state
         self.model = HistoryModel(folder, parent=self)
         self.view = QListView(objectName="historyList")
         self.view.setViewMode(QListView.ViewMode.IconMode)
@@ -48,10 +59,7 @@ class HistoryPanel(QWidget):
         self._make_actions()
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.view.clicked.connect(self.show_image)
-        window.resultShown.connect(self.add_result)
-        self.dock = window.add_dock(
-            self, "History", Qt.DockWidgetArea.RightDockWidgetArea, "historyDock"
-        )
+        state.resultShown.connect(self.add_result)
         self.model.reload_folder()
 
     def _make_actions(self) -> None:
@@ -102,7 +110,7 @@ class HistoryPanel(QWidget):
         entry = self.model.entry(index)
         image = self._readable_image(entry)
         if image is not None:
-            self._window.canvas.show_image(image)
+            self.imageChosen.emit(image)
 
     def _readable_image(self, entry: HistoryEntry | None) -> QImage | None:
         """The entry's full image, or None (with a message when its file cannot be read)."""
@@ -110,7 +118,7 @@ class HistoryPanel(QWidget):
             return None
         image = entry.full_image()
         if image.isNull():
-            self._window.show_error(f"Cannot read {entry.name}; it may have been moved.")
+            self._state.error.emit(f"Cannot read {entry.name}; it may have been moved.")
             return None
         return image
 
@@ -120,7 +128,7 @@ class HistoryPanel(QWidget):
     def restore_settings(self) -> None:
         entry = self.current_entry()
         if entry is not None and entry.path is not None:
-            self._window.image_opener.restore_soon(str(entry.path))
+            self.restoreRequested.emit(str(entry.path))
 
     @Slot()
     def use_as_init(self) -> None:
@@ -128,9 +136,9 @@ class HistoryPanel(QWidget):
         if entry is None:
             return
         if entry.result is not None:
-            self._window.init_images.use_qimage(entry.result.image, entry.name)
+            self.initImageChosen.emit(entry.result.image, entry.name)
         elif entry.path is not None:
-            self._window.init_images.open_soon(str(entry.path))
+            self.initFileChosen.emit(str(entry.path))
 
     @Slot()
     def open_folder(self) -> None:
@@ -138,7 +146,7 @@ class HistoryPanel(QWidget):
         if entry is None or entry.path is None:
             return
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(entry.path.parent))):
-            self._window.show_error(f"Could not open the folder {entry.path.parent}")
+            self._state.error.emit(f"Could not open the folder {entry.path.parent}")
 
     @Slot()
     def copy_image(self) -> None:
@@ -146,7 +154,7 @@ class HistoryPanel(QWidget):
         image = self._readable_image(entry)
         if image is not None:
             QGuiApplication.clipboard().setImage(image)
-            self._window.show_message(f"Copied {entry.name}", 5000)
+            self._state.tell(f"Copied {entry.name}", 5000)
 
     @Slot()
     def move_to_trash(self) -> None:
@@ -154,13 +162,13 @@ class HistoryPanel(QWidget):
         if entry is None or entry.path is None:
             return
         if not QFile(str(entry.path)).moveToTrash():
-            self._window.show_error(
+            self._state.error.emit(
                 f"Could not move {entry.name} to the trash (this system may have none); "
                 "the file was kept."
             )
             return
         self.model.remove_path(entry.path)
-        self._window.show_message(f"Moved {entry.name} to the trash", 5000)
+        self._state.tell(f"Moved {entry.name} to the trash", 5000)
 
     def shutdown(self) -> None:
         """Stop reading thumbnails (call before the window goes)."""

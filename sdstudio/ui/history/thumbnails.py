@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QImage, QImageReader
+
+from sdstudio.ui.background import run_in_background
 
 THUMBNAIL_SIDE = 128
 THREADS = 2
@@ -19,19 +21,9 @@ def read_thumbnail(path: str, side: int = THUMBNAIL_SIDE) -> QImage:
     return reader.read()
 
 
-class _ThumbnailJob(QRunnable):
-    def __init__(self, loader: ThumbnailLoader, path: str, side: int) -> None:
-        super().__init__()
-        self._loader = loader
-        self._path = path
-        self._side = side
-
-    def run(self) -> None:
-        self._loader.loaded.emit(self._path, read_thumbnail(self._path, self._side))
-
-
 class ThumbnailLoader(QObject):
-    """Reads thumbnails in the background, each path once until :meth:`forget`.
+    """Reads thumbnails in the background (on its own small pool, so a folder of them does
+    not hold up other jobs), each path once until :meth:`forget`.
 
     Call :meth:`shutdown` before the loader goes away: it drops queued jobs and waits for the
     running ones (one small image each).
@@ -54,7 +46,14 @@ class ThumbnailLoader(QObject):
         if self._closed or path in self._requested:
             return
         self._requested.add(path)
-        self._pool.start(_ThumbnailJob(self, path, self._side))
+        side = self._side
+        run_in_background(
+            lambda: read_thumbnail(path, side),
+            lambda image: self.loaded.emit(path, image),
+            lambda _error: self.loaded.emit(path, QImage()),
+            parent=self,
+            pool=self._pool,
+        )
 
     def forget(self, path: str) -> None:
         """Let ``path`` be read again (after it changed or was removed)."""

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from sdstudio.engine.modules import ShapeSpec, TreeNode, capture_tree_shapes
+from sdstudio.ui.background import run_in_background
+
+SUPERSEDED = "superseded by a newer request"
+
+
+class _Superseded(Exception):
+    pass
 
 
 class ShapeJobRunner(QObject):
-    """Runs ``capture_tree_shapes`` on one worker thread, newest request wins.
+    """Runs ``capture_tree_shapes`` on one background thread, newest request wins: a job
+    that has not started when a newer one is queued is skipped (reported as superseded).
 
     Signals:
         finished(int, object): a job's number and its shapes (``dict[str, ShapeMap]``).
@@ -24,34 +30,41 @@ class ShapeJobRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shape-trace")
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # one trace at a time; the newest waits its turn
         self._latest = 0
-
-    @property
-    def latest(self) -> int:
-        return self._latest
+        self._closed = False
 
     def start(self, root: TreeNode, spec: ShapeSpec) -> int:
         """Queue a trace; returns its number (results of older numbers are stale)."""
         self._latest += 1
-        self._executor.submit(self._run, self._latest, root, spec)
-        return self._latest
+        job = self._latest
+        if self._closed:
+            return job  # after shutdown: never runs, never reports
+        run_in_background(
+            lambda: self._trace(job, root, spec),
+            lambda shapes: self.finished.emit(job, shapes),
+            lambda error: self.failed.emit(job, _message(error)),
+            parent=self,
+            pool=self._pool,
+        )
+        return job
 
     def shutdown(self, wait: bool = True) -> None:
-        self._latest += 1  # anything still running is now stale
-        self._executor.shutdown(wait=wait, cancel_futures=True)
+        self._closed = True
+        self._latest += 1  # anything still queued is now stale
+        self._pool.clear()
+        if wait:
+            self._pool.waitForDone()
 
-    def _run(self, job: int, root: TreeNode, spec: ShapeSpec) -> None:
+    def _trace(self, job: int, root: TreeNode, spec: ShapeSpec) -> Any:
+        """On the pool's thread."""
         if job != self._latest:
-            self._emit(self.failed, job, "superseded by a newer request")
-            return
-        try:
-            shapes: Any = capture_tree_shapes(root, spec)
-        except Exception as error:  # a model the tracer cannot run: say so, keep the tree
-            self._emit(self.failed, job, f"{type(error).__name__}: {error}")
-        else:
-            self._emit(self.finished, job, shapes)
+            raise _Superseded
+        return capture_tree_shapes(root, spec)
 
-    def _emit(self, signal: Any, *payload: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # the receiver was deleted while the job ran
-            signal.emit(*payload)
+
+def _message(error: Exception) -> str:
+    if isinstance(error, _Superseded):
+        return SUPERSEDED
+    return f"{type(error).__name__}: {error}"  # a model the tracer cannot run: keep the tree

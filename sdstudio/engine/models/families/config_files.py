@@ -63,7 +63,7 @@ def load_clip_tokenizer(pad_token: str):  # -> transformers.CLIPTokenizer
 def _cached_tokenizer_dir() -> Path | None:
     from huggingface_hub import try_to_load_from_cache
 
-    from sdstudio.engine.models.hub import hub_cache_dir
+    from sdstudio.engine.models.hub_cache import hub_cache_dir
 
     for repo_id, prefix in _CACHED_TOKENIZER_REPOS:
         found = [

@@ -2,28 +2,45 @@
 
 The browser shows the loaded model's tree (a read-only walk over its modules; shapes are
 traced on a meta copy off the GUI thread). The model itself runs only on the worker thread:
-watching and attention capture happen there, inside the run (see :class:`RunInspector`).
+watching and attention capture are engine extensions of the run (see ``engine/probes``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
+from sdstudio.ui.app_state import AppState
+from sdstudio.ui.canvas import CanvasView
 from sdstudio.ui.model_browser import ModelBrowserDock
 from sdstudio.ui.probes.activations_panel import ActivationsPanel
 from sdstudio.ui.probes.attention_panel import AttentionPanel
 from sdstudio.ui.probes.canvas_heat_overlay import CanvasHeatOverlay
-from sdstudio.ui.probes.messages import AttentionResult, InspectionOptions
 from sdstudio.ui.probes.watch_action import WatchModuleAction
 from sdstudio.ui.probes.watch_list import WatchList
+from sdstudio.ui.size_row import SizeRow
+from sdstudio.ui.step_scrubber import StepScrubber
+from sdstudio.ui.worker_events import (
+    AttentionReady,
+    FinishedImage,
+    ImageActivations,
+    ModelFailed,
+    ModelLoading,
+    ModelReady,
+    RunDone,
+    RunStarted,
+    StepActivations,
+)
+from sdstudio.ui.worker_host import WorkerHost
 
 if TYPE_CHECKING:
-    from sdstudio.ui.main_window import MainWindow
-    from sdstudio.ui.worker_events import FinishedImage
+    from sdstudio.engine.probes.options import ProbeOptions
+
+AddDock = Callable[[QWidget, str, Qt.DockWidgetArea, str], QDockWidget]
 
 BROWSER_WIDTH = 440
 RETRACE_DELAY_MS = 400  # typing a width should not start a trace per keystroke
@@ -33,12 +50,28 @@ RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 class InspectionDocks(QObject):
     """Adds and wires ``browser`` (:class:`ModelBrowserDock`), ``activations`` and
     ``attention`` (panels in the docks ``activationsDock`` and ``attentionDock``), the
-    ``watch_list`` and the canvas ``overlay``. Call :meth:`options_for_run` when a run is
-    requested and :meth:`shutdown` when the window closes."""
+    ``watch_list`` and the ``canvas``'s heat ``overlay``. Call :meth:`options_for_run` when a
+    run is requested and :meth:`shutdown` when the window closes.
 
-    def __init__(self, window: MainWindow) -> None:
+    ``add_dock(widget, title, area, object_name)`` puts a panel in a dock of ``window``
+    (which arranges them); the ``worker``'s model and run reports and its inspector feed the
+    panels; ``size_row`` gives the size to trace shapes at, ``scrubber`` the shown step;
+    ``state`` brings results and takes messages. No signals of its own.
+    """
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        add_dock: AddDock,
+        worker: WorkerHost,
+        state: AppState,
+        canvas: CanvasView,
+        size_row: SizeRow,
+        scrubber: StepScrubber,
+    ) -> None:
         super().__init__(window)
-        self._window = window
+        self._state = state
+        self._size_row = size_row
         self._result: FinishedImage | None = None
         self._result_steps: tuple[int, ...] = ()  # the scrubber's steps, slider order
         self._heat_key: tuple[Any, ...] | None = None
@@ -49,17 +82,19 @@ class InspectionDocks(QObject):
         self.browser.add_node_action(self.watch_action)
         self.activations = ActivationsPanel()
         self.attention = AttentionPanel()
-        self.overlay = CanvasHeatOverlay(window.canvas)
+        self.overlay = CanvasHeatOverlay(canvas)
         self._retrace = QTimer(self, singleShot=True, interval=RETRACE_DELAY_MS)
         self._retrace.timeout.connect(self._trace_at_current_size)
-        self._add_docks(window)
-        self._connect(window)
+        self._add_docks(window, add_dock)
+        self._connect(worker, scrubber)
         self.browser.show_loading("No model loaded.")
 
     # -- for the window --------------------------------------------------------------------
-    def options_for_run(self) -> InspectionOptions:
+    def options_for_run(self) -> ProbeOptions:
         """What the next run should watch and capture."""
-        return InspectionOptions(
+        from sdstudio.engine.probes.options import ProbeOptions
+
+        return ProbeOptions(
             watch=self.watch_list.paths,
             view=self.activations.view_settings(),
             attention=self.attention.capture_enabled(),
@@ -72,18 +107,15 @@ class InspectionDocks(QObject):
         self.browser.shutdown()
 
     # -- building --------------------------------------------------------------------------
-    def _add_docks(self, window: MainWindow) -> None:
+    def _add_docks(self, window: QMainWindow, add_dock: AddDock) -> None:
         others = [
             dock
             for dock in window.findChildren(QDockWidget)
             if window.dockWidgetArea(dock) == RIGHT and not dock.isFloating()
         ]
-        window.addDockWidget(RIGHT, self.browser)
-        window.window_actions.add_dock_toggle(self.browser)
-        self.activations_dock = window.add_dock(
-            self.activations, "Activations", RIGHT, "activationsDock"
-        )
-        self.attention_dock = window.add_dock(self.attention, "Attention", RIGHT, "attentionDock")
+        add_dock(self.browser, self.browser.windowTitle(), RIGHT, self.browser.objectName())
+        self.activations_dock = add_dock(self.activations, "Activations", RIGHT, "activationsDock")
+        self.attention_dock = add_dock(self.attention, "Attention", RIGHT, "attentionDock")
         # Split before any tabbing: a dock inside a tab group can only gain tabs, not neighbours.
         window.splitDockWidget(self.browser, self.activations_dock, Qt.Orientation.Vertical)
         window.tabifyDockWidget(self.activations_dock, self.attention_dock)
@@ -95,59 +127,53 @@ class InspectionDocks(QObject):
         # The tree and its details need the height more than the activation picture does.
         window.resizeDocks([self.browser, self.activations_dock], [3, 2], Qt.Orientation.Vertical)
 
-    def _connect(self, window: MainWindow) -> None:
-        host = window.worker
-        host.modelLoading.connect(self._on_model_loading)
-        host.modelInUse.connect(self._on_model_in_use)
-        host.modelFailed.connect(self._on_model_failed)
-        host.started.connect(self._on_started)
-        host.done.connect(self.activations.end_run)
-        inspector = host.inspector
-        inspector.stepActivations.connect(self.activations.show_live)
-        inspector.imageActivations.connect(self.activations.add_record)
-        inspector.attentionMaps.connect(self._on_attention_maps)
-        window.resultShown.connect(self._on_result)
-        window.scrubber.slider.valueChanged.connect(self._on_scrubbed)
-        size_row = window.controls.size_row
-        for spin in (size_row.width_spin, size_row.height_spin):
+    def _connect(self, host: WorkerHost, scrubber: StepScrubber) -> None:
+        host.on(ModelLoading, self._on_model_loading)
+        host.on(ModelReady, self._on_model_ready)
+        host.on(ModelFailed, self._on_model_failed)
+        host.on(RunStarted, self._on_started)
+        host.on(RunDone, self._on_done)
+        host.on(StepActivations, self._on_step_activations)
+        host.on(ImageActivations, self._on_image_activations)
+        host.on(AttentionReady, self._on_attention_maps)
+        self._state.resultShown.connect(self._on_result)
+        scrubber.slider.valueChanged.connect(self._on_scrubbed)
+        for spin in (self._size_row.width_spin, self._size_row.height_spin):
             spin.valueChanged.connect(self._retrace.start)
         self.watch_list.changed.connect(self._on_watch_list_changed)
-        self.activations.viewChanged.connect(inspector.set_view_settings)
+        self.activations.viewChanged.connect(host.set_view_settings)
         self.activations.unwatchRequested.connect(self.watch_list.remove)
         self.attention.overlayChanged.connect(self._update_overlay)
 
     # -- model -----------------------------------------------------------------------------
-    @Slot(str)
-    def _on_model_loading(self, _spec: str) -> None:
+    def _on_model_loading(self, _event: ModelLoading) -> None:
         self.browser.show_loading("Loading model…")
 
-    @Slot(str)
-    def _on_model_failed(self, _message: str) -> None:
+    def _on_model_failed(self, _event: ModelFailed) -> None:
         # When the previous model stays loaded, the worker adopts it again right after.
         self.browser.show_loading("No model loaded.")
 
-    @Slot(object)
-    def _on_model_in_use(self, model: Any) -> None:
+    def _on_model_ready(self, event: ModelReady) -> None:
         if self._closed:
             return
-        width, height = self._window.controls.size_row.dimensions()
+        model = event.model
+        width, height = self._size_row.dimensions()
         self.browser.set_pipeline(model.pipeline, shapes_for=(width, height), label=model.name)
         root = self.browser.root()
         gone = self.watch_list.keep_only(lambda path: root.find(path) is not None)
         if gone:
-            self._window.show_message(
+            self._state.tell(
                 f"Stopped watching {', '.join(gone)}: {model.name} has no such module.", 8000
             )
 
     @Slot()
     def _trace_at_current_size(self) -> None:
-        width, height = self._window.controls.size_row.dimensions()
+        width, height = self._size_row.dimensions()
         if not self._closed and width > 0 and height > 0 and width % 8 == 0 and height % 8 == 0:
             self.browser.trace_shapes_at(width, height)
 
     # -- runs ------------------------------------------------------------------------------
-    @Slot()
-    def _on_started(self) -> None:
+    def _on_started(self, _event: RunStarted) -> None:
         self._result, self._result_steps = None, ()
         self.activations.start_run()
         self.attention.clear()
@@ -162,9 +188,17 @@ class InspectionDocks(QObject):
         self._heat_key = None
         self._update_overlay()
 
-    @Slot(object)
-    def _on_attention_maps(self, result: AttentionResult) -> None:
-        self.attention.set_maps(result)
+    def _on_done(self, _event: RunDone) -> None:
+        self.activations.end_run()
+
+    def _on_step_activations(self, event: StepActivations) -> None:
+        self.activations.show_live(event.frames)
+
+    def _on_image_activations(self, event: ImageActivations) -> None:
+        self.activations.add_record(event.recorded)
+
+    def _on_attention_maps(self, event: AttentionReady) -> None:
+        self.attention.set_maps(event.result)
 
     @Slot(int)
     def _on_scrubbed(self, value: int) -> None:

@@ -52,7 +52,7 @@ def build_demo_pipeline():  # -> the SD 1.x family's diffusers pipeline
     from diffusers import AutoencoderKL, PNDMScheduler, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
-    from sdstudio.engine.demo.tokenizer import END_TOKEN, START_TOKEN, write_tokenizer_files
+    from sdstudio.engine.models.demo.tokenizer import END_TOKEN, START_TOKEN, write_tokenizer_files
     from sdstudio.engine.models.families import SD1
 
     with tempfile.TemporaryDirectory() as tokenizer_dir:
