@@ -13,6 +13,7 @@ No ``from __future__ import annotations`` here: field types stay real types (``i
 """
 
 import dataclasses
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -233,9 +234,22 @@ class SettingField(NamedTuple):
         return self.field.default
 
     @property
+    def annotation(self) -> Any:
+        """The field's type, also for sections written with postponed annotations; None when
+        it names something that is only imported for type checkers (an image)."""
+        if not isinstance(self.field.type, str):
+            return self.field.type
+        module = sys.modules.get(self.section.__module__)
+        try:
+            return eval(self.field.type, vars(module) if module else {})  # as typing does
+        except (NameError, AttributeError, TypeError, SyntaxError):
+            return None
+
+    @property
     def value_type(self) -> type | None:
         """``int``, ``float``, ``str``...; None for values that are not plain (an image)."""
-        return self.field.type if isinstance(self.field.type, type) else None
+        annotation = self.annotation
+        return annotation if isinstance(annotation, type) else None
 
 
 def setting_fields(sections: Iterable[type] = SECTIONS) -> Iterator[SettingField]:
@@ -259,7 +273,7 @@ def flat_settings(
     and metadata): the base of values that hold a part of the schema, such as the saved
     record (``keep=lambda s: s.recorded``) or the settings panel's stored state."""
     kept = [
-        (each.name, each.field.type, _copied(each.field))
+        (each.name, each.annotation or each.field.type, _copied(each.field))
         for each in setting_fields(sections)
         if keep(each.setting)
     ]
