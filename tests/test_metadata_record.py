@@ -7,6 +7,7 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from PIL import Image
 
 from sdstudio import __version__
 from sdstudio.engine.generation.request import GenerationRequest
@@ -105,3 +106,43 @@ def test_record_for_names_the_scheduler_that_ran(demo_model) -> None:
     assert (record.scheduler, record.sampler) == ("Default", "PNDM")
     assert (record.seed, record.model_name, record.model_hash) == (7, "demo", "abcdef0123")
     assert record.model_path == str(demo_model.source)
+
+
+def test_img2img_infotext_keeps_a1111_order() -> None:
+    record = GenerationRecord(
+        prompt="a fox",
+        steps=12,
+        cfg_scale=5.5,
+        seed=123,
+        width=640,
+        height=448,
+        sampler="Euler a",
+        img2img=True,
+        strength=0.4,
+        model_name="demo",
+        model_hash="0123456789",
+    )
+    assert record.infotext().split("\n")[-1] == (
+        "Steps: 12, Sampler: Euler a, CFG scale: 5.5, Seed: 123, Size: 640x448, "
+        "Model hash: 0123456789, Model: demo, Denoising strength: 0.4, "
+        f"Version: sdstudio {__version__}"
+    )
+
+
+def test_strength_one_with_an_init_image_is_recorded_as_txt2img(demo_model) -> None:
+    """At strength 1.0 the init image is not used, so the image is a txt2img one."""
+    init = Image.new("RGB", (64, 64), (200, 30, 30))
+    request = GenerationRequest(prompt="a fox", width=64, height=64, init_image=init, strength=1.0)
+    assert not request.is_img2img
+    record = record_for(request, demo_model, seed=1)
+    assert json.loads(record.to_json())["img2img"] is False
+    assert "Denoising strength" not in parse_infotext(record.infotext()).params
+
+
+def test_strength_below_one_with_an_init_image_is_recorded_as_img2img(demo_model) -> None:
+    init = Image.new("RGB", (64, 64), (200, 30, 30))
+    request = GenerationRequest(prompt="a fox", width=64, height=64, init_image=init, strength=0.99)
+    assert request.is_img2img
+    record = record_for(request, demo_model, seed=1)
+    assert json.loads(record.to_json())["img2img"] is True
+    assert parse_infotext(record.infotext()).params["Denoising strength"] == "0.99"

@@ -12,9 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from sdstudio.cli.generate import add_generation_arguments, build_request
 from sdstudio.cli.job_in_terminal import run_in_terminal
 from sdstudio.cli.model_options import DownloadProgressPrinter, add_model_arguments, load_options
+from sdstudio.cli.settings_arguments import add_generation_arguments, build_request
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.probes.heat_overlay import DEFAULT_OPACITY
 

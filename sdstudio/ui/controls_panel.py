@@ -22,12 +22,21 @@ from sdstudio.engine.generation.scheduler_names import scheduler_choices
 from sdstudio.engine.models.demo.model import DEMO_NAME
 from sdstudio.engine.previews.settings import PreviewKind
 from sdstudio.ui.seed_row import SeedRow
+from sdstudio.ui.setting_bindings import (
+    ComboTextBinding,
+    SeedBinding,
+    SettingBinding,
+    SpinBinding,
+    TextBinding,
+    apply_schema,
+)
 from sdstudio.ui.size_row import SizeRow
 from sdstudio.ui.strength_row import StrengthRow
 
 if TYPE_CHECKING:
     from PIL import Image
 
+INIT_IMAGE = "init_image"  # the setting that comes from the init image source, not a widget
 PREVIEW_CHOICES: tuple[tuple[str, PreviewKind], ...] = (
     ("Latent (fast, blurry)", PreviewKind.LATENT),
     ("TAESD (fast, sharp)", PreviewKind.TAESD),
@@ -77,23 +86,39 @@ class ControlsPanel(QWidget):
         self.scheduler_combo = QComboBox(objectName="schedulerCombo")
         self.scheduler_combo.addItems(scheduler_choices())
         self.scheduler_combo.setToolTip("Default: the scheduler the model ships with")
-        self.steps_spin = QSpinBox(objectName="stepsSpin", minimum=1, maximum=150, value=20)
-        self.cfg_spin = QDoubleSpinBox(objectName="cfgSpin", minimum=0.0, maximum=30.0)
+        self.steps_spin = QSpinBox(objectName="stepsSpin")
+        self.cfg_spin = QDoubleSpinBox(objectName="cfgSpin")
         self.cfg_spin.setSingleStep(0.5)
         self.cfg_spin.setDecimals(1)
-        self.cfg_spin.setValue(7.0)
         self.cfg_spin.setToolTip("How strongly to follow the prompt (1 = no guidance)")
         self.seed_row = SeedRow()
         self.size_row = SizeRow()
-        self.batch_spin = QSpinBox(objectName="batchSpin", minimum=1, maximum=16, value=1)
+        self.batch_spin = QSpinBox(objectName="batchSpin")
         self.batch_spin.setToolTip("Images per run, with seeds seed, seed+1, …")
         self.preview_combo = QComboBox(objectName="previewCombo")
         for label, kind in PREVIEW_CHOICES:
             self.preview_combo.addItem(label, kind.value)
         self.strength_row = StrengthRow()
+        self.bindings = self._bindings()
+        apply_schema(self.bindings, unbound=(INIT_IMAGE,))
         self._lay_out()
         self.model_combo.activated.connect(self._on_model_activated)
         self.strength_row.clearRequested.connect(self.clearInitRequested)
+
+    def _bindings(self) -> dict[str, SettingBinding]:
+        """Each setting's widget, by setting name (ranges and defaults come from the schema)."""
+        return {
+            "prompt": TextBinding(self.prompt_edit),
+            "negative_prompt": TextBinding(self.negative_edit),
+            "steps": SpinBinding(self.steps_spin, int),
+            "scheduler": ComboTextBinding(self.scheduler_combo),
+            "cfg_scale": SpinBinding(self.cfg_spin, float),
+            "seed": SeedBinding(self.seed_row),
+            "batch_count": SpinBinding(self.batch_spin, int),
+            "width": SpinBinding(self.size_row.width_spin, int),
+            "height": SpinBinding(self.size_row.height_spin, int),
+            "strength": SpinBinding(self.strength_row.spin, float),
+        }
 
     def _lay_out(self) -> None:
         form = QFormLayout()
@@ -127,20 +152,8 @@ class ControlsPanel(QWidget):
 
         With "random" on, this draws the run's seed and shows it.
         """
-        width, height = self.size_row.dimensions()
-        return GenerationRequest(
-            prompt=self.prompt_edit.toPlainText().strip(),
-            negative_prompt=self.negative_edit.toPlainText().strip(),
-            steps=self.steps_spin.value(),
-            cfg_scale=self.cfg_spin.value(),
-            seed=self.seed_row.seed_for_run(),
-            width=width,
-            height=height,
-            scheduler=self.scheduler_combo.currentText(),
-            init_image=init_image,
-            strength=self.strength_row.strength(),
-            batch_count=self.batch_spin.value(),
-        )
+        values = {name: binding.value_for_run() for name, binding in self.bindings.items()}
+        return GenerationRequest(**values, init_image=init_image)
 
     def preview_kind(self) -> str:
         """ "none", "latent", "taesd" or "vae"."""

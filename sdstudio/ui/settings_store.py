@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, fields
+from dataclasses import Field, asdict, fields
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from sdstudio.engine.errors import RequestError
+from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.generation.settings import setting_of
 from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.engine.paths import home_dir
 from sdstudio.ui.controls_state import ControlValues, field_types
@@ -86,21 +89,22 @@ class SettingsStore:
     # -- controls and window -------------------------------------------------------------
 
     def control_values(self) -> ControlValues | None:
-        """The settings panel as it was left, or None the first time."""
+        """The settings panel as it was left, or None the first time.
+
+        Each value is read back with its type and must be one the panel offers (a hand-edited
+        or damaged file gives the default instead).
+        """
         if "controls" not in self._settings.childGroups():
             return None
         types = field_types()
         defaults = ControlValues()
         self._settings.beginGroup("controls")
         try:
-            values = {
-                spec.name: _typed(
-                    self._settings.value(spec.name),
-                    getattr(defaults, spec.name),
-                    types[spec.name],
-                )
-                for spec in fields(ControlValues)
-            }
+            values = {}
+            for spec in fields(ControlValues):
+                default = getattr(defaults, spec.name)
+                value = _typed(self._settings.value(spec.name), default, types[spec.name])
+                values[spec.name] = value if _allowed(spec, value) else default
         finally:
             self._settings.endGroup()
         return ControlValues(**values)
@@ -131,6 +135,24 @@ class SettingsStore:
     def _byte_array(self, key: str) -> QByteArray:
         value = self._settings.value(key, QByteArray())
         return value if isinstance(value, QByteArray) else QByteArray()
+
+
+def _allowed(spec: Field, value: Any) -> bool:
+    """A setting's value within the range the panel offers, and valid in a request."""
+    setting = setting_of(spec)
+    if setting is None:
+        return True
+    if isinstance(value, (int, float)) and not _within(value, *setting.control_range):
+        return False
+    try:
+        GenerationRequest(**{spec.name: value})
+    except RequestError:
+        return False
+    return True
+
+
+def _within(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 def _typed(raw: object, default: Any, kind: type) -> Any:

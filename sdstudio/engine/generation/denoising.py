@@ -86,7 +86,7 @@ def _generate_one(
         )
         scheduler = ctx.scheduler = make_scheduler(pipe.scheduler, request.scheduler)
         scheduler.set_timesteps(request.steps, device=device)
-        if _uses_init_image(request):
+        if request.is_img2img:
             ctx.timesteps, ctx.begin_index = _img2img_timesteps(scheduler, request)
             ctx.latents = _noised_init_latents(
                 pipe, request, scheduler, ctx.timesteps[:1], ctx.generator
@@ -154,7 +154,7 @@ def _generate_one(
 
 def effective_steps(request: GenerationRequest) -> int:
     """How many denoising steps run: all for txt2img, ``int(steps * strength)`` for img2img."""
-    if not _uses_init_image(request):
+    if not request.is_img2img:
         return request.steps
     return min(int(request.steps * request.strength), request.steps)
 
@@ -164,11 +164,6 @@ def decode_latents(pipe: Any, latents: torch.Tensor, generator: torch.Generator)
     scaled = latents / pipe.vae.config.scaling_factor
     pixels = pipe.vae.decode(scaled.to(pipe.vae.dtype), return_dict=False, generator=generator)[0]
     return pipe.image_processor.postprocess(pixels, output_type="pil", do_denormalize=[True])[0]
-
-
-def _uses_init_image(request: GenerationRequest) -> bool:
-    # Strength 1.0 means "ignore the init image": the run is plain txt2img.
-    return request.init_image is not None and request.strength < 1.0
 
 
 def _sized_init_image(request: GenerationRequest) -> Image.Image:

@@ -2,58 +2,48 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.scheduler_names import MODEL_DEFAULT, SCHEDULERS
+from sdstudio.engine.generation.settings import (
+    MAX_SEED,
+    MAX_SIDE,
+    InitImageSettings,
+    PromptSettings,
+    SamplingSettings,
+    SizeSettings,
+    setting_fields,
+)
 
-if TYPE_CHECKING:
-    from PIL import Image
+__all__ = ["MAX_SEED", "MAX_SIDE", "GenerationRequest"]
 
-MAX_SIDE = 4096
-MAX_SEED = 2**32 - 1
+SIDE_STEP = 8  # the VAE works on 8×8 pixel blocks
 
 
+# Dataclass fields come in reverse base order, so the sections are listed backwards: the prompt
+# comes first and ``GenerationRequest("a cat", steps=2)`` reads as it always has.
 @dataclass(frozen=True)
-class GenerationRequest:
-    """Settings for one txt2img or img2img run; invalid settings raise :class:`RequestError`."""
+class GenerationRequest(InitImageSettings, SizeSettings, SamplingSettings, PromptSettings):
+    """Settings for one txt2img or img2img run; invalid settings raise :class:`RequestError`.
 
-    prompt: str
-    negative_prompt: str = ""
-    steps: int = 20
-    cfg_scale: float = 7.0
-    seed: int = 0
-    width: int = 512
-    height: int = 512
-    scheduler: str = MODEL_DEFAULT
-    init_image: Image.Image | None = field(default=None, compare=False, repr=False)
-    strength: float = 0.75
-    batch_count: int = 1
+    Every setting of :mod:`sdstudio.engine.generation.settings` is a flat attribute here.
+    """
 
     def __post_init__(self) -> None:
-        for side_name, side in (("width", self.width), ("height", self.height)):
-            if side <= 0 or side % 8 != 0:
+        for side_name in ("width", "height"):
+            side = getattr(self, side_name)
+            if side <= 0 or side % SIDE_STEP != 0:
                 raise RequestError(f"{side_name} must be a positive multiple of 8, got {side}")
-            if side > MAX_SIDE:
-                raise RequestError(f"{side_name} must be at most {MAX_SIDE}, got {side}")
-        if not 0.0 <= self.strength <= 1.0:
-            raise RequestError(f"strength must be between 0 and 1, got {self.strength}")
-        if self.steps < 1:
-            raise RequestError(f"steps must be at least 1, got {self.steps}")
-        if self.batch_count < 1:
-            raise RequestError(f"batch count must be at least 1, got {self.batch_count}")
-        if not 0 <= self.seed <= MAX_SEED:
-            raise RequestError(f"seed must be between 0 and {MAX_SEED}, got {self.seed}")
-        if self.cfg_scale < 0:
-            raise RequestError(f"CFG scale must not be negative, got {self.cfg_scale}")
         if self.scheduler != MODEL_DEFAULT and self.scheduler not in SCHEDULERS:
             names = ", ".join([MODEL_DEFAULT, *SCHEDULERS])
             raise RequestError(f"Unknown scheduler {self.scheduler!r}; choose one of: {names}")
+        for each in setting_fields():
+            problem = each.setting.problem(getattr(self, each.name))
+            if problem is not None:
+                raise RequestError(problem)
 
     @property
     def is_img2img(self) -> bool:
-        return self.init_image is not None
-
-    def with_seed(self, seed: int) -> GenerationRequest:
-        return replace(self, seed=seed % (MAX_SEED + 1))
+        """The init image is used: at strength 1.0 it is ignored and the run is txt2img."""
+        return self.init_image is not None and self.strength < 1.0

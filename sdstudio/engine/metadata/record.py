@@ -10,40 +10,47 @@ from __future__ import annotations
 
 import enum
 import json
+import types
+import typing
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 from sdstudio import __version__
 from sdstudio.engine.generation.scheduler_names import MODEL_DEFAULT
+from sdstudio.engine.generation.settings import InitImageSettings, flat_settings, setting_fields
 from sdstudio.engine.metadata.infotext import format_infotext
+from sdstudio.engine.metadata.infotext_settings import format_number, settings_params
 
 if TYPE_CHECKING:
     from sdstudio.engine.generation.request import GenerationRequest
     from sdstudio.engine.models.loading import LoadedModel
 
+__all__ = ["RECORD_FORMAT", "GenerationRecord", "RecordError", "format_number", "record_for"]
+
 RECORD_FORMAT = 1
+# A1111 writes the model right after the size; tools that compare infotext expect it there.
+MODEL_AFTER_KEY = "Size"
 
 
 class RecordError(ValueError):
     """Text that is not a generation record (bad JSON, or a setting of the wrong type)."""
 
 
-@dataclass(frozen=True)
-class GenerationRecord:
-    """One image's complete settings; ``seed`` is this image's own seed, not the batch's first."""
+# The recorded settings (prompt, steps, seed, size, scheduler as requested, strength...) as
+# flat fields, so the JSON keys are the settings' own names.
+_RecordedSettings = flat_settings("RecordedSettings", lambda setting: setting.recorded)
 
-    prompt: str
-    negative_prompt: str = ""
-    steps: int = 20
-    cfg_scale: float = 7.0
-    seed: int = 0
-    width: int = 512
-    height: int = 512
-    scheduler: str = MODEL_DEFAULT  # as requested: "Default" means the model's own scheduler
+
+@dataclass(frozen=True)
+class GenerationRecord(_RecordedSettings):
+    """One image's complete settings; ``seed`` is this image's own seed, not the batch's first.
+
+    ``scheduler`` is as requested: "Default" means the model's own scheduler.
+    """
+
     sampler: str = ""  # the A1111 name of the scheduler that actually ran
     img2img: bool = False
-    strength: float = 0.75
     model_name: str = ""
     model_path: str = ""
     model_hash: str | None = None  # first 10 hex digits of SHA-256; None until it is known
@@ -65,10 +72,11 @@ class GenerationRecord:
             raise RecordError(f"not valid JSON: {error}") from error
         if not isinstance(data, dict) or not isinstance(data.get("prompt"), str):
             raise RecordError("not a generation record (no prompt)")
+        hints = typing.get_type_hints(cls)
         values: dict[str, Any] = {}
         for spec in fields(cls):
             if spec.name in data and data[spec.name] is not None:
-                values[spec.name] = _checked(spec.name, data[spec.name])
+                values[spec.name] = _checked(spec.name, data[spec.name], hints[spec.name])
         return cls(**values)
 
     @property
@@ -77,20 +85,23 @@ class GenerationRecord:
         return self.sampler or self.scheduler
 
     def infotext(self) -> str:
-        """This record in A1111's ``parameters`` layout, for tools that read only that."""
-        params: dict[str, object] = {
-            "Steps": self.steps,
-            "Sampler": self.sampler_name,
-            "CFG scale": format_number(self.cfg_scale),
-            "Seed": self.seed,
-            "Size": f"{self.width}x{self.height}",
+        """This record in A1111's ``parameters`` layout, for tools that read only that.
+
+        The init image's settings (strength) mean nothing for txt2img, so are left out then.
+        """
+        unused = set() if self.img2img else {spec.name for spec in fields(InitImageSettings)}
+        values = {
+            each.name: getattr(self, each.name)
+            for each in setting_fields()
+            if each.setting.recorded and each.name not in unused
         }
+        values["scheduler"] = self.sampler_name
+        model: dict[str, str] = {}
         if self.model_hash:
-            params["Model hash"] = self.model_hash
+            model["Model hash"] = self.model_hash
         if self.model_name:
-            params["Model"] = self.model_name
-        if self.img2img:
-            params["Denoising strength"] = format_number(self.strength)
+            model["Model"] = self.model_name
+        params = _inserted_after(settings_params(values), MODEL_AFTER_KEY, model)
         params["Version"] = f"sdstudio {self.sdstudio_version}"
         return format_infotext(self.prompt, self.negative_prompt, params)
 
@@ -106,24 +117,40 @@ def record_for(
 
     ``preview`` may be a dict or a settings dataclass such as ``PreviewSettings``.
     """
+    settings = {
+        each.name: _as_type(getattr(request, each.name), each.value_type)
+        for each in setting_fields()
+        if each.setting.recorded
+    }
+    settings["seed"] = seed
     return GenerationRecord(
-        prompt=request.prompt,
-        negative_prompt=request.negative_prompt,
-        steps=request.steps,
-        cfg_scale=float(request.cfg_scale),
-        seed=seed,
-        width=request.width,
-        height=request.height,
-        scheduler=request.scheduler,
+        **settings,
         sampler=_sampler_that_ran(model, request.scheduler),
         img2img=request.is_img2img,
-        strength=float(request.strength),
         model_name=model.name,
         model_path=str(model.source),
         model_hash=model_hash,
         device=model.placement.label,
         preview=_plain_dict(preview),
     )
+
+
+def _as_type(value: Any, kind: type | None) -> Any:
+    """``7`` for a float setting is stored as ``7.0``, so the record's JSON is typed."""
+    return float(value) if kind is float else value
+
+
+def _inserted_after(
+    params: dict[str, str], key: str, inserted: Mapping[str, str]
+) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for each, value in params.items():
+        result[each] = value
+        if each == key:
+            result.update(inserted)
+    if key not in params:
+        result.update(inserted)
+    return result
 
 
 def _plain_dict(value: Mapping[str, Any] | Any | None) -> dict[str, Any] | None:
@@ -151,28 +178,25 @@ def _sampler_that_ran(model: LoadedModel, scheduler: str) -> str:
     return display_name(model.pipeline.scheduler)
 
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "steps": (int,),
-    "seed": (int,),
-    "width": (int,),
-    "height": (int,),
-    "cfg_scale": (int, float),
-    "strength": (int, float),
-    "img2img": (bool,),
-    "preview": (dict,),
-}
+def _accepted_types(hint: Any) -> tuple[type, ...]:
+    """The JSON value types a field of type ``hint`` takes: ``float`` also takes ``1``,
+    ``dict[str, Any] | None`` takes a dict (None means "missing" and is handled before)."""
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        members = [each for each in typing.get_args(hint) if each is not type(None)]
+        return tuple(kind for member in members for kind in _accepted_types(member))
+    origin = typing.get_origin(hint)
+    if origin is not None:
+        return (origin,)
+    if hint is float:
+        return (int, float)
+    return (hint,)
 
 
-def _checked(name: str, value: Any) -> Any:
+def _checked(name: str, value: Any, hint: Any) -> Any:
     """``value`` if it has the type the field needs (bool is not accepted as a number)."""
-    expected = _TYPES.get(name, (str,))
+    expected = _accepted_types(hint)
     if isinstance(value, bool) and bool not in expected:
         raise RecordError(f"{name} has the wrong type: {value!r}")
     if not isinstance(value, expected):
         raise RecordError(f"{name} has the wrong type: {value!r}")
     return float(value) if float in expected else value
-
-
-def format_number(value: float) -> str:
-    """``7`` rather than ``7.0``, full precision otherwise (``0.123456789`` stays exact)."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))

@@ -7,14 +7,15 @@ Values that were found but cannot be used are listed in words, for a note to the
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.generation.scheduler_names import MODEL_DEFAULT, SCHEDULERS
+from sdstudio.engine.generation.settings import setting_fields
 from sdstudio.engine.metadata.infotext import Infotext
+from sdstudio.engine.metadata.infotext_settings import read_settings_params
 from sdstudio.engine.metadata.png_chunks import ImageMetadata
 from sdstudio.engine.metadata.record import GenerationRecord
 
@@ -38,43 +39,26 @@ def restore_settings(metadata: ImageMetadata) -> RestoredSettings:
 
 def settings_from_record(record: GenerationRecord) -> RestoredSettings:
     """Our record names the scheduler exactly as it was requested, so it reproduces exactly."""
-    return _validated(
-        {
-            "prompt": record.prompt,
-            "negative_prompt": record.negative_prompt,
-            "steps": record.steps,
-            "cfg_scale": record.cfg_scale,
-            "seed": record.seed,
-            "size": (record.width, record.height),
-            "scheduler": record.scheduler,
-            "strength": record.strength,
-        },
-        [],
-    )
+    found = {
+        each.name: getattr(record, each.name) for each in setting_fields() if each.setting.recorded
+    }
+    return _validated(found, [])
 
 
 def settings_from_infotext(infotext: Infotext) -> RestoredSettings:
     """Settings from A1111's text, reading each value the way A1111 writes it."""
     params = infotext.params
-    found: dict[str, Any] = {"prompt": infotext.prompt, "negative_prompt": infotext.negative_prompt}
-    skipped: list[str] = []
-    readers = (
-        ("Steps", "steps", _read_int),
-        ("CFG scale", "cfg_scale", _read_float),
-        ("Seed", "seed", _read_int),
-        ("Size", "size", _read_size),
-        ("Denoising strength", "strength", _read_float),
-    )
-    for key, name, reader in readers:
-        if key in params:
-            try:
-                found[name] = reader(params[key])
-            except ValueError:
-                skipped.append(f"{key} {params[key]!r} is not a number sdstudio can use")
-    if "Sampler" in params:
-        scheduler = scheduler_for(params["Sampler"], params.get("Schedule type", ""))
+    read, skipped = read_settings_params(params)
+    found: dict[str, Any] = {
+        "prompt": infotext.prompt,
+        "negative_prompt": infotext.negative_prompt,
+        **read,
+    }
+    if "scheduler" in found:
+        sampler = found.pop("scheduler")
+        scheduler = scheduler_for(sampler, params.get("Schedule type", ""))
         if scheduler is None:
-            skipped.append(f"Sampler {params['Sampler']!r} is not available in sdstudio")
+            skipped.append(f"Sampler {sampler!r} is not available in sdstudio")
         else:
             found["scheduler"] = scheduler
     return _validated(found, skipped)
@@ -93,37 +77,27 @@ def scheduler_for(sampler: str, schedule_type: str = "") -> str | None:
 
 
 def _validated(found: dict[str, Any], skipped: list[str]) -> RestoredSettings:
-    """Keep each value only if a request with it alone would be valid."""
+    """Keep each value only if a request with it alone would be valid; settings written
+    together (width and height as "Size") are kept or skipped together."""
     settings: dict[str, Any] = {}
-    for name, value in found.items():
-        candidate = {"width": value[0], "height": value[1]} if name == "size" else {name: value}
+    for candidate in _together(found):
         try:
-            GenerationRequest(**{"prompt": "", **candidate})
+            GenerationRequest(**candidate)
         except RequestError as error:
             skipped.append(str(error))
         except (TypeError, OverflowError):
-            skipped.append(f"{name} {value!r} cannot be used")
+            described = ", ".join(f"{name} {value!r}" for name, value in candidate.items())
+            skipped.append(f"{described} cannot be used")
         else:
             settings.update(candidate)
     return RestoredSettings(settings, skipped)
 
 
-def _read_float(text: str) -> float:
-    number = float(text)
-    if not math.isfinite(number):
-        raise ValueError(text)
-    return number
-
-
-def _read_int(text: str) -> int:
-    number = float(text)
-    if not number.is_integer():
-        raise ValueError(text)
-    return int(text) if text.strip().lstrip("-").isdigit() else int(number)
-
-
-def _read_size(text: str) -> tuple[int, int]:
-    width, separator, height = text.lower().partition("x")
-    if not separator:
-        raise ValueError(text)
-    return _read_int(width), _read_int(height)
+def _together(found: dict[str, Any]) -> list[dict[str, Any]]:
+    """``found`` split into the groups that are checked as one (by infotext key)."""
+    groups: dict[str, dict[str, Any]] = {}
+    for each in setting_fields():
+        if each.name in found:
+            key = each.setting.infotext or each.name
+            groups.setdefault(key, {})[each.name] = found[each.name]
+    return list(groups.values())

@@ -1,0 +1,78 @@
+"""Command-line options for the generation settings, one per schema setting, and the request
+they make; shared by ``sdstudio generate`` and ``sdstudio attention``.
+
+A setting's flag is its ``cli`` name (else ``--name-with-dashes``), typed and defaulted from
+its field. What the command line does on its own: ``--prompt`` is required, a missing
+``--seed`` draws a random one, and ``--init`` names an image file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sdstudio.cli.model_options import MODEL_HELP
+from sdstudio.engine.devices import DEVICE_CHOICES
+from sdstudio.engine.errors import RequestError
+from sdstudio.engine.generation.init_image import load_init_image
+from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
+from sdstudio.engine.generation.settings import SECTIONS, SettingField, setting_fields
+
+REQUIRED = frozenset({"prompt"})  # a run without a prompt is almost always a mistyped line
+DRAWN_WHEN_MISSING = "seed"
+IMAGE_FILE = "init_image"
+
+
+def flag(each: SettingField) -> str:
+    return each.setting.cli or "--" + each.name.replace("_", "-")
+
+
+def destination(each: SettingField) -> str:
+    """The ``args`` attribute argparse makes of the flag (``--cfg`` → ``args.cfg``)."""
+    return flag(each).removeprefix("--").replace("-", "_")
+
+
+def add_setting_arguments(
+    parser: argparse.ArgumentParser, sections: Iterable[type] = SECTIONS
+) -> None:
+    """One option per setting of ``sections``."""
+    for each in setting_fields(sections):
+        options: dict[str, Any] = {"default": each.default, "help": each.setting.help}
+        if each.value_type in (int, float):
+            options["type"] = each.value_type
+        if each.name in REQUIRED:
+            options = {"required": True, "help": each.setting.help}
+        elif each.name == DRAWN_WHEN_MISSING:
+            options["default"] = None
+            options["help"] = "default: a random seed"
+        elif each.name == IMAGE_FILE:
+            options = {"default": None, "metavar": "IMAGE", "help": each.setting.help}
+        parser.add_argument(flag(each), **options)
+
+
+def add_generation_arguments(parser: argparse.ArgumentParser) -> None:
+    """Every setting, plus model, device and --out; shared with ``sdstudio attention``."""
+    add_setting_arguments(parser)
+    parser.add_argument("--model", default="demo", help=MODEL_HELP)
+    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
+    parser.add_argument("--out", default=None, metavar="FILE.png", help="where to write the PNG")
+
+
+def setting_values(args: argparse.Namespace, sections: Iterable[type] = SECTIONS) -> dict:
+    """The settings' values as given on the command line (setting name → value)."""
+    values = {each.name: getattr(args, destination(each)) for each in setting_fields(sections)}
+    if DRAWN_WHEN_MISSING in values and values[DRAWN_WHEN_MISSING] is None:
+        values[DRAWN_WHEN_MISSING] = random.randint(0, MAX_SEED)
+    if values.get(IMAGE_FILE):  # "--init ''" is no init image, as before
+        values[IMAGE_FILE] = load_init_image(values[IMAGE_FILE])
+    return values
+
+
+def build_request(args: argparse.Namespace) -> GenerationRequest:
+    """Validate everything that can be checked before the model is loaded."""
+    if args.out is not None and Path(args.out).suffix.lower() != ".png":
+        raise RequestError(f"--out must name a .png file, got {args.out}")
+    return GenerationRequest(**setting_values(args))

@@ -1,0 +1,290 @@
+"""The generation settings, described once; every front end and file format walks this schema.
+
+Each setting is a field of a small frozen section dataclass, and its ``Setting`` metadata says
+what the request checks, what settings.ini keeps, what the saved record and A1111 infotext
+hold, and how the command line and the settings panel offer it.
+
+To add a setting: add a field with :func:`setting` to a section below (and a widget binding in
+the settings panel). To add a section: write a frozen dataclass of such fields, add it to
+:data:`SECTIONS` and to ``GenerationRequest``'s bases.
+
+No ``from __future__ import annotations`` here: field types stay real types (``int``,
+``float``, ``str``), which readers of text (settings.ini, JSON, infotext, argv) convert to.
+"""
+
+import dataclasses
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sdstudio.engine.generation.scheduler_names import MODEL_DEFAULT
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+SETTING_KEY = "sdstudio.setting"
+MAX_SEED = 2**32 - 1
+MAX_SIDE = 4096
+MAX_PROMPT_LENGTH = 65_536  # characters; far beyond what a text encoder reads, not a file's size
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How one generation setting is checked, shown, stored and recorded.
+
+    ``minimum``/``maximum`` bound every request (the command line accepts the whole range);
+    ``control_minimum``/``control_maximum`` are the narrower range the settings panel offers
+    where the full one would make its widgets awkward (150 steps, 2048 px).
+    """
+
+    label: str
+    minimum: float | None = None
+    maximum: float | None = None
+    control_minimum: float | None = None
+    control_maximum: float | None = None
+    max_length: int | None = None
+    infotext: str | None = None  # A1111 key; settings sharing a key are written as "AxB"
+    cli: str | None = None  # command-line flag; None: --name-with-dashes
+    help: str | None = None
+    persisted: bool = True  # kept in settings.ini between sessions
+    recorded: bool = True  # stored in the saved image's record
+
+    @property
+    def control_range(self) -> tuple[float | None, float | None]:
+        """(lowest, highest) value the settings panel offers; None where unbounded."""
+        low = self.control_minimum if self.control_minimum is not None else self.minimum
+        high = self.control_maximum if self.control_maximum is not None else self.maximum
+        return low, high
+
+    @property
+    def label_in_sentence(self) -> str:
+        """The label inside a sentence: "steps", but "CFG scale" keeps its capitals."""
+        if len(self.label) > 1 and self.label[1].isupper():
+            return self.label
+        return self.label[:1].lower() + self.label[1:]
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not allowed in a request, in words; None when it is."""
+        noun = self.label_in_sentence
+        if isinstance(value, str):
+            if self.max_length is not None and len(value) > self.max_length:
+                return f"{noun} must be at most {self.max_length} characters, got {len(value)}"
+            return None
+        if not isinstance(value, (int, float)):
+            return None
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None and not low <= value <= high:
+            return f"{noun} must be between {number_text(low)} and {number_text(high)}, got {value}"
+        if low is not None and value < low:
+            if low == 0:
+                return f"{noun} must not be negative, got {value}"
+            return f"{noun} must be at least {number_text(low)}, got {value}"
+        if high is not None and value > high:
+            return f"{noun} must be at most {number_text(high)}, got {value}"
+        return None
+
+
+def setting(
+    default: Any,
+    *,
+    label: str,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    control_minimum: float | None = None,
+    control_maximum: float | None = None,
+    max_length: int | None = None,
+    infotext: str | None = None,
+    cli: str | None = None,
+    help: str | None = None,
+    persisted: bool = True,
+    recorded: bool = True,
+    compare: bool = True,
+) -> Any:
+    """A dataclass field that carries its :class:`Setting` (``compare=False`` for images)."""
+    description = Setting(
+        label=label,
+        minimum=minimum,
+        maximum=maximum,
+        control_minimum=control_minimum,
+        control_maximum=control_maximum,
+        max_length=max_length,
+        infotext=infotext,
+        cli=cli,
+        help=help,
+        persisted=persisted,
+        recorded=recorded,
+    )
+    return dataclasses.field(
+        default=default, compare=compare, repr=compare, metadata={SETTING_KEY: description}
+    )
+
+
+def number_text(value: float) -> str:
+    """``7`` rather than ``7.0``, full precision otherwise, for messages and ranges."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+@dataclass(frozen=True)
+class PromptSettings:
+    prompt: str = setting("", label="Prompt", max_length=MAX_PROMPT_LENGTH, help="what to draw")
+    negative_prompt: str = setting(
+        "",
+        label="Negative prompt",
+        max_length=MAX_PROMPT_LENGTH,
+        cli="--negative",
+        help="what to steer away from",
+    )
+
+
+@dataclass(frozen=True)
+class SamplingSettings:
+    """Field order is A1111's infotext order: Steps, Sampler, CFG scale, Seed."""
+
+    steps: int = setting(20, label="Steps", minimum=1, control_maximum=150, infotext="Steps")
+    scheduler: str = setting(
+        MODEL_DEFAULT, label="Scheduler", infotext="Sampler", help="e.g. 'Euler a', 'DPM++ 2M'"
+    )
+    cfg_scale: float = setting(
+        7.0,
+        label="CFG scale",
+        minimum=0.0,
+        control_maximum=30.0,
+        infotext="CFG scale",
+        cli="--cfg",
+        help="classifier-free guidance scale",
+    )
+    seed: int = setting(0, label="Seed", minimum=0, maximum=MAX_SEED, infotext="Seed")
+    batch_count: int = setting(
+        1,
+        label="Batch count",
+        minimum=1,
+        control_maximum=16,
+        recorded=False,  # a record describes one image, with that image's own seed
+        help="images, seeds seed, seed+1…",
+    )
+
+
+@dataclass(frozen=True)
+class SizeSettings:
+    """Both sides are written together as infotext's "Size: WxH"."""
+
+    width: int = setting(
+        512,
+        label="Width",
+        minimum=8,
+        maximum=MAX_SIDE,
+        control_minimum=64,
+        control_maximum=2048,
+        infotext="Size",
+    )
+    height: int = setting(
+        512,
+        label="Height",
+        minimum=8,
+        maximum=MAX_SIDE,
+        control_minimum=64,
+        control_maximum=2048,
+        infotext="Size",
+    )
+
+
+@dataclass(frozen=True)
+class InitImageSettings:
+    """img2img: an image to start from, and how much of it to change."""
+
+    init_image: "Image.Image | None" = setting(
+        None,
+        label="Init image",
+        cli="--init",
+        help="init image (img2img)",
+        persisted=False,  # pixels do not belong in settings.ini or in a text record
+        recorded=False,
+        compare=False,
+    )
+    strength: float = setting(
+        0.75,
+        label="Denoising strength",
+        minimum=0.0,
+        maximum=1.0,
+        infotext="Denoising strength",
+        help="img2img denoising 0..1",
+    )
+
+
+# In the order they are shown, written and offered on the command line.
+SECTIONS: tuple[type, ...] = (PromptSettings, SamplingSettings, SizeSettings, InitImageSettings)
+
+
+class SettingField(NamedTuple):
+    """One setting as every consumer sees it: its section, dataclass field and description."""
+
+    section: type
+    field: dataclasses.Field
+    setting: Setting
+
+    @property
+    def name(self) -> str:
+        return self.field.name
+
+    @property
+    def default(self) -> Any:
+        if self.field.default_factory is not dataclasses.MISSING:
+            return self.field.default_factory()
+        return self.field.default
+
+    @property
+    def annotation(self) -> Any:
+        """The field's type, also for sections written with postponed annotations; None when
+        it names something that is only imported for type checkers (an image)."""
+        if not isinstance(self.field.type, str):
+            return self.field.type
+        module = sys.modules.get(self.section.__module__)
+        try:
+            return eval(self.field.type, vars(module) if module else {})  # as typing does
+        except (NameError, AttributeError, TypeError, SyntaxError):
+            return None
+
+    @property
+    def value_type(self) -> type | None:
+        """``int``, ``float``, ``str``...; None for values that are not plain (an image)."""
+        annotation = self.annotation
+        return annotation if isinstance(annotation, type) else None
+
+
+def setting_fields(sections: Iterable[type] = SECTIONS) -> Iterator[SettingField]:
+    """Every setting of ``sections``, in order."""
+    for section in sections:
+        for spec in dataclasses.fields(section):
+            description = spec.metadata.get(SETTING_KEY)
+            if description is not None:
+                yield SettingField(section, spec, description)
+
+
+def setting_of(spec: dataclasses.Field) -> Setting | None:
+    """The description a field carries, also in dataclasses built by :func:`flat_settings`."""
+    return spec.metadata.get(SETTING_KEY)
+
+
+def flat_settings(
+    name: str, keep: Callable[[Setting], bool], sections: Iterable[type] = SECTIONS
+) -> type:
+    """A frozen dataclass of the kept settings as plain fields (same names, types, defaults
+    and metadata): the base of values that hold a part of the schema, such as the saved
+    record (``keep=lambda s: s.recorded``) or the settings panel's stored state."""
+    kept = [
+        (each.name, each.annotation or each.field.type, _copied(each.field))
+        for each in setting_fields(sections)
+        if keep(each.setting)
+    ]
+    return dataclasses.make_dataclass(name, kept, frozen=True)
+
+
+def _copied(spec: dataclasses.Field) -> Any:
+    return dataclasses.field(
+        default=spec.default,
+        default_factory=spec.default_factory,
+        compare=spec.compare,
+        repr=spec.repr,
+        metadata=spec.metadata,
+    )

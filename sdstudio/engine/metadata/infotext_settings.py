@@ -1,0 +1,94 @@
+"""The schema's settings as A1111 infotext ``key: value`` pairs, and read back from them.
+
+Settings with an ``infotext`` key are written in schema order; settings that share a key are
+written together as ``AxB`` (``Size: 512x768``). Numbers are written the way A1111 writes
+them, and read back the way A1111 and other tools write them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sdstudio.engine.generation.settings import SECTIONS, SettingField, setting_fields
+
+PART_SEPARATOR = "x"
+
+
+def format_number(value: float) -> str:
+    """``7`` rather than ``7.0``, full precision otherwise (``0.123456789`` stays exact)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def infotext_groups(sections: Iterable[type] = SECTIONS) -> dict[str, list[SettingField]]:
+    """Each infotext key and the settings written under it, in schema order."""
+    groups: dict[str, list[SettingField]] = {}
+    for each in setting_fields(sections):
+        if each.setting.infotext is not None:
+            groups.setdefault(each.setting.infotext, []).append(each)
+    return groups
+
+
+def settings_params(
+    values: Mapping[str, Any], sections: Iterable[type] = SECTIONS
+) -> dict[str, str]:
+    """The infotext pairs of ``values`` (setting name → value); settings not in it are left out."""
+    params: dict[str, str] = {}
+    for key, group in infotext_groups(sections).items():
+        if all(each.name in values for each in group):
+            parts = (_value_text(each, values[each.name]) for each in group)
+            params[key] = PART_SEPARATOR.join(parts)
+    return params
+
+
+def read_settings_params(
+    params: Mapping[str, str], sections: Iterable[type] = SECTIONS
+) -> tuple[dict[str, Any], list[str]]:
+    """(setting name → value, what could not be read in words) from infotext pairs."""
+    found: dict[str, Any] = {}
+    skipped: list[str] = []
+    for key, group in infotext_groups(sections).items():
+        if key not in params:
+            continue
+        text = params[key]
+        try:
+            found.update(_read_group(group, text))
+        except ValueError:
+            skipped.append(f"{key} {text!r} is not a number sdstudio can use")
+    return found, skipped
+
+
+def _value_text(each: SettingField, value: Any) -> str:
+    if each.value_type is float:
+        return format_number(value)
+    return str(value)
+
+
+def _read_group(group: list[SettingField], text: str) -> dict[str, Any]:
+    parts = text.lower().split(PART_SEPARATOR) if len(group) > 1 else [text]
+    if len(parts) != len(group):
+        raise ValueError(text)
+    return {each.name: _read_value(each, part) for each, part in zip(group, parts, strict=True)}
+
+
+def _read_value(each: SettingField, text: str) -> Any:
+    if each.value_type is int:
+        return _read_int(text)
+    if each.value_type is float:
+        return _read_float(text)
+    return text
+
+
+def _read_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(text)
+    return number
+
+
+def _read_int(text: str) -> int:
+    number = float(text)
+    if not number.is_integer():
+        raise ValueError(text)
+    return int(text) if text.strip().lstrip("-").isdigit() else int(number)

@@ -1,0 +1,131 @@
+"""One small adaptor per setting between its widget and its value, so the settings panel's
+reading, writing, restoring and request building walk the schema instead of naming widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QPlainTextEdit, QSpinBox
+
+from sdstudio.engine.generation.settings import SECTIONS, number_text, setting_fields
+from sdstudio.ui.seed_row import SeedRow
+
+
+class SettingBinding:
+    """A widget that shows one setting's value."""
+
+    def get(self) -> Any:
+        raise NotImplementedError
+
+    def set(self, value: Any) -> bool:
+        """Show ``value``; False (and nothing changed) when the widget cannot hold it."""
+        raise NotImplementedError
+
+    def value_for_run(self) -> Any:
+        """The value a new run uses; usually what is shown."""
+        return self.get()
+
+    def set_range(self, minimum: float | None, maximum: float | None) -> None:
+        """Offer only this range; widgets without one ignore it."""
+
+    def refusal(self, label: str, value: Any) -> str:
+        """Why :meth:`set` refused ``value``, in words."""
+        return f"{label} {value!r} cannot be shown"
+
+
+class SpinBinding(SettingBinding):
+    """A QSpinBox or a QDoubleSpinBox holding an ``int`` or a ``float`` setting."""
+
+    def __init__(self, spin: QSpinBox | QDoubleSpinBox, kind: type = int) -> None:
+        self.spin = spin
+        self.kind = kind
+
+    def get(self) -> Any:
+        return self.kind(self.spin.value())
+
+    def set(self, value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if self.kind is int and not float(value).is_integer():
+            return False
+        if not self.spin.minimum() <= value <= self.spin.maximum():
+            return False
+        self.spin.setValue(self.kind(value))
+        return True
+
+    def set_range(self, minimum: float | None, maximum: float | None) -> None:
+        low = self.spin.minimum() if minimum is None else minimum
+        high = self.spin.maximum() if maximum is None else maximum
+        self.spin.setRange(self.kind(low), self.kind(high))
+
+    def refusal(self, label: str, value: Any) -> str:
+        allowed = f"{number_text(self.spin.minimum())}–{number_text(self.spin.maximum())}"
+        return f"{label} {value} is outside what sdstudio allows ({allowed})"
+
+
+class SeedBinding(SpinBinding):
+    """The seed row: a run with "random" on draws a new seed (and shows it)."""
+
+    def __init__(self, row: SeedRow) -> None:
+        super().__init__(row.spin, int)
+        self.row = row
+
+    def value_for_run(self) -> int:
+        return self.row.seed_for_run()
+
+
+class TextBinding(SettingBinding):
+    """A QPlainTextEdit; a run uses the text without leading and trailing blanks."""
+
+    def __init__(self, edit: QPlainTextEdit) -> None:
+        self.edit = edit
+
+    def get(self) -> str:
+        return self.edit.toPlainText()
+
+    def set(self, value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        self.edit.setPlainText(value)
+        return True
+
+    def value_for_run(self) -> str:
+        return self.get().strip()
+
+
+class ComboTextBinding(SettingBinding):
+    """A QComboBox whose item texts are the setting's values (scheduler names)."""
+
+    def __init__(self, combo: QComboBox) -> None:
+        self.combo = combo
+
+    def get(self) -> str:
+        return self.combo.currentText()
+
+    def set(self, value: Any) -> bool:
+        index = self.combo.findText(value) if isinstance(value, str) else -1
+        if index >= 0:
+            self.combo.setCurrentIndex(index)
+        return index >= 0
+
+    def refusal(self, label: str, value: Any) -> str:
+        return f"{label} {value!r} is not in the list"
+
+
+def apply_schema(
+    bindings: Mapping[str, SettingBinding],
+    unbound: Iterable[str] = (),
+    sections: Iterable[type] = SECTIONS,
+) -> None:
+    """Give each widget its setting's range and default; every setting of ``sections`` needs
+    a binding unless it is ``unbound`` (the init image comes from elsewhere)."""
+    skipped = set(unbound)
+    for each in setting_fields(sections):
+        if each.name in skipped:
+            continue
+        if each.name not in bindings:
+            raise LookupError(f"the setting {each.name!r} has no widget in the settings panel")
+        binding = bindings[each.name]
+        binding.set_range(*each.setting.control_range)
+        binding.set(each.default)
