@@ -47,6 +47,9 @@ def main() -> None:
         ViewSettings,
         overlay_on,
     )
+    from sdstudio.engine.probes.attention_extension import AttentionCaptureExtension
+    from sdstudio.engine.probes.outputs import AttentionMaps
+    from sdstudio.engine.probes.watch_extension import ModuleWatchExtension
 
     model = load_model("demo", device=args.device)
     request = GenerationRequest(
@@ -64,18 +67,28 @@ def main() -> None:
         for _ in generate(model, request):
             pass
 
+    class TimedWatcher(ModuleWatcher):
+        """The app's watcher, timing each step's pictures."""
+
+        def collect(self, event):
+            start = time.perf_counter()
+            views = super().collect(event)
+            collect_seconds.append(time.perf_counter() - start)
+            return views
+
     def watched() -> None:
-        with ModuleWatcher(model.pipeline, [args.module], request, settings) as watcher:
-            for event in generate(model, request):
-                start = time.perf_counter()
-                watcher.collect(event)
-                collect_seconds.append(time.perf_counter() - start)
+        watcher = TimedWatcher(model.pipeline, [args.module], request, settings)
+        for _ in generate(model, request, extensions=[ModuleWatchExtension(watcher)]):
+            pass
 
     def attention() -> None:
-        with AttentionCapture(model.pipeline, request) as capture:
-            for event in generate(model, request):
-                if isinstance(event, ImageFinished):
-                    overlay_on(event.image, capture.take().heat("dragon"))
+        capture = AttentionCaptureExtension(AttentionCapture(model.pipeline, request))
+        maps = None
+        for event in generate(model, request, extensions=[capture]):
+            if isinstance(event, AttentionMaps):
+                maps = event.maps
+            elif isinstance(event, ImageFinished):
+                overlay_on(event.image, maps.heat("dragon"))
 
     runners = {"plain": plain, "watched": watched, "attention": attention}
     for runner in runners.values():  # warm-up

@@ -63,6 +63,7 @@ def main() -> None:
     from sdstudio.engine.generation.request import GenerationRequest
     from sdstudio.engine.models.loading import load_model
     from sdstudio.engine.previews import PreviewSettings, create_preview_decoder
+    from sdstudio.engine.previews.extension import PreviewExtension
 
     model = load_model("demo", device="cpu")
     taesd_dir = home / "taesd"
@@ -72,27 +73,37 @@ def main() -> None:
     AutoencoderTiny().save_pretrained(taesd_dir)
 
     start = time.perf_counter()
-    decoders = {
-        kind: create_preview_decoder(model, PreviewSettings(kind=kind, taesd_path=str(taesd_dir)))
-        for kind in KINDS
-    }
+    settings = {kind: PreviewSettings(kind=kind, taesd_path=str(taesd_dir)) for kind in KINDS}
+    decoders = {kind: create_preview_decoder(model, settings[kind]) for kind in KINDS}
     print(f"decoders ready in {time.perf_counter() - start:.2f} s (includes the latent fit)")
     request = GenerationRequest(
         prompt="a lighthouse at dusk", steps=args.steps, seed=11, width=args.size, height=args.size
     )
     preview_sizes: dict[str, set[tuple[int, int]]] = {kind: set() for kind in KINDS}
 
+    class TimedDecoder:
+        """The kind's decoder, timed, so the in-run share of decoding can be reported."""
+
+        def __init__(self, kind: str, result: Run) -> None:
+            self._decoder, self._kind, self._result = decoders[kind], kind, result
+
+        def decode(self, event):
+            decode_start = time.perf_counter()
+            picture = self._decoder.decode(event)
+            self._result.decoding += time.perf_counter() - decode_start
+            preview_sizes[self._kind].add(picture.size)
+            return picture
+
     def run(kind: str) -> Run:
-        decoder = decoders[kind]
+        """One generation with previews as the app makes them: the loop's preview extension."""
         result = Run()
+        extensions = []
+        if decoders[kind] is not None:
+            extensions = [PreviewExtension(TimedDecoder(kind, result), settings[kind])]
         start = time.perf_counter()
-        for event in generate(model, request):
+        for event in generate(model, request, extensions=extensions):
             if isinstance(event, StepEvent):
                 result.steps.append(event)
-                if decoder is not None:
-                    decode_start = time.perf_counter()
-                    preview_sizes[kind].add(decoder.decode(event).size)
-                    result.decoding += time.perf_counter() - decode_start
         result.wall = time.perf_counter() - start
         return result
 

@@ -100,10 +100,10 @@ def strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
 
 def test_the_graph_sees_type_checking_and_package_imports() -> None:
     graph = ui_import_graph()
-    assert "sdstudio.ui.worker" in graph["sdstudio.ui.history.model"]
+    assert "sdstudio.ui.worker_events" in graph["sdstudio.ui.history.model"]
     assert "sdstudio.ui.probes" in graph["sdstudio.ui.worker"]  # via probes.messages
     # under TYPE_CHECKING only:
-    assert "sdstudio.ui.worker" in graph["sdstudio.ui.probe_docks"]
+    assert "sdstudio.ui.probes.messages" in graph["sdstudio.ui.worker_events"]
     cycle = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert {"a", "b", "c"} in strongly_connected(cycle)
 
