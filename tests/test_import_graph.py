@@ -1,8 +1,9 @@
-"""The ui package has no import cycles and only the app's entry points know the main window.
+"""sdstudio has no import cycles, and only the app's entry points know the main window.
 
 The graph is built from the source (``ast``), so imports under ``TYPE_CHECKING`` count too, as
 do the package ``__init__`` modules that Python runs before a submodule (other than the
-importer's own packages, which are already under way).
+importer's own packages, which are already under way, and the layer packages ``sdstudio.ui``,
+``sdstudio.engine`` and ``sdstudio.cli``, whose ``__init__`` only names things lazily).
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import sdstudio.ui
+import sdstudio
 
-UI_ROOT = Path(sdstudio.ui.__file__).parent
+PACKAGE_ROOT = Path(sdstudio.__file__).parent
 MAIN_WINDOW = "sdstudio.ui.main_window"
 MAY_IMPORT_MAIN_WINDOW = {
     "sdstudio.ui",
@@ -23,22 +24,23 @@ MAY_IMPORT_MAIN_WINDOW = {
 
 
 def _module_name(path: Path) -> str:
-    parts = ["sdstudio", "ui", *path.relative_to(UI_ROOT).with_suffix("").parts]
+    parts = ["sdstudio", *path.relative_to(PACKAGE_ROOT).with_suffix("").parts]
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def ui_modules() -> dict[str, Path]:
-    return {_module_name(path): path for path in sorted(UI_ROOT.rglob("*.py"))}
+def package_modules() -> dict[str, Path]:
+    return {_module_name(path): path for path in sorted(PACKAGE_ROOT.rglob("*.py"))}
 
 
 def _with_packages(name: str, known: set[str]) -> set[str]:
-    """``name`` and the ui packages Python initialises before it."""
+    """``name`` and the packages below the layers that Python initialises before it."""
     parts = name.split(".")
     return {".".join(parts[:end]) for end in range(3, len(parts) + 1)} & known
 
 
 def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
-    """Every ui module that ``name`` imports anywhere in its source, TYPE_CHECKING included."""
+    """Every sdstudio module that ``name`` imports anywhere in its source, TYPE_CHECKING
+    included."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -58,8 +60,8 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
     return found - _with_packages(name, known)
 
 
-def ui_import_graph() -> dict[str, set[str]]:
-    modules = ui_modules()
+def import_graph() -> dict[str, set[str]]:
+    modules = package_modules()
     known = set(modules)
     return {name: imports_of(name, path, known) for name, path in modules.items()}
 
@@ -99,20 +101,24 @@ def strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
 
 
 def test_the_graph_sees_type_checking_and_package_imports() -> None:
-    graph = ui_import_graph()
+    graph = import_graph()
     assert "sdstudio.ui.worker_events" in graph["sdstudio.ui.history.model"]
     assert "sdstudio.ui.probes" in graph["sdstudio.ui.worker"]  # via probes.messages
     # under TYPE_CHECKING only:
     assert "sdstudio.ui.probes.messages" in graph["sdstudio.ui.worker_events"]
+    assert (
+        "sdstudio.engine.models.families.conditioning"
+        in graph["sdstudio.engine.generation.run_context"]
+    )
     cycle = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert {"a", "b", "c"} in strongly_connected(cycle)
 
 
 def test_only_the_entry_points_import_the_main_window() -> None:
-    importers = {name for name, targets in ui_import_graph().items() if MAIN_WINDOW in targets}
+    importers = {name for name, targets in import_graph().items() if MAIN_WINDOW in targets}
     assert importers - MAY_IMPORT_MAIN_WINDOW == set()
 
 
-def test_no_import_cycles_among_ui_modules() -> None:
-    cycles = [group for group in strongly_connected(ui_import_graph()) if len(group) > 1]
+def test_no_import_cycles_among_sdstudio_modules() -> None:
+    cycles = [group for group in strongly_connected(import_graph()) if len(group) > 1]
     assert cycles == []
