@@ -10,7 +10,7 @@ import torch
 from safetensors.torch import save_file
 
 from sdstudio.engine.errors import ModelLoadError
-from sdstudio.engine.models.checkpoint_header import inspect_checkpoint
+from sdstudio.engine.models.checkpoint_header import read_checkpoint_header
 from sdstudio.engine.models.demo.model import ensure_demo_model
 from sdstudio.engine.models.diffusers_folder import check_folder
 from sdstudio.engine.models.families import FAMILIES, SD1, SD2, family_named
@@ -72,7 +72,7 @@ def test_an_sd2_v_prediction_folder_defaults_to_768_pixels(
 def test_a_checkpoint_with_a_clip_text_encoder_is_sd1(tmp_path: Path) -> None:
     path = write_header(tmp_path / "sd15.safetensors", "cond_stage_model.transformer.x.weight")
 
-    assert inspect_checkpoint(path).family is SD1
+    assert read_checkpoint_header(path).family is SD1
 
 
 def test_a_family_is_found_by_its_stored_name_and_an_unknown_name_lists_the_known_ones() -> None:

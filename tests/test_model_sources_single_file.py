@@ -110,7 +110,7 @@ def test_an_inpainting_checkpoint_is_named_as_such(tmp_path):
 
 
 def test_an_sd2_checkpoint_is_recognised_by_its_openclip_text_encoder(tmp_path):
-    from sdstudio.engine.models.checkpoint_header import inspect_checkpoint
+    from sdstudio.engine.models.checkpoint_header import read_checkpoint_header
 
     path = tmp_path / "sd21.safetensors"
     names = [UNET_KEY, "first_stage_model.encoder.conv_in.weight"]
@@ -119,7 +119,7 @@ def test_an_sd2_checkpoint_is_recognised_by_its_openclip_text_encoder(tmp_path):
     tensors[UNET_KEY] = torch.zeros(320, 4, 3, 3)
     save_file(tensors, str(path))
 
-    assert inspect_checkpoint(path).family is SD2
+    assert read_checkpoint_header(path).family is SD2
 
 
 def test_the_shipped_tokenizer_gives_clips_token_ids():

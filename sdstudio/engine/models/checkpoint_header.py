@@ -25,7 +25,7 @@ class CheckpointInfo:
     family: ModelFamily
 
 
-def inspect_checkpoint(path: Path) -> CheckpointInfo:
+def read_checkpoint_header(path: Path) -> CheckpointInfo:
     """The checkpoint's family, or a ``ModelLoadError`` saying why it cannot be used."""
     shapes = read_shapes(path)
     _refuse_other_models(path, shapes)

@@ -131,12 +131,12 @@ def _prepare(source: ModelSource, options: LoadOptions, progress: ProgressCallba
 
 
 def _checkpoint_plan(source: ModelSource, options: LoadOptions) -> _Plan:
-    from sdstudio.engine.models.checkpoint_header import inspect_checkpoint
+    from sdstudio.engine.models.checkpoint_header import read_checkpoint_header
     from sdstudio.engine.models.families.config_files import clip_tokenizer_dir, family_config_dir
     from sdstudio.engine.models.single_file import load_single_file
 
     assert source.path is not None
-    info = inspect_checkpoint(source.path)
+    info = read_checkpoint_header(source.path)
     if options.config_dir is None:  # fail now, not after reading gigabytes
         family_config_dir(info.family)
         clip_tokenizer_dir()

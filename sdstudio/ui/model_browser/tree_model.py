@@ -1,4 +1,4 @@
-"""``ModuleTreeModel``: a Qt item model over the introspection node tree.
+"""``ModuleTreeModel``: a Qt item model over the static module tree of ``engine/modules``.
 
 Each index stores its ``TreeNode`` as the internal pointer; the tree (held by the model
 through its root) keeps every node alive, so the pointer never dangles. Children are built
