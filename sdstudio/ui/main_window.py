@@ -74,8 +74,9 @@ class MainWindow(QMainWindow):
     ``inspection``, :meth:`add_dock`, :meth:`load_model`, :meth:`show_message` and
     :meth:`show_error`.
 
-    The worker's signals are connected here (and by :class:`InspectionDocks` for its own
-    panels), nowhere else. No signals of its own: :attr:`resultShown` is the state's.
+    The worker's events are subscribed to here, by :class:`ModelPicker` and by
+    :class:`InspectionDocks` for their own parts, nowhere else. No signals of its own:
+    :attr:`resultShown` is the state's.
     """
 
     def __init__(
@@ -112,7 +113,8 @@ class MainWindow(QMainWindow):
         self.menuBar().insertMenu(
             self.window_actions.view_menu.menuAction(), self.model_picker.menu
         )
-        self._connect_model_picker()  # before the window's own model slots: it acts first
+        self.controls.modelChosen.connect(self.model_picker.choose)
+        self.model_picker.loadRequested.connect(self.load_model)
         self.history = HistoryPanel(self.state, output_dir, self)
         self.history_dock = self.add_dock(
             self.history, "History", Qt.DockWidgetArea.RightDockWidgetArea, "historyDock"
@@ -155,14 +157,6 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(self.controls.sizeHint().width() + 24)
         self.add_dock(scroll, "Settings", Qt.DockWidgetArea.LeftDockWidgetArea, "settingsDock")
         self.statusBar().addPermanentWidget(self._zoom_label)
-
-    def _connect_model_picker(self) -> None:
-        picker, host = self.model_picker, self.worker
-        self.controls.modelChosen.connect(picker.choose)
-        picker.loadRequested.connect(self.load_model)
-        host.on(ModelLoading, lambda event: picker.model_loading(event.spec))
-        host.on(ModelReady, lambda event: picker.model_ready(event.name, event.description))
-        host.on(ModelFailed, lambda event: picker.model_failed(event.message))
 
     def _connect(self) -> None:
         status = self.statusBar()

@@ -14,6 +14,7 @@ from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.ui.app_state import AppState
 from sdstudio.ui.model_dialogs import ask_checkpoint_file, ask_hub_id, ask_model_folder
 from sdstudio.ui.settings_store import SettingsStore
+from sdstudio.ui.worker_events import ModelFailed, ModelLoading, ModelReady
 from sdstudio.ui.worker_host import WorkerHost
 
 # Combo entries that open a dialog instead of naming a model (":" is in no hub id or spec).
@@ -42,8 +43,8 @@ class ModelPicker(QObject):
 
     The model shown as chosen is always the one loaded: a model that fails to load leaves
     the previous one selected (and usable). A model remembered from last time that no longer
-    loads falls back to the demo, with the reason shown. Connect the worker's model reports
-    to :meth:`model_loading`, :meth:`model_ready` and :meth:`model_failed`.
+    loads falls back to the demo, with the reason shown. It follows the worker's model
+    reports itself; make it before anything else subscribes to them, so it acts first.
 
     Signals:
         loadRequested(str, bool): load this spec; True allows a download (a hub id). The
@@ -72,6 +73,9 @@ class ModelPicker(QObject):
         self._fallback_reason = ""
         self._fill_combo()
         self.menu = self._build_menu()
+        worker.on(ModelLoading, lambda event: self.model_loading(event.spec))
+        worker.on(ModelReady, lambda event: self.model_ready(event.name, event.description))
+        worker.on(ModelFailed, lambda event: self.model_failed(event.message))
 
     # -- the combo -----------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ class RunContext:
     latents: Any = None
     position: int = 0  # 0-based index of the current step in ``timesteps``
     image: Image.Image | None = None
-    _outbox: list[Any] = field(default_factory=list, repr=False)
+    _outbox: list[Any] = field(default_factory=list, init=False, repr=False)
 
     @property
     def pipeline(self) -> Any:
