@@ -25,7 +25,7 @@ MIN_LATENT_SIDE = 8
 
 
 def default_taesd_dir(family: ModelFamily = SD1) -> Path:
-    """Where TAESD weights are picked up without any setting: ``SDSTUDIO_HOME/models/taesd``."""
+    """Where TAESD weights are picked up without any setting: ``SDSTUDIO_HOME/models/<variant>``."""
     return models_dir() / family.taesd_variant
 
 
