@@ -7,6 +7,7 @@ checks, which call these helpers.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,20 +38,14 @@ SD1 = StableDiffusionFamily(
 )
 # SD 2.x single files are mostly the 768-px v-prediction models; a 512-px "base" file needs
 # a sidecar .yaml or LoadOptions.prediction_type to say epsilon.
-SD2 = StableDiffusionFamily(
+SD2 = dataclasses.replace(  # SD 1.x's VAE, tokenizer BPE and files; OpenCLIP's text encoder
+    SD1,
     name="sd2",
     label="Stable Diffusion 2.x",
     config_name="sd21",
     cross_attention_width=1024,
-    native_size=512,
     v_prediction_size=768,
-    latent_rgb_factors=SD_LATENT_RGB_FACTORS,
-    latent_rgb_bias=(0.0, 0.0, 0.0),
-    taesd_variant="taesd",
     capabilities=FamilyCapabilities(v_prediction_default=True),
-    required_files=REQUIRED_FILES,
-    download_patterns=DOWNLOAD_PATTERNS,
-    pipeline_class_names=PIPELINE_CLASS_NAMES,
     checkpoint_text_encoder="cond_stage_model.model.",
     pad_token="!",
 )
