@@ -1,0 +1,67 @@
+"""Judging a picture of the shapes world from its pixels: what a learner would see in it.
+
+Each attribute the prompt names is checked on its own, so accuracy can be reported per
+attribute: background colour (the border's colour), object colour (the colour of what differs
+from it), position (the object's centroid) and shape (how much of its bounding box it fills:
+square ≈ 1, circle ≈ 0.79, triangle ≈ 0.5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from sdstudio.training.world import COLOURS, GRAY, Position, Scene, Shape, position_of
+
+PALETTE: dict[str, tuple[int, int, int]] = {**COLOURS, "gray": GRAY}
+FILL_RATIOS = {Shape.SQUARE: 1.0, Shape.CIRCLE: np.pi / 4, Shape.TRIANGLE: 0.5}
+OBJECT_DISTANCE = 60.0  # how far (RGB) from the background a pixel must be to be the object
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the picture shows; ``None`` where it shows nothing recognisable."""
+
+    background: str
+    colour: str | None
+    position: Position | None
+    shape: Shape | None
+
+
+def nearest_colour(rgb: np.ndarray) -> str:
+    names = list(PALETTE)
+    table = np.array([PALETTE[name] for name in names], dtype=np.float32)
+    return names[int(np.argmin(((table - rgb) ** 2).sum(axis=1)))]
+
+
+def look(image: Image.Image) -> Seen:
+    pixels = np.asarray(image.convert("RGB"), dtype=np.float32)
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    background_rgb = np.median(border, axis=0)
+    background = nearest_colour(background_rgb)
+    distance = np.sqrt(((pixels - background_rgb) ** 2).sum(axis=2))
+    mask = distance > OBJECT_DISTANCE
+    if mask.sum() < 20:  # no object worth the name
+        return Seen(background, None, None, None)
+    colour = nearest_colour(np.median(pixels[mask], axis=0))
+    rows, columns = np.nonzero(mask)
+    position = position_of(float(columns.mean()) + 0.5, float(rows.mean()) + 0.5)
+    box = (columns.max() - columns.min() + 1) * (rows.max() - rows.min() + 1)
+    fill = mask.sum() / box
+    shape = min(FILL_RATIOS, key=lambda each: abs(FILL_RATIOS[each] - fill))
+    return Seen(background, colour, position, shape)
+
+
+def judge(image: Image.Image, asked: Scene) -> dict[str, bool]:
+    """Per named attribute of ``asked``: does the picture show it?"""
+    seen = look(image)
+    checks = {
+        "background": seen.background == (asked.background or "gray"),
+        "colour": seen.colour == asked.colour,
+        "shape": seen.shape is asked.shape,
+    }
+    if asked.position is not None:
+        checks["position"] = seen.position is asked.position
+    return checks
