@@ -108,6 +108,11 @@ def test_record_for_names_the_scheduler_that_ran(demo_model) -> None:
     assert record.model_path == str(demo_model.source)
 
 
+def test_the_record_names_the_models_family(demo_model) -> None:
+    record = record_for(GenerationRequest(prompt="a fox", width=64, height=64), demo_model, seed=1)
+    assert GenerationRecord.from_json(record.to_json()).model_family == "sd1"
+
+
 def test_img2img_infotext_keeps_a1111_order() -> None:
     record = GenerationRecord(
         prompt="a fox",

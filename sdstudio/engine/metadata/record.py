@@ -53,6 +53,7 @@ class GenerationRecord(_RecordedSettings):
     img2img: bool = False
     model_name: str = ""
     model_path: str = ""
+    model_family: str = ""  # the family's stable name ("sd1", "sd2"): how it was loaded
     model_hash: str | None = None  # first 10 hex digits of SHA-256; None until it is known
     device: str | None = None  # "cuda (float16)": results differ slightly between devices
     preview: dict[str, Any] | None = None
@@ -129,6 +130,7 @@ def record_for(
         img2img=request.is_img2img,
         model_name=model.name,
         model_path=str(model.source),
+        model_family=model.family.name,
         model_hash=model_hash,
         device=model.placement.label,
         preview=_plain_dict(preview),
