@@ -85,8 +85,16 @@ def _learn_merges(words: list[str], merge_count: int) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def demo_vocabulary() -> tuple[dict[str, int], list[tuple[str, str]]]:
-    """The vocab (token -> id) and merge list, laid out the way CLIP's files are."""
-    merges = _learn_merges(_CORPUS.split(), MERGE_COUNT)
+    """The demo's vocab (token -> id) and merge list, laid out the way CLIP's files are."""
+    return vocabulary_for(tuple(_CORPUS.split()), MERGE_COUNT)
+
+
+def vocabulary_for(
+    corpus: tuple[str, ...], merge_count: int
+) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    """The vocab and merges learnt from ``corpus`` (lower-case words); with enough merges
+    every word of the corpus becomes one token."""
+    merges = _learn_merges(list(corpus), merge_count)
     alphabet = list(bytes_to_unicode().values())
     tokens = alphabet + [char + "</w>" for char in alphabet]
     tokens += ["".join(pair) for pair in merges]
@@ -97,9 +105,13 @@ def demo_vocabulary() -> tuple[dict[str, int], list[tuple[str, str]]]:
     return vocab, merges
 
 
-def write_tokenizer_files(folder: Path, model_max_length: int = 77) -> None:
-    """Write a CLIPTokenizer-loadable folder."""
-    vocab, merges = demo_vocabulary()
+def write_tokenizer_files(
+    folder: Path,
+    model_max_length: int = 77,
+    vocabulary: tuple[dict[str, int], list[tuple[str, str]]] | None = None,
+) -> None:
+    """Write a CLIPTokenizer-loadable folder: the demo's vocabulary unless one is given."""
+    vocab, merges = vocabulary or demo_vocabulary()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     merge_lines = ["#version: 0.2"] + [f"{left} {right}" for left, right in merges]
