@@ -109,6 +109,10 @@ def render(scene: Scene, rng: random.Random) -> Image.Image:
     below the middle of its box) is what lies in the named part of the canvas.
     """
     radius = rng.uniform(MIN_RADIUS, MAX_RADIUS)
+    if scene.shape is Shape.TRIANGLE and scene.position is Position.TOP:
+        # A triangle's centroid lies a third of its radius low: past this radius it cannot
+        # sit in the top part at all, and the search for a centre would never end.
+        radius = min(radius, (THIRD - EDGE_MARGIN) * 3 / 4 - 0.01)
     drop = radius / 3 if scene.shape is Shape.TRIANGLE else 0.0
     x, y = _centre(scene.position, radius, drop, rng)
     y -= drop  # the middle of the bounding box
