@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from sdstudio import __version__
 from sdstudio.engine.errors import UserFacingError
 
-SUBCOMMAND_MODULES = ("generate", "demo", "info", "modules", "attention")
+SUBCOMMAND_MODULES = ("generate", "demo", "info", "modules", "attention", "train_demo")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,54 @@
+"""``sdstudio train-demo --out DIR``: train the demo model on the shapes world, on the CPU."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from sdstudio.training.config import TrainConfig
+
+    defaults = TrainConfig()
+    parser = subparsers.add_parser(
+        "train-demo",
+        help="train the demo model on coloured shapes (CPU, about an hour by default)",
+        description="Train the VAE, then the UNet and text encoder, on pictures of coloured "
+        "shapes; write checkpoints, loss.png and samples.png as it goes, and a diffusers "
+        "folder (DIR/model) with training.json at the end.",
+    )
+    parser.add_argument("--out", type=Path, required=True, help="folder for everything written")
+    parser.add_argument("--minutes-vae", type=float, default=defaults.minutes_vae)
+    parser.add_argument("--minutes-unet", type=float, default=defaults.minutes_unet)
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt")
+    parser.add_argument("--vae-steps", type=int, default=None, help="stop the VAE phase here")
+    parser.add_argument("--unet-steps", type=int, default=None, help="stop the UNet phase here")
+    parser.add_argument("--vae-batch", type=int, default=defaults.vae_batch)
+    parser.add_argument("--unet-batch", type=int, default=defaults.unet_batch)
+    parser.add_argument("--pool-size", type=int, default=defaults.pool_size)
+    parser.add_argument(
+        "--every", type=int, default=defaults.every, help="steps between checkpoints and pictures"
+    )
+    parser.add_argument("--sample-steps", type=int, default=defaults.sample_steps)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sdstudio.training.config import TrainConfig
+    from sdstudio.training.trainer import train
+
+    config = TrainConfig(
+        seed=args.seed,
+        minutes_vae=args.minutes_vae,
+        minutes_unet=args.minutes_unet,
+        vae_steps=args.vae_steps,
+        unet_steps=args.unet_steps,
+        vae_batch=args.vae_batch,
+        unet_batch=args.unet_batch,
+        pool_size=args.pool_size,
+        every=args.every,
+        sample_steps=args.sample_steps,
+    )
+    train(config, args.out, resume=args.resume, log=lambda line: print(line, flush=True))
+    return 0

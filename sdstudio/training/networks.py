@@ -1,0 +1,118 @@
+"""The demo model's networks: real diffusers/transformers classes in SD 1.x's geometry, small.
+
+Sized for a 2-core CPU: the VAE downscales ×8 into 4 latent channels (128×128 → 16×16), the
+UNet attends to the prompt only at 8×8 (attention at 16×16 tripled its step time), and the
+text encoder is two narrow layers. Its cross-attention width (64) matches no family, so the
+app takes the model as SD 1.x, like the random demo.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from sdstudio.engine.models.demo.tokenizer import (
+    END_TOKEN,
+    START_TOKEN,
+    vocabulary_for,
+    write_tokenizer_files,
+)
+from sdstudio.training.world import COLOURS, Position, Shape
+
+TEXT_WIDTH = 64
+# Every word the world's prompts (and their paraphrases) use; each becomes one token.
+WORLD_WORDS = (
+    *COLOURS,
+    "gray",
+    *(shape.value for shape in Shape),
+    *(position.value for position in Position),
+    *["a", "on", "the", "in", "at", "middle", "centre", "background"],
+)
+MERGE_COUNT = 1000  # more than the words need: merging stops when every word is whole
+
+
+def world_vocabulary() -> tuple[dict[str, int], list[tuple[str, str]]]:
+    return vocabulary_for(WORLD_WORDS, MERGE_COUNT)
+
+
+def build_tokenizer():  # -> CLIPTokenizer
+    from transformers import CLIPTokenizer
+
+    with tempfile.TemporaryDirectory() as folder:
+        write_tokenizer_files(Path(folder), vocabulary=world_vocabulary())
+        return CLIPTokenizer.from_pretrained(folder)
+
+
+def build_vae():  # -> AutoencoderKL
+    from diffusers import AutoencoderKL
+
+    return AutoencoderKL(
+        in_channels=3,
+        out_channels=3,
+        block_out_channels=(16, 32, 32, 32),
+        down_block_types=("DownEncoderBlock2D",) * 4,
+        up_block_types=("UpDecoderBlock2D",) * 4,
+        latent_channels=4,
+        layers_per_block=1,
+        norm_num_groups=16,
+        sample_size=128,
+        scaling_factor=1.0,  # set from the latents' spread once the VAE is trained
+    )
+
+
+def build_unet():  # -> UNet2DConditionModel
+    from diffusers import UNet2DConditionModel
+
+    return UNet2DConditionModel(
+        sample_size=16,
+        in_channels=4,
+        out_channels=4,
+        layers_per_block=1,
+        block_out_channels=(32, 64),
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=TEXT_WIDTH,
+        attention_head_dim=8,
+        norm_num_groups=16,
+    )
+
+
+def build_text_encoder(vocab: dict[str, int]):  # -> CLIPTextModel
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    return CLIPTextModel(
+        CLIPTextConfig(
+            vocab_size=len(vocab),
+            hidden_size=TEXT_WIDTH,
+            intermediate_size=2 * TEXT_WIDTH,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            max_position_embeddings=77,
+            hidden_act="quick_gelu",
+            bos_token_id=vocab[START_TOKEN],
+            eos_token_id=vocab[END_TOKEN],
+            pad_token_id=vocab[END_TOKEN],
+        )
+    )
+
+
+def training_scheduler():  # -> DDPMScheduler, SD's betas
+    from diffusers import DDPMScheduler
+
+    return DDPMScheduler(
+        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", num_train_timesteps=1000
+    )
+
+
+def inference_scheduler():  # -> PNDMScheduler configured as SD 1.x ships it
+    from diffusers import PNDMScheduler
+
+    return PNDMScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        num_train_timesteps=1000,
+        skip_prk_steps=True,
+        set_alpha_to_one=False,
+        steps_offset=1,
+    )

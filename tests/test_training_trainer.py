@@ -1,0 +1,111 @@
+"""The demo trainer: a tiny run makes a model sdstudio loads and runs, and a learner can watch
+it learn (progress with an ETA, a loss plot, sample grids, checkpoints that resume)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from sdstudio.training.config import TrainConfig
+
+TINY = TrainConfig(
+    vae_steps=2,
+    unet_steps=2,
+    vae_batch=2,
+    unet_batch=2,
+    pool_size=8,
+    every=2,
+    sample_steps=2,
+)
+TINY_ARGS = [
+    *("--vae-steps", "2", "--vae-batch", "2", "--unet-batch", "2"),
+    *("--pool-size", "8", "--every", "2", "--sample-steps", "2"),
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    from sdstudio.training.trainer import train
+
+    out = tmp_path_factory.mktemp("tiny-run")
+    lines: list[str] = []
+    train(TINY, out, log=lines.append)
+    return out, lines
+
+
+def weights_hashes(model: Path) -> dict[str, str]:
+    record = json.loads((model / "training.json").read_text())
+    return {name: each["sha256"] for name, each in record["weights"].items()}
+
+
+def test_a_tiny_run_makes_a_model_sdstudio_generates_with(tiny_run) -> None:
+    from sdstudio.engine.generation.denoising import generate
+    from sdstudio.engine.generation.events import ImageFinished
+    from sdstudio.engine.generation.request import GenerationRequest
+    from sdstudio.engine.models.loading import load_model
+
+    out, _ = tiny_run
+    model = load_model(str(out / "model"), device="cpu")
+    request = GenerationRequest("a red circle on the left", steps=2, width=128, height=128)
+    images = [e.image for e in generate(model, request) if isinstance(e, ImageFinished)]
+    assert model.family.name == "sd1"
+    assert [image.size for image in images] == [(128, 128)]
+
+
+def test_the_model_folder_records_its_training_and_holds_only_safetensors(tiny_run) -> None:
+    model = tiny_run[0] / "model"
+    record = json.loads((model / "training.json").read_text())
+    assert record["seed"] == 0 and record["steps"] == {"vae": 2, "unet": 2}
+    assert set(record["final_losses"]) == {"vae reconstruction", "vae kl", "unet epsilon"}
+    assert sorted(record["weights"]) == [
+        "text_encoder/model.safetensors",
+        "unet/diffusion_pytorch_model.safetensors",
+        "vae/diffusion_pytorch_model.safetensors",
+    ]
+    assert not list(model.rglob("*.bin")) and record["weights_megabytes"] <= 25
+
+
+def test_progress_lines_show_an_eta(tiny_run) -> None:
+    steps = [line for line in tiny_run[1] if " step " in line]
+    assert any(line.startswith("vae step 2/2") for line in steps)
+    assert any(line.startswith("unet step 2/2") for line in steps)
+    assert all("ETA " in line for line in steps)
+
+
+def test_a_loss_plot_and_a_sample_grid_are_drawn(tiny_run) -> None:
+    out = tiny_run[0]
+    plot, samples = Image.open(out / "loss.png"), Image.open(out / "samples.png")
+    assert plot.size == (640, 360) and len(plot.getcolors(100_000) or []) > 2
+    assert samples.width == 4 * 128 and samples.height >= 2 * 128
+
+
+def test_the_same_seed_gives_the_same_weights(tiny_run, tmp_path: Path) -> None:
+    from sdstudio.training.trainer import train
+
+    again = train(TINY, tmp_path, log=lambda line: None)
+    assert weights_hashes(again) == weights_hashes(tiny_run[0] / "model")
+
+
+def test_resume_continues_the_step_count(tmp_path: Path, capsys) -> None:
+    from sdstudio.cli import main
+
+    assert main(["train-demo", "--out", str(tmp_path), "--unet-steps", "2", *TINY_ARGS]) == 0
+    capsys.readouterr()
+    resumed = ["train-demo", "--out", str(tmp_path), "--unet-steps", "3", "--resume"]
+    assert main([*resumed, *TINY_ARGS]) == 0
+    printed = capsys.readouterr().out
+    record = json.loads((tmp_path / "model" / "training.json").read_text())
+    assert "resumed from" in printed and "unet step 3/3" in printed
+    assert "vae step" not in printed
+    assert record["steps"] == {"vae": 2, "unet": 3}
+
+
+def test_every_world_word_is_one_token() -> None:
+    from sdstudio.training.networks import WORLD_WORDS, build_tokenizer
+
+    tokenizer = build_tokenizer()
+    split = {word: tokenizer.tokenize(word) for word in WORLD_WORDS}
+    assert split == {word: [f"{word}</w>"] for word in WORLD_WORDS}
