@@ -1,0 +1,85 @@
+"""How faithfully a trained demo model draws what its prompt asks, judged from the pixels.
+
+Generates fixed prompts of the shapes world through sdstudio's own loop and prints, per
+attribute (background, colour, shape, position), how often the picture shows what was asked;
+then the loop's time for one picture and the size of the weights.
+
+    python benchmarks/demo_faithfulness.py MODEL_FOLDER [--prompts 20] [--steps 20] [--cfg 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.shapes_judge
+
+
+def fixed_scenes(count: int):  # -> list[Scene]
+    """The same scenes every time; every attribute named, so each one is judged."""
+    from sdstudio.training.world import random_scene
+
+    rng = random.Random(20261130)
+    return [random_scene(rng, named_position=1.0, named_background=1.0) for _ in range(count)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", type=Path, help="a diffusers folder written by train-demo")
+    parser.add_argument("--prompts", type=int, default=20)
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--cfg", type=float, default=7.0)
+    parser.add_argument("--save", type=Path, help="also write the pictures into this folder")
+    args = parser.parse_args()
+
+    os.environ.setdefault("SDSTUDIO_HOME", tempfile.mkdtemp(prefix="sdstudio-bench-"))
+    from sdstudio.engine.generation.denoising import generate
+    from sdstudio.engine.generation.events import ImageFinished
+    from sdstudio.engine.generation.request import GenerationRequest
+    from sdstudio.engine.models.loading import load_model
+    from sdstudio.training.world import prompt_for
+    from tests.shapes_judge import judge
+
+    model = load_model(str(args.model), device="cpu")
+    results: dict[str, list[bool]] = {}
+    times: list[float] = []
+    if args.save:
+        args.save.mkdir(parents=True, exist_ok=True)
+    for index, scene in enumerate(fixed_scenes(args.prompts)):
+        prompt = prompt_for(scene)
+        request = GenerationRequest(
+            prompt, seed=index, steps=args.steps, cfg_scale=args.cfg, width=128, height=128
+        )
+        started = time.perf_counter()
+        (image,) = [e.image for e in generate(model, request) if isinstance(e, ImageFinished)]
+        times.append(time.perf_counter() - started)
+        verdict = judge(image, scene)
+        for attribute, right in verdict.items():
+            results.setdefault(attribute, []).append(right)
+        wrong = [name for name, right in verdict.items() if not right]
+        print(f"{prompt:55s} {'ok' if not wrong else 'wrong: ' + ', '.join(wrong)}")
+        if args.save:
+            image.save(args.save / f"{index:02d}.png")
+
+    print()
+    for attribute in ("background", "colour", "shape", "position"):
+        marks = results.get(attribute, [])
+        if marks:
+            share = 100 * sum(marks) / len(marks)
+            print(f"{attribute:10s} {sum(marks):3d}/{len(marks)}  {share:5.1f}%")
+    all_right = [all(row) for row in zip(*results.values(), strict=False)]
+    print(f"{'all':10s} {sum(all_right):3d}/{len(all_right)}")
+    warm = times[1:] or times
+    print(f"loop, 128x128, {args.steps} steps, CFG: median {statistics.median(warm):.3f} s")
+    weights = sum(p.stat().st_size for p in args.model.rglob("*.safetensors"))
+    print(f"weights: {weights / 1e6:.2f} MB")
+
+
+if __name__ == "__main__":
+    main()
