@@ -20,6 +20,10 @@ from sdstudio.engine.models.demo.tokenizer import (
 from sdstudio.training.world import COLOURS, Position, Shape
 
 TEXT_WIDTH = 64
+# Group norm removes each group's mean over the picture; with one channel per group a flat
+# colour (the whole background) would vanish. Four groups keep 4-16 channels in each, so
+# colours survive as differences between channels.
+NORM_GROUPS = 4
 # Every word the world's prompts (and their paraphrases) use; each becomes one token.
 WORLD_WORDS = (
     *COLOURS,
@@ -44,9 +48,10 @@ def build_tokenizer():  # -> CLIPTokenizer
 
 
 def build_vae():  # -> AutoencoderKL
+    import torch
     from diffusers import AutoencoderKL
 
-    return AutoencoderKL(
+    vae = AutoencoderKL(
         in_channels=3,
         out_channels=3,
         block_out_channels=(16, 32, 32, 32),
@@ -54,10 +59,15 @@ def build_vae():  # -> AutoencoderKL
         up_block_types=("UpDecoderBlock2D",) * 4,
         latent_channels=4,
         layers_per_block=1,
-        norm_num_groups=16,
+        norm_num_groups=NORM_GROUPS,
         sample_size=128,
         scaling_factor=1.0,  # set from the latents' spread once the VAE is trained
     )
+    # The posterior starts narrow (std e^-3): with unit noise on small latents at first, the
+    # decoder would see only noise, and a few hundred steps are all the VAE gets.
+    with torch.no_grad():
+        vae.quant_conv.bias[4:] = -6.0
+    return vae
 
 
 def build_unet():  # -> UNet2DConditionModel
@@ -73,7 +83,7 @@ def build_unet():  # -> UNet2DConditionModel
         up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
         cross_attention_dim=TEXT_WIDTH,
         attention_head_dim=8,
-        norm_num_groups=16,
+        norm_num_groups=NORM_GROUPS,
     )
 
 
