@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class TrainConfig:
     seed: int = 0
     minutes_vae: float = 8.0
-    minutes_unet: float = 50.0
+    minutes_unet: float = 48.0  # with the VAE, encoding the pool and pictures: under an hour
     vae_steps: int | None = None  # caps besides the minutes; None: the minutes decide
     unet_steps: int | None = None
     vae_batch: int = 8
