@@ -288,7 +288,8 @@ class Trainer:
         if not path.is_file():
             self.log(f"no {CHECKPOINT} in {self.out}: starting afresh")
             return
-        state: dict[str, Any] = torch.load(path, weights_only=False)
+        # Tensors and plain values only: a checkpoint cannot run code when it is resumed.
+        state: dict[str, Any] = torch.load(path, weights_only=True)
         self.vae.load_state_dict(state["vae"])
         self.vae.register_to_config(scaling_factor=state["vae_config"]["scaling_factor"])
         self.unet.load_state_dict(state["unet"])
