@@ -5,9 +5,12 @@ from __future__ import annotations
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QSpinBox, QWidget
 
+from sdstudio.engine.generation.settings import SizeSettings, setting_fields
+
 SIDE_STEP = 8
-MIN_SIDE = 64
-MAX_SIDE = 2048
+# The panel's range for a side, as the settings schema gives it for the width.
+_WIDTH = next(each for each in setting_fields([SizeSettings]) if each.name == "width")
+MIN_SIDE, MAX_SIDE = (int(bound) for bound in _WIDTH.setting.control_range)
 
 
 def nearest_side(value: int) -> int:
