@@ -100,3 +100,9 @@ def test_running_out_of_memory_is_a_message_and_the_next_job_works(
 
 def test_jobs_get_distinct_ids() -> None:
     assert Job(_request()).id != Job(_request()).id
+
+
+def test_without_a_model_the_job_fails_with_a_message() -> None:
+    payloads = [event.payload for event in run_job(None, Job(_request()))]
+    assert [type(p) for p in payloads] == [JobStarted, JobFailed, JobDone]
+    assert payloads[1].message == "No model is loaded yet."

@@ -109,13 +109,9 @@ class GenerationWorker(QObject):
     @Slot(object)
     def run(self, job: Job) -> None:
         """Run ``job``, emitting its events; always ends with ``RunDone``."""
-        translator = _JobTranslator(job, self.event.emit, self._previews, self._activations)
-        if self._model is None:
-            self.event.emit(events.RunStarted(job.id, job.request.batch_count))
-            self.event.emit(events.RunFailed(job.id, "No model is loaded yet."))
-            self.event.emit(events.RunDone(job.id))
-            return
         from sdstudio.engine.jobs.runner import run_job
+
+        translator = _JobTranslator(job, self.event.emit, self._previews, self._activations)
 
         for event in run_job(self._model, job, self._cancel, self._view_settings):
             translator.send(event.payload)

@@ -30,14 +30,15 @@ logger = logging.getLogger(__name__)
 
 
 def run_job(
-    model: LoadedModel,
+    model: LoadedModel | None,
     job: Job,
     cancel: CancelToken | None = None,
     view_settings: Callable[[], ViewSettings] | None = None,
 ) -> Iterator[JobEvent[Any]]:
     """Yield the job's events, from :class:`JobStarted` to :class:`JobDone`.
 
-    ``view_settings`` lets a front end change how watched modules are drawn mid-run.
+    ``view_settings`` lets a front end change how watched modules are drawn mid-run. No
+    model (or one already unloaded) fails the job with a message.
     """
     yield JobEvent(job.id, JobStarted(job.request.batch_count))
     failure: str | None = None
@@ -62,12 +63,12 @@ def run_job(
 
 
 def _payloads(
-    model: LoadedModel,
+    model: LoadedModel | None,
     job: Job,
     cancel: CancelToken,
     view_settings: Callable[[], ViewSettings] | None,
 ) -> Iterator[Any]:
-    if model.pipeline is None:
+    if model is None or model.pipeline is None:
         raise UserFacingError("No model is loaded yet.")
     chosen = extensions_for(model, job, view_settings)
     yield from chosen.notices
