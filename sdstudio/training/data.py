@@ -28,8 +28,17 @@ def to_images(batch: torch.Tensor) -> list[Image.Image]:
     return [Image.fromarray(each) for each in array]
 
 
-def image_batch(rng: random.Random, size: int) -> torch.Tensor:
-    return to_tensor([render(random_scene(rng), rng) for _ in range(size)])
+def image_batch(rng: random.Random, size: int, crop: int | None = None) -> torch.Tensor:
+    """Rendered scenes; with ``crop``, a random ``crop``×``crop`` window of each."""
+    images = [render(random_scene(rng), rng) for _ in range(size)]
+    if crop is not None and crop < images[0].width:
+        corners = [
+            (rng.randrange(0, i.width - crop + 1, 8), rng.randrange(0, i.height - crop + 1, 8))
+            for i in images
+        ]
+        pairs = zip(images, corners, strict=True)
+        images = [i.crop((x, y, x + crop, y + crop)) for i, (x, y) in pairs]
+    return to_tensor(images)
 
 
 @dataclass

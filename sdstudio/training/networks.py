@@ -81,6 +81,9 @@ def build_unet():  # -> UNet2DConditionModel
         block_out_channels=(32, 64),
         down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
         up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        # The middle keeps its two resnets but not their transformer: the prompt is read
+        # at 8×8 on the way down and up, and 20 steps stay within half a second on 2 cores.
+        mid_block_type="UNetMidBlock2D",
         cross_attention_dim=TEXT_WIDTH,
         attention_head_dim=8,
         norm_num_groups=NORM_GROUPS,

@@ -13,6 +13,7 @@ with ``training.json``. Everything is seeded: the same config gives the same wei
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from diffusers.training_utils import EMAModel, compute_snr
 
 from sdstudio.training import networks
 from sdstudio.training.config import TrainConfig
@@ -68,6 +70,9 @@ class Trainer:
         self.unet_optimizer = torch.optim.AdamW(
             [*self.unet.parameters(), *self.text_encoder.parameters()], lr=config.unet_lr
         )
+        self.ema = EMAModel(
+            [*self.unet.parameters(), *self.text_encoder.parameters()], decay=config.ema_decay
+        )
         self.progress = Progress()
         self.pool: LatentPool | None = None
         self._token_cache: dict[str, torch.Tensor] = {}
@@ -85,6 +90,7 @@ class Trainer:
             self._save_checkpoint()
         # Last phase: a resumed run with more steps or minutes goes on with it.
         self._phase("unet", self.config.unet_steps, self.config.minutes_unet, self._unet_step)
+        self.ema.copy_to([*self.unet.parameters(), *self.text_encoder.parameters()])
         parts = {
             "vae": self.vae.eval(),
             "text_encoder": self.text_encoder.eval(),
@@ -105,6 +111,7 @@ class Trainer:
         last_log = 0.0
         while (cap is None or progress.steps[name] < cap) and progress.seconds[name] < budget:
             started = time.perf_counter()
+            self._set_learning_rate(name, cap, budget)
             losses = step()
             progress.seconds[name] += time.perf_counter() - started
             progress.steps[name] += 1
@@ -134,10 +141,25 @@ class Trainer:
             f"elapsed {_clock(seconds)}  ETA {_clock(max(0.0, left))}"
         )
 
+    def _set_learning_rate(self, name: str, cap: int | None, budget: float) -> None:
+        """Linear warm-up, then a cosine down to a tenth, over the phase's steps (or its
+        minutes when it has no step cap)."""
+        done = self.progress.steps[name] / cap if cap else self.progress.seconds[name] / budget
+        done = min(1.0, done)
+        warmup = self.config.warmup
+        if done < warmup:
+            factor = (done + 1e-3) / warmup
+        else:
+            factor = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * (done - warmup) / (1 - warmup)))
+        optimizer = self.vae_optimizer if name == "vae" else self.unet_optimizer
+        base = self.config.vae_lr if name == "vae" else self.config.unet_lr
+        for group in optimizer.param_groups:
+            group["lr"] = base * min(1.0, factor)
+
     # -- steps -----------------------------------------------------------------------------
 
     def _vae_step(self) -> dict[str, float]:
-        images = image_batch(self.rng, self.config.vae_batch)
+        images = image_batch(self.rng, self.config.vae_batch, self.config.vae_crop)
         posterior = self.vae.encode(images).latent_dist
         decoded = self.vae.decode(posterior.sample()).sample
         reconstruction = torch.nn.functional.mse_loss(decoded, images)
@@ -158,11 +180,15 @@ class Trainer:
         noisy = self.noise_schedule.add_noise(latents, noise, timesteps)
         context = self.text_encoder(self._token_ids(prompts))[0]
         predicted = self.unet(noisy, timesteps, context).sample
-        loss = torch.nn.functional.mse_loss(predicted, noise)
+        errors = torch.nn.functional.mse_loss(predicted, noise, reduction="none").mean((1, 2, 3))
+        snr = compute_snr(self.noise_schedule, timesteps)
+        weights = snr.clamp(max=self.config.min_snr) / snr
+        loss = (errors * weights).mean()
         self.unet_optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.unet_optimizer.step()
-        return {"unet epsilon": loss.item()}
+        self.ema.step([*self.unet.parameters(), *self.text_encoder.parameters()])
+        return {"unet epsilon": errors.mean().item()}
 
     def _token_ids(self, prompts: list[str]) -> torch.Tensor:
         for prompt in prompts:
@@ -245,6 +271,9 @@ class Trainer:
 
         scheduler = DDIMScheduler.from_config(networks.inference_scheduler().config)
         scheduler.set_timesteps(self.config.sample_steps)
+        trained = [*self.unet.parameters(), *self.text_encoder.parameters()]
+        self.ema.store(trained)
+        self.ema.copy_to(trained)
         self.unet.eval()
         self.text_encoder.eval()
         prompts = [self.prompt_of(s) for s in SAMPLE_SCENES]
@@ -259,6 +288,7 @@ class Trainer:
             latents = scheduler.step(guided, t, latents).prev_sample
         self.vae.eval()
         images = self.vae.decode(latents / self.vae.config.scaling_factor).sample
+        self.ema.restore(trained)
         self.unet.train()
         self.text_encoder.train()
         self.vae.train()
@@ -276,6 +306,7 @@ class Trainer:
             "text_encoder": self.text_encoder.state_dict(),
             "vae_optimizer": self.vae_optimizer.state_dict(),
             "unet_optimizer": self.unet_optimizer.state_dict(),
+            "ema": self.ema.state_dict(),
             "python_rng": self.rng.getstate(),
             "torch_rng": torch.get_rng_state(),
         }
@@ -296,6 +327,7 @@ class Trainer:
         self.text_encoder.load_state_dict(state["text_encoder"])
         self.vae_optimizer.load_state_dict(state["vae_optimizer"])
         self.unet_optimizer.load_state_dict(state["unet_optimizer"])
+        self.ema.load_state_dict(state["ema"])
         self.rng.setstate(state["python_rng"])
         torch.set_rng_state(state["torch_rng"])
         saved = state["progress"]
