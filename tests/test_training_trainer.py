@@ -13,15 +13,17 @@ from sdstudio.training.config import TrainConfig
 
 TINY = TrainConfig(
     vae_steps=2,
+    decoder_steps=2,
     unet_steps=2,
     vae_batch=2,
+    decoder_batch=2,
     unet_batch=2,
     pool_size=8,
     every=2,
     sample_steps=2,
 )
 TINY_ARGS = [
-    *("--vae-steps", "2", "--vae-batch", "2", "--unet-batch", "2"),
+    *("--vae-steps", "2", "--decoder-steps", "2", "--vae-batch", "2", "--unet-batch", "2"),
     *("--pool-size", "8", "--every", "2", "--sample-steps", "2"),
 ]
 
@@ -58,8 +60,13 @@ def test_a_tiny_run_makes_a_model_sdstudio_generates_with(tiny_run) -> None:
 def test_the_model_folder_records_its_training_and_holds_only_safetensors(tiny_run) -> None:
     model = tiny_run[0] / "model"
     record = json.loads((model / "training.json").read_text())
-    assert record["seed"] == 0 and record["steps"] == {"vae": 2, "unet": 2}
-    assert set(record["final_losses"]) == {"vae reconstruction", "vae kl", "unet epsilon"}
+    assert record["seed"] == 0 and record["steps"] == {"vae": 2, "decoder": 2, "unet": 2}
+    assert set(record["final_losses"]) == {
+        "vae reconstruction",
+        "vae kl",
+        "decoder reconstruction",
+        "unet epsilon",
+    }
     assert sorted(record["weights"]) == [
         "text_encoder/model.safetensors",
         "unet/diffusion_pytorch_model.safetensors",
@@ -70,8 +77,8 @@ def test_the_model_folder_records_its_training_and_holds_only_safetensors(tiny_r
 
 def test_progress_lines_show_an_eta(tiny_run) -> None:
     steps = [line for line in tiny_run[1] if " step " in line]
-    assert any(line.startswith("vae step 2/2") for line in steps)
-    assert any(line.startswith("unet step 2/2") for line in steps)
+    for phase in ("vae", "decoder", "unet"):
+        assert any(line.startswith(f"{phase} step 2/2") for line in steps)
     assert all("ETA " in line for line in steps)
 
 
@@ -99,8 +106,8 @@ def test_resume_continues_the_step_count(tmp_path: Path, capsys) -> None:
     printed = capsys.readouterr().out
     record = json.loads((tmp_path / "model" / "training.json").read_text())
     assert "resumed from" in printed and "unet step 3/3" in printed
-    assert "vae step" not in printed
-    assert record["steps"] == {"vae": 2, "unet": 3}
+    assert "vae step" not in printed and "decoder step" not in printed
+    assert record["steps"] == {"vae": 2, "decoder": 2, "unet": 3}
 
 
 def test_every_world_word_is_one_token() -> None:

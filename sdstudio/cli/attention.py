@@ -14,7 +14,11 @@ from pathlib import Path
 
 from sdstudio.cli.job_in_terminal import run_in_terminal
 from sdstudio.cli.model_options import DownloadProgressPrinter, add_model_arguments, load_options
-from sdstudio.cli.settings_arguments import add_generation_arguments, build_request
+from sdstudio.cli.settings_arguments import (
+    add_generation_arguments,
+    at_native_size,
+    build_request,
+)
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.probes.heat_overlay import DEFAULT_OPACITY
 
@@ -50,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
     options, progress = load_options(args), DownloadProgressPrinter()
     model = load_model(args.model, device=args.device, options=options, progress=progress)
+    request = at_native_size(request, args, model.default_size)
     # The word is checked against the prompt's tokens before anything is generated.
     selection = find_token(prompt_tokens(model.pipeline.tokenizer, request.prompt), args.token)
     if args.seed is None:

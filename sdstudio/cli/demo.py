@@ -1,10 +1,10 @@
-"""``sdstudio demo --path``: where the demo model's diffusers folder is (built on first use)."""
+"""``sdstudio demo --path``: where the shipped demo model's diffusers folder is."""
 
 from __future__ import annotations
 
 import argparse
 
-from sdstudio.engine.models.demo.model import DEMO_LABEL, ensure_demo_model
+from sdstudio.engine.models.demo.model import DEMO_LABEL, demo_model_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -14,6 +14,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    folder = ensure_demo_model()
+    folder = demo_model_dir()
     print(folder if args.path else f"{DEMO_LABEL}\n{folder}")
     return 0

@@ -13,7 +13,11 @@ from sdstudio.cli.model_options import (
     load_options,
 )
 from sdstudio.cli.preview_options import CliPreviews, add_preview_arguments
-from sdstudio.cli.settings_arguments import add_generation_arguments, build_request
+from sdstudio.cli.settings_arguments import (
+    add_generation_arguments,
+    at_native_size,
+    build_request,
+)
 from sdstudio.cli.watch_options import WatchWriter, add_watch_arguments, probe_options
 
 
@@ -44,9 +48,10 @@ def run(args: argparse.Namespace) -> int:
         output_dir=Path(args.output_dir).expanduser() if args.output_dir else None,
         file=Path(args.out).expanduser() if args.out else None,
     )
-    job = Job(request, previews=previews.settings, probes=probes, saving=saving)
     options, progress = load_options(args), DownloadProgressPrinter()
     model = load_model(args.model, device=args.device, options=options, progress=progress)
+    request = at_native_size(request, args, model.default_size)
+    job = Job(request, previews=previews.settings, probes=probes, saving=saving)
     start_model_hash(model.source)
     if args.seed is None:
         print(f"seed: {request.seed}", file=sys.stderr)

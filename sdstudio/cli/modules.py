@@ -65,9 +65,9 @@ def _architecture(args: argparse.Namespace) -> Architecture:
     if args.arch:
         return load_architecture(args.arch)
     if args.model in (None, "", DEMO_NAME):
-        from sdstudio.engine.models.demo.model import ensure_demo_model
+        from sdstudio.engine.models.demo.model import demo_model_dir
 
-        return architecture_from_folder(ensure_demo_model(), DEMO_NAME)
+        return architecture_from_folder(demo_model_dir(), DEMO_NAME)
     folder = Path(args.model).expanduser()
     if not folder.exists():
         raise UserFacingError(f"Model not found: {args.model} (give 'demo' or a diffusers folder)")

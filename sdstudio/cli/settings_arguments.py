@@ -3,12 +3,14 @@ they make; shared by ``sdstudio generate`` and ``sdstudio attention``.
 
 A setting's flag is its ``cli`` name (else ``--name-with-dashes``), typed and defaulted from
 its field. What the command line does on its own: ``--prompt`` is required, a missing
-``--seed`` draws a random one, and ``--init`` names an image file.
+``--seed`` draws a random one, ``--init`` names an image file, and a missing ``--width`` or
+``--height`` is the model's native size (as diffusers' pipelines do), known once it loads.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,6 +26,7 @@ from sdstudio.engine.generation.settings import SECTIONS, SettingField, setting_
 REQUIRED = frozenset({"prompt"})  # a run without a prompt is almost always a mistyped line
 DRAWN_WHEN_MISSING = "seed"
 IMAGE_FILE = "init_image"
+NATIVE_WHEN_MISSING = ("width", "height")
 
 
 def flag(each: SettingField) -> str:
@@ -50,6 +53,9 @@ def add_setting_arguments(
             options["help"] = "default: a random seed"
         elif each.name == IMAGE_FILE:
             options = {"default": None, "metavar": "IMAGE", "help": each.setting.help}
+        elif each.name in NATIVE_WHEN_MISSING:
+            options["default"] = None
+            options["help"] = "default: the model's native size (demo 128, SD 1.5 512)"
         parser.add_argument(flag(each), **options)
 
 
@@ -72,7 +78,20 @@ def setting_values(args: argparse.Namespace, sections: Iterable[type] = SECTIONS
 
 
 def build_request(args: argparse.Namespace) -> GenerationRequest:
-    """Validate everything that can be checked before the model is loaded."""
+    """Validate everything that can be checked before the model is loaded (a size not given
+    is checked at the schema's default, then set by :func:`at_native_size`)."""
     if args.out is not None and Path(args.out).suffix.lower() != ".png":
         raise RequestError(f"--out must name a .png file, got {args.out}")
-    return GenerationRequest(**setting_values(args))
+    values = setting_values(args)
+    defaults = {each.name: each.default for each in setting_fields(SECTIONS)}
+    for name in NATIVE_WHEN_MISSING:
+        if values.get(name) is None:
+            values[name] = defaults[name]
+    return GenerationRequest(**values)
+
+
+def at_native_size(request: GenerationRequest, args: argparse.Namespace, side: int):
+    """``request`` with the sides the command line left out set to the model's ``side``."""
+    given = {name: getattr(args, name, None) for name in NATIVE_WHEN_MISSING}
+    missing = {name: side for name, value in given.items() if value is None}
+    return dataclasses.replace(request, **missing) if missing else request

@@ -19,10 +19,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", type=Path, required=True, help="folder for everything written")
     parser.add_argument("--minutes-vae", type=float, default=defaults.minutes_vae)
+    parser.add_argument("--minutes-decoder", type=float, default=defaults.minutes_decoder)
     parser.add_argument("--minutes-unet", type=float, default=defaults.minutes_unet)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt")
     parser.add_argument("--vae-steps", type=int, default=defaults.vae_steps, help="VAE steps")
+    parser.add_argument(
+        "--decoder-steps", type=int, default=defaults.decoder_steps, help="decoder-only steps"
+    )
     parser.add_argument("--unet-steps", type=int, default=defaults.unet_steps, help="UNet steps")
     parser.add_argument("--vae-batch", type=int, default=defaults.vae_batch)
     parser.add_argument("--unet-batch", type=int, default=defaults.unet_batch)
@@ -41,8 +45,10 @@ def run(args: argparse.Namespace) -> int:
     config = TrainConfig(
         seed=args.seed,
         minutes_vae=args.minutes_vae,
+        minutes_decoder=args.minutes_decoder,
         minutes_unet=args.minutes_unet,
         vae_steps=args.vae_steps,
+        decoder_steps=args.decoder_steps,
         unet_steps=args.unet_steps,
         vae_batch=args.vae_batch,
         unet_batch=args.unet_batch,

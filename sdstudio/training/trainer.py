@@ -1,9 +1,12 @@
 """Training the demo model on the shapes world, on the CPU, within a wall-clock budget.
 
-Two phases, each stopping at its step cap or its minutes, whichever comes first:
+Three phases, each stopping at its step cap or its minutes, whichever comes first:
 
-1. the VAE (reconstruction + a small KL term; flat colours are learnt fast);
-2. the UNet and the text encoder together (epsilon-prediction MSE on latents of the frozen
+1. the VAE (reconstruction + a small KL term) on 64-px crops, which teach shapes fast;
+2. its decoder alone on whole 128-px pictures (the encoder, and so the latents the UNet learns,
+   stay fixed): group norms see whole pictures there, as when a generation is decoded, and
+   colours come out right;
+3. the UNet and the text encoder together (epsilon-prediction MSE on latents of the frozen
    VAE), the prompt left empty 10% of the time so classifier-free guidance works.
 
 The out folder holds ``checkpoint.pt`` (``resume`` continues from it), ``loss.png`` and
@@ -32,6 +35,7 @@ from sdstudio.training.pictures import grid, loss_plot
 from sdstudio.training.world import Position, Scene, Shape, random_scene, render
 
 CHECKPOINT = "checkpoint.pt"
+PHASES = ("vae", "decoder", "unet")
 SAMPLE_SCENES = (
     Scene(Shape.CIRCLE, "red", Position.LEFT, "blue"),
     Scene(Shape.SQUARE, "yellow", Position.CENTER, "black"),
@@ -48,11 +52,16 @@ SAMPLE_SCENES = (
 class Progress:
     """What a checkpoint holds besides weights: where training is and how it went."""
 
-    phase: str = "vae"  # then "unet"
-    steps: dict[str, int] = field(default_factory=lambda: {"vae": 0, "unet": 0})
-    seconds: dict[str, float] = field(default_factory=lambda: {"vae": 0.0, "unet": 0.0})
+    phase: str = "vae"  # then "decoder", then "unet"
+    steps: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PHASES, 0))
+    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 0.0))
     losses: dict[str, list[tuple[int, float]]] = field(
-        default_factory=lambda: {"vae reconstruction": [], "vae kl": [], "unet epsilon": []}
+        default_factory=lambda: {
+            "vae reconstruction": [],
+            "vae kl": [],
+            "decoder reconstruction": [],
+            "unet epsilon": [],
+        }
     )
 
 
@@ -67,6 +76,10 @@ class Trainer:
         self.text_encoder = networks.build_text_encoder(self.tokenizer.get_vocab())
         self.noise_schedule = networks.training_scheduler()
         self.vae_optimizer = torch.optim.AdamW(self.vae.parameters(), lr=config.vae_lr)
+        self.decoder_optimizer = torch.optim.AdamW(
+            [*self.vae.post_quant_conv.parameters(), *self.vae.decoder.parameters()],
+            lr=config.decoder_lr,
+        )
         self.unet_optimizer = torch.optim.AdamW(
             [*self.unet.parameters(), *self.text_encoder.parameters()], lr=config.unet_lr
         )
@@ -83,9 +96,14 @@ class Trainer:
         self.out.mkdir(parents=True, exist_ok=True)
         if resume:
             self._load_checkpoint()
+        config = self.config
         if self.progress.phase == "vae":
-            self._phase("vae", self.config.vae_steps, self.config.minutes_vae, self._vae_step)
+            self._phase("vae", config.vae_steps, config.minutes_vae, self._vae_step)
             self._set_scaling_factor()
+            self.progress.phase = "decoder"
+            self._save_checkpoint()
+        if self.progress.phase == "decoder":
+            self._phase("decoder", config.decoder_steps, config.minutes_decoder, self._decoder_step)
             self.progress.phase = "unet"
             self._save_checkpoint()
         # Last phase: a resumed run with more steps or minutes goes on with it.
@@ -151,8 +169,11 @@ class Trainer:
             factor = (done + 1e-3) / warmup
         else:
             factor = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * (done - warmup) / (1 - warmup)))
-        optimizer = self.vae_optimizer if name == "vae" else self.unet_optimizer
-        base = self.config.vae_lr if name == "vae" else self.config.unet_lr
+        optimizer, base = {
+            "vae": (self.vae_optimizer, self.config.vae_lr),
+            "decoder": (self.decoder_optimizer, self.config.decoder_lr),
+            "unet": (self.unet_optimizer, self.config.unet_lr),
+        }[name]
         for group in optimizer.param_groups:
             group["lr"] = base * min(1.0, factor)
 
@@ -169,6 +190,17 @@ class Trainer:
         loss.backward()
         self.vae_optimizer.step()
         return {"vae reconstruction": reconstruction.item(), "vae kl": kl.item()}
+
+    def _decoder_step(self) -> dict[str, float]:
+        images = image_batch(self.rng, self.config.decoder_batch)
+        with torch.no_grad():
+            latents = self.vae.encode(images).latent_dist.sample()
+        decoded = self.vae.decode(latents).sample
+        loss = torch.nn.functional.mse_loss(decoded, images)
+        self.decoder_optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.decoder_optimizer.step()
+        return {"decoder reconstruction": loss.item()}
 
     def _unet_step(self) -> dict[str, float]:
         assert self.pool is not None
@@ -244,8 +276,9 @@ class Trainer:
     def _draw(self, name: str) -> None:
         curves = {k: v for k, v in self.progress.losses.items() if v and k.startswith(name)}
         loss_plot(curves, f"{name} loss (log scale)").save(self.out / "loss.png")
-        images = self._reconstructions() if name == "vae" else self.sample_images()
-        labels = [] if name == "vae" else [self.prompt_of(s) for s in SAMPLE_SCENES]
+        drawn = name == "unet"
+        images = self.sample_images() if drawn else self._reconstructions()
+        labels = [self.prompt_of(s) for s in SAMPLE_SCENES] if drawn else []
         columns = 4
         grid(images, columns, labels).save(self.out / "samples.png")
 
@@ -305,6 +338,7 @@ class Trainer:
             "unet": self.unet.state_dict(),
             "text_encoder": self.text_encoder.state_dict(),
             "vae_optimizer": self.vae_optimizer.state_dict(),
+            "decoder_optimizer": self.decoder_optimizer.state_dict(),
             "unet_optimizer": self.unet_optimizer.state_dict(),
             "ema": self.ema.state_dict(),
             "python_rng": self.rng.getstate(),
@@ -326,13 +360,20 @@ class Trainer:
         self.unet.load_state_dict(state["unet"])
         self.text_encoder.load_state_dict(state["text_encoder"])
         self.vae_optimizer.load_state_dict(state["vae_optimizer"])
+        if "decoder_optimizer" in state:
+            self.decoder_optimizer.load_state_dict(state["decoder_optimizer"])
         self.unet_optimizer.load_state_dict(state["unet_optimizer"])
         self.ema.load_state_dict(state["ema"])
         self.rng.setstate(state["python_rng"])
         torch.set_rng_state(state["torch_rng"])
-        saved = state["progress"]
-        saved["losses"] = {k: [tuple(p) for p in v] for k, v in saved["losses"].items()}
-        self.progress = Progress(**saved)
+        saved, fresh = state["progress"], Progress()
+        losses = {k: [tuple(p) for p in v] for k, v in saved["losses"].items()}
+        self.progress = Progress(
+            phase=saved["phase"],
+            steps={**fresh.steps, **saved["steps"]},
+            seconds={**fresh.seconds, **saved["seconds"]},
+            losses={**fresh.losses, **losses},
+        )
         steps = ", ".join(f"{k} {v}" for k, v in self.progress.steps.items())
         self.log(f"resumed from {path} ({self.progress.phase} phase; steps: {steps})")
 
