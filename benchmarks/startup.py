@@ -63,7 +63,7 @@ def main() -> None:
 
     env = dict(os.environ, QT_QPA_PLATFORM=args.platform)
     env.setdefault("SDSTUDIO_HOME", tempfile.mkdtemp(prefix="sdstudio-bench-"))
-    # One untimed run builds the demo model on disk and warms the OS file cache.
+    # One untimed run warms the OS file cache.
     warm_up = [sys.executable, __file__, "--child", str(time.time())]
     subprocess.run(warm_up, env=env, check=True, capture_output=True)
     shown, ready = [], []

@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-PROMPT = "a lighthouse on a cliff at dusk, oil painting"
-NEGATIVE = "blurry, low contrast"
+PROMPT = "a red circle on the left"  # the demo draws its world of coloured shapes
+NEGATIVE = ""
 
 
 def main() -> int:

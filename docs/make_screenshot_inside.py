@@ -1,10 +1,12 @@
-"""Make ``docs/screenshot-inside.png``: the window with the model browser and a watched module.
+"""Make ``docs/screenshot-inside.png``: the model browser, a watched block and the attention
+of "circle" laid over the result.
 
     xvfb-run -s "-screen 0 1600x960x24" python docs/make_screenshot_inside.py [PATH]
 
 Opens the window as ``sdstudio`` does, loads the demo model, selects a UNet block in the
-model browser, watches it, clicks Generate and grabs the window once the run is done: the
-Activations panel then shows the block's strongest channels at the last step.
+model browser, watches it, turns attention capture on, clicks Generate and, once the run is
+done, shows the map of the token "circle" over the picture and grabs the window: the
+Activations panel shows the block's strongest channels at the last step.
 """
 
 from __future__ import annotations
@@ -14,18 +16,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-PROMPT = "a lighthouse on a cliff at dusk, oil painting"
-NEGATIVE = "blurry, low contrast"
-WATCHED = "unet.up_blocks.3"
+PROMPT = "a red circle on the left"
+NEGATIVE = ""
+WATCHED = "unet.up_blocks.0"  # the demo UNet's 8×8 block that reads the prompt
+TOKEN = "circle"
 
 
 def main() -> int:
     default = Path(__file__).with_name("screenshot-inside.png")
     target = Path(sys.argv[1] if len(sys.argv) > 1 else default)
     home = Path(tempfile.mkdtemp(prefix="sdstudio-shot-"))  # no saved layout to restore
-    models = Path(tempfile.gettempdir()) / "sdstudio-models"  # the demo model, kept between runs
-    models.mkdir(exist_ok=True)
-    (home / "models").symlink_to(models, target_is_directory=True)
     os.environ["SDSTUDIO_HOME"] = str(home)
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtTest import QTest
@@ -65,14 +65,20 @@ def main() -> int:
     browser.expand_to_depth(2)
     browser.select_path(WATCHED)
     window.inspection.watch_action.trigger()
+    attention = window.inspection.attention
+    attention.capture_check.setChecked(True)
     controls = window.controls
     controls.prompt_edit.setPlainText(PROMPT)
     controls.negative_edit.setPlainText(NEGATIVE)
     controls.seed_row.random_check.setChecked(False)
     controls.seed_row.set_seed(1234)
-    controls.steps_spin.setValue(12)  # enough to show; watching adds to a CPU run's time
     QTest.mouseClick(window.run_bar.generate_button, Qt.MouseButton.LeftButton)
     wait_event(RunDone)
+    combo = attention.token_combo
+    texts = [combo.itemText(row).removesuffix("</w>") for row in range(combo.count())]
+    combo.setCurrentIndex(texts.index(TOKEN))
+    attention.show_check.setChecked(True)
+    window.inspection.activations_dock.raise_()
     window.canvas.setFocus()  # no text cursor blinking in the prompt
     settle(500)  # let the last repaint reach the screen
     shot = window.screen().grabWindow(window.winId())

@@ -43,7 +43,7 @@ step() {
 prompt="a lighthouse on a cliff at dusk"
 step "frozen sdstudio --version" "$app" --version
 
-step "frozen sdstudio generate (demo model, built on first use)" \
+step "frozen sdstudio generate (the shipped demo model)" \
     "$app" generate --prompt "$prompt" --seed 7 --steps 4 --width 256 --height 256 \
     --scheduler LMS --out "$work/cli.png"
 # The PNG's `parameters` text chunk, read with the standard library only.

@@ -1,4 +1,4 @@
-"""Shared fixtures: every test gets its own SDSTUDIO_HOME; the demo model is built once."""
+"""Shared fixtures: every test gets its own SDSTUDIO_HOME; the demo model is loaded once."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Model files for the model-source tests, made from the demo pipeline (tiny, random weights).
+"""Model files for the model-source tests, made from a random SD pipeline (tiny, random weights).
 
 ``write_original_layout_checkpoint`` writes a pipeline as a single-file checkpoint with the key
 names of the original Stable Diffusion layout (``model.diffusion_model.*``,
@@ -146,10 +146,10 @@ def write_sd2_shaped_folder(target: Path, width: int = 1024) -> Path:
     from diffusers import UNet2DConditionModel
     from transformers import CLIPTextModel
 
-    from sdstudio.engine.models.demo.model import build_demo_pipeline
     from sdstudio.engine.models.families import SD2
+    from tests.random_sd_model import build_random_sd_pipeline
 
-    demo = build_demo_pipeline()
+    demo = build_random_sd_pipeline()
     torch.manual_seed(0)
     unet = UNet2DConditionModel.from_config({**demo.unet.config, "cross_attention_dim": width})
     text_config = demo.text_encoder.config

@@ -10,7 +10,7 @@ from sdstudio.engine.probes import AttentionMapProcessor
 
 def small_request(**changes: Any) -> GenerationRequest:
     settings: dict[str, Any] = {
-        "prompt": "a red dragon over the sea",
+        "prompt": "a red circle on the left",
         "negative_prompt": "blurry",
         "steps": 2,
         "width": 64,

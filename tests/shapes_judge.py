@@ -1,9 +1,9 @@
 """Judging a picture of the shapes world from its pixels: what a learner would see in it.
 
 Each attribute the prompt names is checked on its own, so accuracy can be reported per
-attribute: background colour (the border's colour), object colour (the colour of what differs
-from it), position (the object's centroid) and shape (how much of its bounding box it fills:
-square ≈ 1, circle ≈ 0.79, triangle ≈ 0.5).
+attribute: background colour (the border's colour), object colour (the colour of the largest
+blob that differs from it), position (the object's centroid) and shape (how much of its
+bounding box it fills: square ≈ 1, circle ≈ 0.79, triangle ≈ 0.5).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 from sdstudio.training.world import COLOURS, GRAY, Position, Scene, Shape, position_of
 
@@ -42,7 +43,7 @@ def look(image: Image.Image) -> Seen:
     background_rgb = np.median(border, axis=0)
     background = nearest_colour(background_rgb)
     distance = np.sqrt(((pixels - background_rgb) ** 2).sum(axis=2))
-    mask = distance > OBJECT_DISTANCE
+    mask = _largest_blob(distance > OBJECT_DISTANCE)  # specks elsewhere are not the object
     if mask.sum() < 20:  # no object worth the name
         return Seen(background, None, None, None)
     colour = nearest_colour(np.median(pixels[mask], axis=0))
@@ -52,6 +53,14 @@ def look(image: Image.Image) -> Seen:
     fill = mask.sum() / box
     shape = min(FILL_RATIOS, key=lambda each: abs(FILL_RATIOS[each] - fill))
     return Seen(background, colour, position, shape)
+
+
+def _largest_blob(mask: np.ndarray) -> np.ndarray:
+    labels, count = ndimage.label(mask)
+    if count <= 1:
+        return mask
+    sizes = ndimage.sum(mask, labels, index=range(1, count + 1))
+    return labels == 1 + int(np.argmax(sizes))
 
 
 def judge(image: Image.Image, asked: Scene) -> dict[str, bool]:
@@ -65,3 +74,17 @@ def judge(image: Image.Image, asked: Scene) -> dict[str, bool]:
     if asked.position is not None:
         checks["position"] = seen.position is asked.position
     return checks
+
+
+def accuracy_report(verdicts: list[dict[str, bool]]) -> str:
+    """Per attribute and overall: "background 48/50 (96%) ... all checks 183/190 (96%)"."""
+    parts = []
+    for attribute in ("background", "colour", "shape", "position"):
+        marks = [verdict[attribute] for verdict in verdicts if attribute in verdict]
+        if marks:
+            parts.append(
+                f"{attribute} {sum(marks)}/{len(marks)} ({100 * sum(marks) / len(marks):.0f}%)"
+            )
+    every = [right for verdict in verdicts for right in verdict.values()]
+    parts.append(f"all checks {sum(every)}/{len(every)} ({100 * sum(every) / len(every):.0f}%)")
+    return ", ".join(parts)

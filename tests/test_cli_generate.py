@@ -20,6 +20,17 @@ def test_generate_writes_the_png_and_prints_its_path(tmp_path: Path, capsys) -> 
         assert image.size == (64, 64)
 
 
+def test_without_a_size_the_picture_has_the_model_native_size(tmp_path: Path) -> None:
+    out = tmp_path / "circle.png"
+    args = ["generate", "--prompt", "a red circle", "--steps", "2", "--out", str(out)]
+    assert main(args) == 0
+    with Image.open(out) as image:
+        assert image.size == (128, 128)  # the demo's; one side given keeps it: see below
+    assert main([*args, "--width", "64"]) == 0
+    with Image.open(out) as image:
+        assert image.size == (64, 128)
+
+
 def test_generate_without_seed_prints_the_drawn_seed(tmp_path: Path, capsys) -> None:
     assert main(["generate", "--prompt", "a cat", "--out", str(tmp_path / "a.png"), *FAST]) == 0
     assert "seed: " in capsys.readouterr().err

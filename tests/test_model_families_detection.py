@@ -11,7 +11,7 @@ from safetensors.torch import save_file
 
 from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.models.checkpoint_header import read_checkpoint_header
-from sdstudio.engine.models.demo.model import ensure_demo_model
+from sdstudio.engine.models.demo.model import demo_model_dir
 from sdstudio.engine.models.diffusers_folder import check_folder
 from sdstudio.engine.models.families import FAMILIES, SD1, SD2, family_named
 from sdstudio.engine.models.loading import load_model
@@ -38,15 +38,15 @@ def write_header(path: Path, text_encoder_key: str) -> Path:
     return path
 
 
-def test_the_demo_is_an_sd1_model() -> None:
+def test_the_demo_is_an_sd1_model_trained_at_128_pixels() -> None:
     model = load_model("demo", device="cpu")
 
     assert model.family is SD1
-    assert model.default_size == 512
+    assert model.default_size == 128  # its UNet's sample size, as diffusers defaults to
 
 
 def test_a_folder_whose_unet_attends_to_768_wide_text_is_sd1(tmp_path: Path) -> None:
-    folder = copy_model_folder(ensure_demo_model(), tmp_path / "sd1")
+    folder = copy_model_folder(demo_model_dir(), tmp_path / "sd1")
     config_file = folder / "unet" / "config.json"
     config = json.loads(config_file.read_text())
     config_file.write_text(json.dumps({**config, "cross_attention_dim": 768}))

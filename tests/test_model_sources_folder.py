@@ -14,7 +14,7 @@ from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.generation.denoising import generate
 from sdstudio.engine.generation.events import ImageFinished, StepEvent
 from sdstudio.engine.generation.request import GenerationRequest
-from sdstudio.engine.models.demo.model import ensure_demo_model
+from sdstudio.engine.models.demo.model import demo_model_dir
 from sdstudio.engine.models.loading import load_model
 from tests.model_sources_fixtures import (
     copy_model_folder,
@@ -27,7 +27,7 @@ REQUEST = GenerationRequest(prompt="a red fox", steps=3, width=64, height=64, se
 
 @pytest.fixture
 def model_folder(tmp_path: Path) -> Path:
-    return copy_model_folder(ensure_demo_model(), tmp_path / "my-model")
+    return copy_model_folder(demo_model_dir(), tmp_path / "my-model")
 
 
 def run(model) -> list:
@@ -45,8 +45,8 @@ def test_a_diffusers_folder_loads_under_its_folder_name_and_makes_an_image(model
 
 
 def test_a_v_prediction_folder_generates_with_finite_previews(tmp_path):
-    epsilon = load_model(str(copy_model_folder(ensure_demo_model(), tmp_path / "eps")), "cpu")
-    folder = make_v_prediction_folder(ensure_demo_model(), tmp_path / "v-model")
+    epsilon = load_model(str(copy_model_folder(demo_model_dir(), tmp_path / "eps")), "cpu")
+    folder = make_v_prediction_folder(demo_model_dir(), tmp_path / "v-model")
     v_model = load_model(str(folder), device="cpu")
 
     events = run(v_model)

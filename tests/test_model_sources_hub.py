@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sdstudio.engine.errors import ModelLoadError
-from sdstudio.engine.models.demo.model import ensure_demo_model
+from sdstudio.engine.models.demo.model import demo_model_dir
 from sdstudio.engine.models.hub import _progress_bar_class, looks_like_hub_id
 from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.engine.models.load_progress import LoadStage
@@ -30,7 +30,7 @@ def hub_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def put_in_cache(cache: Path, repo_id: str) -> None:
     """Lay out a model the way snapshot_download leaves it (refs/main -> snapshots/<commit>)."""
     repo = cache / ("models--" + repo_id.replace("/", "--"))
-    shutil.copytree(ensure_demo_model(), repo / "snapshots" / COMMIT)
+    shutil.copytree(demo_model_dir(), repo / "snapshots" / COMMIT)
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(COMMIT)
 

@@ -84,9 +84,9 @@ def test_after_running_out_of_memory_the_next_run_works(demo_model):
 
 
 def test_half_precision_keeps_the_vae_in_float32_as_its_config_asks():
-    from sdstudio.engine.models.demo.model import build_demo_pipeline
+    from tests.random_sd_model import build_random_sd_pipeline
 
-    pipeline = build_demo_pipeline().to(torch.float16)
+    pipeline = build_random_sd_pipeline().to(torch.float16)
     placement = DevicePlacement(torch.device("cpu"), torch.float16)
 
     place_pipeline(pipeline, placement, LoadOptions())

@@ -13,7 +13,6 @@ from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.generation.denoising import generate
 from sdstudio.engine.generation.events import ImageFinished
 from sdstudio.engine.generation.request import GenerationRequest
-from sdstudio.engine.models.demo.model import build_demo_pipeline, ensure_demo_model
 from sdstudio.engine.models.families import SD1, SD2
 from sdstudio.engine.models.families.config_files import load_clip_tokenizer
 from sdstudio.engine.models.load_options import LoadOptions
@@ -22,25 +21,37 @@ from tests.model_sources_fixtures import (
     write_code_running_pickle,
     write_original_layout_checkpoint,
 )
+from tests.random_sd_model import build_random_sd_pipeline
 
 REQUEST = GenerationRequest(prompt="a castle at night", steps=2, width=64, height=64, seed=3)
 UNET_KEY = "model.diffusion_model.input_blocks.0.0.weight"
 
 
 @pytest.fixture(scope="module")
+def random_model_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SD's original layout has a mid-block attention the demo leaves out: a random model."""
+    folder = tmp_path_factory.mktemp("random-sd") / "random-sd"
+    build_random_sd_pipeline().save_pretrained(folder, safe_serialization=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("checkpoint")
-    return write_original_layout_checkpoint(build_demo_pipeline(), folder / "tiny.safetensors")
+    pipeline = build_random_sd_pipeline()
+    return write_original_layout_checkpoint(pipeline, folder / "tiny.safetensors")
 
 
 def tiny_tensors(names: list[str], shape: tuple[int, ...] = (4, 4)) -> dict[str, torch.Tensor]:
     return {name: torch.zeros(shape) for name in names}
 
 
-def test_a_single_file_checkpoint_loads_and_makes_the_same_image_as_its_folder(checkpoint):
-    options = LoadOptions(config_dir=ensure_demo_model())
+def test_a_single_file_checkpoint_loads_and_makes_the_same_image_as_its_folder(
+    checkpoint, random_model_folder
+):
+    options = LoadOptions(config_dir=random_model_folder)
     from_file = load_model(str(checkpoint), device="cpu", options=options)
-    from_folder = load_model("demo", device="cpu")
+    from_folder = load_model(str(random_model_folder), device="cpu")
 
     image = [e for e in generate(from_file, REQUEST) if isinstance(e, ImageFinished)][0].image
     expected = [e for e in generate(from_folder, REQUEST) if isinstance(e, ImageFinished)][0]

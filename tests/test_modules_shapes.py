@@ -45,9 +45,9 @@ def test_cross_attention_keys_and_values_come_from_the_text(demo_model) -> None:
 
     q, k, v = attention_projections(attn2)
 
-    assert (q.source, q.input_shape) == ("image", (2, 16, 32))
-    assert (k.source, k.in_features, k.input_shape) == ("text", 32, (2, 77, 32))
-    assert (v.source, v.input_shape) == ("text", (2, 77, 32))
+    assert (q.source, q.input_shape) == ("image", (2, 16, 64))  # 4×4 positions, 64 wide
+    assert (k.source, k.in_features, k.input_shape) == ("text", 64, (2, 77, 64))
+    assert (v.source, v.input_shape) == ("text", (2, 77, 64))
 
 
 def test_self_attention_takes_everything_from_the_image() -> None:

@@ -10,7 +10,7 @@ from sdstudio.ui.worker_events import AttentionReady
 from tests.probes_support import our_processors
 from tests.ui_support import WAIT_MS, generate_and_wait, make_window, wait_for
 
-PROMPT = "a red dragon over the sea"
+PROMPT = "a red circle on the left"
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_the_token_list_is_the_tokenizers_own_split(window, qtbot, demo_model) -
 
     panel = window.inspection.attention
     assert panel.tokens() == demo_model.pipeline.tokenizer.tokenize(PROMPT)
-    assert panel.tokens()[:4] == ["a</w>", "re", "d</w>", "dragon</w>"]
+    assert panel.tokens()[:4] == ["a</w>", "red</w>", "circle</w>", "on</w>"]
     assert "cross-attention layers" in panel.status.text()
     assert our_processors(demo_model.pipeline) == []
 
@@ -60,12 +60,12 @@ def test_picking_a_token_changes_the_canvas(window, qtbot) -> None:
     run_with_capture(window, qtbot)
     panel = window.inspection.attention
     panel.opacity_slider.setValue(100)
-    panel.token_combo.setCurrentIndex(panel.tokens().index("dragon</w>"))
-    dragon = canvas_pixels(window)
+    panel.token_combo.setCurrentIndex(panel.tokens().index("circle</w>"))
+    circle = canvas_pixels(window)
 
-    panel.token_combo.setCurrentIndex(panel.tokens().index("se"))
+    panel.token_combo.setCurrentIndex(panel.tokens().index("left</w>"))
 
-    assert canvas_pixels(window) != dragon
+    assert canvas_pixels(window) != circle
 
 
 def test_opacity_zero_shows_the_plain_result(window, qtbot) -> None:

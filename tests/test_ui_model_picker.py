@@ -6,7 +6,7 @@ import pickle
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QSpinBox
 
 from sdstudio.engine.metadata import read_metadata
 from sdstudio.ui.main_window import MainWindow
@@ -21,10 +21,10 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 @pytest.fixture(scope="session")
 def model_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A diffusers folder, as a user would have one (the demo's tiny weights)."""
-    from sdstudio.engine.models.demo.model import build_demo_pipeline
+    from tests.random_sd_model import build_random_sd_pipeline
 
     folder = tmp_path_factory.mktemp("models-elsewhere") / "tiny-sd"
-    build_demo_pipeline().save_pretrained(folder)
+    build_random_sd_pipeline().save_pretrained(folder)
     return folder
 
 
@@ -211,3 +211,14 @@ def test_out_of_memory_is_a_message_and_the_next_run_works(window, qtbot, monkey
     assert "CPU offload" in failed.args[0].message
     qtbot.waitUntil(lambda: not window.worker.busy, timeout=WAIT_MS)
     _assert_demo_still_works(window, qtbot)
+
+
+def test_each_model_brings_its_native_size(window, qtbot, model_folder) -> None:
+    spins = (window.findChild(QSpinBox, "widthSpin"), window.findChild(QSpinBox, "heightSpin"))
+    _activate(window, "Open folder…")
+    with wait_for(qtbot, window.worker, ModelReady):
+        _answer_file_dialog(window, "modelFolderDialog", model_folder)
+    assert [spin.value() for spin in spins] == [512, 512]  # an SD 1.x-shaped model
+    with wait_for(qtbot, window.worker, ModelReady):
+        _activate(window, "Demo model")
+    assert [spin.value() for spin in spins] == [128, 128]

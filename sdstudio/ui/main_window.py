@@ -274,6 +274,8 @@ class MainWindow(QMainWindow):
 
     def _on_model_ready(self, event: ModelReady) -> None:
         self.controls.set_model_description(event.description)
+        side = event.model.default_size
+        self.controls.size_row.set_size(side, side)  # each model at its native size
         self.run_bar.set_idle("Ready")
         if self.statusBar().currentMessage().startswith("Loading model"):
             self.show_message(f"Model ready: {event.name}", 5000)  # never hide an earlier error

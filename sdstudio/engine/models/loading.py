@@ -18,7 +18,7 @@ from typing import Any
 from sdstudio.engine.devices import DevicePlacement, resolve_device
 from sdstudio.engine.errors import ModelLoadError, UserFacingError
 from sdstudio.engine.memory import is_out_of_memory, release_memory, run_guarded
-from sdstudio.engine.models.demo.model import DEMO_LABEL, DEMO_NAME, ensure_demo_model
+from sdstudio.engine.models.demo.model import DEMO_LABEL, DEMO_NAME, demo_model_dir
 from sdstudio.engine.models.families import ModelFamily
 from sdstudio.engine.models.library_noise import quiet_libraries
 from sdstudio.engine.models.load_options import LoadOptions
@@ -52,7 +52,14 @@ class LoadedModel:
 
     @property
     def default_size(self) -> int:
-        """The side length this model was trained at (768 for SD 2.x v-prediction models)."""
+        """The side length this model was trained at: its UNet's sample size in pixels, as
+        diffusers' pipelines default to (demo 128, SD 1.5 512, SDXL 1024); the family's size
+        for v-prediction models (768 for SD 2.x), whose single-file configs may not say."""
+        if self.prediction_type != "v_prediction":
+            pipeline = self.pipeline
+            sample = getattr(getattr(pipeline, "unet", None), "config", {}).get("sample_size")
+            if isinstance(sample, int) and sample > 0:
+                return sample * pipeline.vae_scale_factor
         return self.family.default_size(self.prediction_type)
 
 
@@ -113,7 +120,7 @@ def _prepare(source: ModelSource, options: LoadOptions, progress: ProgressCallba
     from sdstudio.engine.models.diffusers_folder import check_folder
 
     if source.kind is SourceKind.DEMO:
-        folder = ensure_demo_model()
+        folder = demo_model_dir()
         family = check_folder(folder)
         return _Plan(DEMO_NAME, str(folder), True, family, partial(family.load_folder, folder))
     if source.kind is SourceKind.CHECKPOINT:

@@ -32,7 +32,7 @@ class SourceKind(Enum):
 class ModelSource:
     kind: SourceKind
     spec: str
-    path: Path | None = None  # None for the demo (built on demand) and hub ids (fetched later)
+    path: Path | None = None  # None for the demo (found on load) and hub ids (fetched later)
 
 
 def identify_source(spec: str | None) -> ModelSource:
