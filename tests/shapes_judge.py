@@ -29,6 +29,7 @@ class Seen:
     colour: str | None
     position: Position | None
     shape: Shape | None
+    centroid: tuple[float, float] | None = None  # (x, y) in pixels
 
 
 def nearest_colour(rgb: np.ndarray) -> str:
@@ -48,11 +49,12 @@ def look(image: Image.Image) -> Seen:
         return Seen(background, None, None, None)
     colour = nearest_colour(np.median(pixels[mask], axis=0))
     rows, columns = np.nonzero(mask)
-    position = position_of(float(columns.mean()) + 0.5, float(rows.mean()) + 0.5)
+    centroid = (float(columns.mean()) + 0.5, float(rows.mean()) + 0.5)
+    position = position_of(*centroid)
     box = (columns.max() - columns.min() + 1) * (rows.max() - rows.min() + 1)
     fill = mask.sum() / box
     shape = min(FILL_RATIOS, key=lambda each: abs(FILL_RATIOS[each] - fill))
-    return Seen(background, colour, position, shape)
+    return Seen(background, colour, position, shape, centroid)
 
 
 def _largest_blob(mask: np.ndarray) -> np.ndarray:

@@ -103,7 +103,7 @@ def test_preview_settings_dataclass_is_stored_as_plain_json(demo_model) -> None:
 def test_record_for_names_the_scheduler_that_ran(demo_model) -> None:
     request = GenerationRequest(prompt="a fox", seed=5, width=64, height=64, batch_count=3)
     record = record_for(request, demo_model, seed=7, model_hash="abcdef0123")
-    assert (record.scheduler, record.sampler) == ("Default", "PNDM")
+    assert (record.scheduler, record.sampler) == ("Default", "Euler")  # the demo ships Euler
     assert (record.seed, record.model_name, record.model_hash) == (7, "demo", "abcdef0123")
     assert record.model_path == str(demo_model.source)
 

@@ -302,7 +302,7 @@ class Trainer:
         """The fixed prompts, drawn with CFG by a plain DDIM loop (same seed each time)."""
         from diffusers import DDIMScheduler
 
-        scheduler = DDIMScheduler.from_config(networks.inference_scheduler().config)
+        scheduler = DDIMScheduler.from_config(networks.sd_scheduler().config)
         scheduler.set_timesteps(self.config.sample_steps)
         trained = [*self.unet.parameters(), *self.text_encoder.parameters()]
         self.ema.store(trained)
