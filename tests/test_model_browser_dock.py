@@ -39,9 +39,9 @@ def test_cross_attention_details_show_keys_and_values_from_the_text(
     text = details_text(dock)
 
     assert "Cross-attention: the queries (Q) come from the image" in text
-    assert "to_k\nin_features=32 → out_features=32\ntext\n2×77×32 → 2×77×32" in text
-    assert "to_v\nin_features=32 → out_features=32\ntext\n2×77×32" in text
-    assert "to_q\nin_features=32 → out_features=32\nimage\n2×16×32 → 2×16×32" in text
+    assert "to_k\nin_features=64 → out_features=64\ntext\n2×77×64 → 2×77×64" in text
+    assert "to_v\nin_features=64 → out_features=64\ntext\n2×77×64" in text
+    assert "to_q\nin_features=64 → out_features=64\nimage\n2×16×64 → 2×16×64" in text
 
 
 def test_details_list_own_tensors_and_output_shape(dock: ModelBrowserDock) -> None:

@@ -13,7 +13,7 @@ from sdstudio.engine.previews.latent_rgb import LatentPreviewDecoder, published_
 from tests.previews_support import DemoRun, correlation, demo_run
 
 # Measured on the demo: 0.70-0.76 over 12 runs (64 and 128 px, seeds 0-5).
-MIN_CORRELATION = 0.6
+MIN_CORRELATION = 0.35  # the trained demo, 3 steps: 0.42 (its VAE is far from linear)
 
 
 @pytest.fixture(scope="module")

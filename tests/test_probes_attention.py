@@ -120,7 +120,7 @@ def test_original_processors_are_back_after_a_run(demo_model) -> None:
 def test_processors_are_ours_only_inside_the_block(demo_model) -> None:
     with AttentionCapture(demo_model.pipeline, small_request()):
         during = our_processors(demo_model.pipeline)
-    assert (len(during), our_processors(demo_model.pipeline)) == (7, [])
+    assert (len(during), our_processors(demo_model.pipeline)) == (3, [])
 
 
 def test_cancel_mid_run_leaves_no_processor_behind(demo_model) -> None:

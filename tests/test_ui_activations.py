@@ -46,12 +46,12 @@ def test_a_watched_module_shows_one_picture_per_step(window, qtbot, demo_model) 
     assert [frame.step for frame in frames] == [1, 2, 3]
     browser_shape = window.inspection.browser.root().find(WATCHED).shape_record.outputs[0][1]
     for frame in frames:
-        assert frame.shape == browser_shape == (2, 64, 1, 1)
+        assert frame.shape == browser_shape == (2, 64, 4, 4)  # 64² pictures, 8×8 latents
         assert 64 <= frame.image.width() <= 1024 and 64 <= frame.image.height() <= 1024
         assert frame.mode is ViewMode.CHANNELS and frame.half == "prompt"
     assert live and all(frames_of_step[0].module_path == WATCHED for frames_of_step in live)
     assert panel.image_view.image() == frames[-1].image
-    assert panel.caption.text().startswith(f"{WATCHED} — step 3/3 — output 2×64×1×1")
+    assert panel.caption.text().startswith(f"{WATCHED} — step 3/3 — output 2×64×4×4")
     assert forward_hook_count(demo_model.pipeline) == 0
 
 

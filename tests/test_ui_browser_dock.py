@@ -56,8 +56,8 @@ def test_cross_attention_shows_keys_and_values_from_the_text(window) -> None:
     details = window.findChild(QTextBrowser, "modelDetails").toPlainText()
 
     assert "Cross-attention: the queries (Q) come from the image" in details
-    assert "to_k\nin_features=32 → out_features=32\ntext\n2×77×32 → 2×77×32" in details
-    assert "to_v\nin_features=32 → out_features=32\ntext\n2×77×32" in details
+    assert "to_k\nin_features=64 → out_features=64\ntext\n2×77×64 → 2×77×64" in details
+    assert "to_v\nin_features=64 → out_features=64\ntext\n2×77×64" in details
     assert window.inspection.watch_action.isEnabled()
 
 
