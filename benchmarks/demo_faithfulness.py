@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import tempfile
@@ -22,14 +21,6 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.shapes_judge
-
-
-def fixed_scenes(count: int):  # -> list[Scene]
-    """The same scenes every time (the faithfulness test's)."""
-    from sdstudio.training.world import random_scene
-
-    rng = random.Random(20261130)
-    return [random_scene(rng) for _ in range(count)]
 
 
 def main() -> None:
@@ -49,14 +40,14 @@ def main() -> None:
     from sdstudio.engine.generation.request import GenerationRequest
     from sdstudio.engine.models.loading import load_model
     from sdstudio.training.world import prompt_for
-    from tests.shapes_judge import accuracy_report, judge
+    from tests.shapes_judge import accuracy_report, grammar_scenes, judge
 
     model = load_model(args.model, device="cpu")
     verdicts: list[dict[str, bool]] = []
     times: list[float] = []
     if args.save:
         args.save.mkdir(parents=True, exist_ok=True)
-    for index, scene in enumerate(fixed_scenes(args.prompts)):
+    for index, scene in enumerate(grammar_scenes(args.prompts)):
         prompt = prompt_for(scene)
         request = GenerationRequest(
             prompt, seed=index, steps=args.steps, cfg_scale=args.cfg, width=128, height=128

@@ -8,13 +8,22 @@ bounding box it fills: square ≈ 1, circle ≈ 0.79, triangle ≈ 0.5).
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from sdstudio.training.world import COLOURS, GRAY, Position, Scene, Shape, position_of
+from sdstudio.training.world import (
+    COLOURS,
+    GRAY,
+    Position,
+    Scene,
+    Shape,
+    position_of,
+    random_scene,
+)
 
 PALETTE: dict[str, tuple[int, int, int]] = {**COLOURS, "gray": GRAY}
 FILL_RATIOS = {Shape.SQUARE: 1.0, Shape.CIRCLE: np.pi / 4, Shape.TRIANGLE: 0.5}
@@ -76,6 +85,13 @@ def judge(image: Image.Image, asked: Scene) -> dict[str, bool]:
     if asked.position is not None:
         checks["position"] = seen.position is asked.position
     return checks
+
+
+def grammar_scenes(count: int, seed: int = 20261130) -> list[Scene]:
+    """The faithfulness check's prompts: random grammar scenes, naming a position or a
+    background only sometimes; the same every time."""
+    rng = random.Random(seed)
+    return [random_scene(rng) for _ in range(count)]
 
 
 def accuracy_report(verdicts: list[dict[str, bool]]) -> str:

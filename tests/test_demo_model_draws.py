@@ -14,17 +14,10 @@ import pytest
 from sdstudio.engine.generation.denoising import generate
 from sdstudio.engine.generation.events import ImageFinished
 from sdstudio.engine.generation.request import GenerationRequest
-from sdstudio.training.world import Position, Scene, Shape, prompt_for, random_scene
-from tests.shapes_judge import accuracy_report, judge
+from sdstudio.training.world import Position, Scene, Shape, prompt_for
+from tests.shapes_judge import accuracy_report, grammar_scenes, judge
 
 PROMPTS = 50
-ATTRIBUTES = ("background", "colour", "shape", "position")
-
-
-def demo_scenes(count: int, seed: int = 20261130) -> list[Scene]:
-    """Random grammar prompts: a position or a background is named only sometimes."""
-    rng = random.Random(seed)
-    return [random_scene(rng) for _ in range(count)]
 
 
 def draw(model, prompt: str, seed: int, **settings):
@@ -40,7 +33,7 @@ def verdicts(demo_model) -> list[dict[str, bool]]:
     """The judge's verdicts on 50 grammar prompts (seeds 0-49, 20 steps, CFG 7)."""
     return [
         judge(draw(demo_model, prompt_for(scene), seed), scene)
-        for seed, scene in enumerate(demo_scenes(PROMPTS))
+        for seed, scene in enumerate(grammar_scenes(PROMPTS))
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import fields
 from pathlib import Path
 
 
@@ -42,19 +43,10 @@ def run(args: argparse.Namespace) -> int:
     from sdstudio.training.config import TrainConfig
     from sdstudio.training.trainer import train
 
+    # Every option named like a config field sets it; the rest keep their defaults.
+    options = vars(args)
     config = TrainConfig(
-        seed=args.seed,
-        minutes_vae=args.minutes_vae,
-        minutes_decoder=args.minutes_decoder,
-        minutes_unet=args.minutes_unet,
-        vae_steps=args.vae_steps,
-        decoder_steps=args.decoder_steps,
-        unet_steps=args.unet_steps,
-        vae_batch=args.vae_batch,
-        unet_batch=args.unet_batch,
-        pool_size=args.pool_size,
-        every=args.every,
-        sample_steps=args.sample_steps,
+        **{f.name: options[f.name] for f in fields(TrainConfig) if f.name in options}
     )
     train(config, args.out, resume=args.resume, log=lambda line: print(line, flush=True))
     return 0
