@@ -13,7 +13,7 @@ from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.models.checkpoint_header import read_checkpoint_header
 from sdstudio.engine.models.demo.model import demo_model_dir
 from sdstudio.engine.models.diffusers_folder import check_folder
-from sdstudio.engine.models.families import FAMILIES, SD1, SD2, family_named
+from sdstudio.engine.models.families import FAMILIES, SD1, SD2, SDXL, family_named
 from sdstudio.engine.models.loading import load_model
 from tests.model_sources_fixtures import (
     copy_model_folder,
@@ -76,6 +76,6 @@ def test_a_checkpoint_with_a_clip_text_encoder_is_sd1(tmp_path: Path) -> None:
 
 
 def test_a_family_is_found_by_its_stored_name_and_an_unknown_name_lists_the_known_ones() -> None:
-    assert [family_named(family.name) for family in FAMILIES] == [SD1, SD2]
-    with pytest.raises(ModelLoadError, match="sdstudio knows: sd1, sd2"):
-        family_named("sdxl")
+    assert [family_named(family.name) for family in FAMILIES] == [SD1, SD2, SDXL]
+    with pytest.raises(ModelLoadError, match="sdstudio knows: sd1, sd2, sdxl"):
+        family_named("sd3")

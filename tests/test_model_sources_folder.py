@@ -83,13 +83,13 @@ def test_pickle_weights_in_a_folder_are_never_unpickled(model_folder, tmp_path):
     assert not marker.exists()
 
 
-def test_an_sdxl_folder_says_sdxl_is_not_supported_yet(model_folder):
+def test_an_sdxl_folder_without_its_second_text_encoder_names_it(model_folder):
     index_file = model_folder / "model_index.json"
     index = json.loads(index_file.read_text())
     index["_class_name"] = "StableDiffusionXLPipeline"
     index_file.write_text(json.dumps(index))
 
-    with pytest.raises(ModelLoadError, match="SDXL is not supported yet"):
+    with pytest.raises(ModelLoadError, match="missing its 'text_encoder_2' component"):
         load_model(str(model_folder), device="cpu")
 
 

@@ -94,12 +94,12 @@ def test_an_unknown_file_type_lists_what_can_be_opened(tmp_path):
         load_model(str(picture), device="cpu")
 
 
-def test_an_sdxl_checkpoint_says_sdxl_is_not_supported_yet(tmp_path):
+def test_an_sdxl_checkpoint_says_to_load_sdxl_from_a_folder_or_hub_id(tmp_path):
     path = tmp_path / "sdxl.safetensors"
     names = [UNET_KEY, "conditioner.embedders.1.model.transformer.resblocks.9.mlp.c_proj.bias"]
     save_file(tiny_tensors(names), str(path))
 
-    with pytest.raises(ModelLoadError, match="SDXL is not supported yet"):
+    with pytest.raises(ModelLoadError, match="SDXL single-file .* diffusers folder or a hub id"):
         load_model(str(path), device="cpu")
 
 

@@ -6,7 +6,7 @@ import pickle
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QSpinBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QSpinBox
 
 from sdstudio.engine.metadata import read_metadata
 from sdstudio.ui.main_window import MainWindow
@@ -82,7 +82,7 @@ def test_open_a_folder_switches_models(window, qtbot, demo_model, model_folder, 
         _answer_file_dialog(window, "modelFolderDialog", model_folder)
     assert "Reading tiny-sd" in stages
     assert window.controls.model_combo.currentText() == "tiny-sd"
-    assert window.controls.model_label.text().startswith("tiny-sd on ")
+    assert window.controls.model_label.text().startswith("tiny-sd (Stable Diffusion 1.x) on ")
     generate_and_wait(qtbot, window)
     record = read_metadata(window.result().path).record
     assert (record.model_name, record.model_path) == ("tiny-sd", str(model_folder))
@@ -222,3 +222,22 @@ def test_each_model_brings_its_native_size(window, qtbot, model_folder) -> None:
     with wait_for(qtbot, window.worker, ModelReady):
         _activate(window, "Demo model")
     assert [spin.value() for spin in spins] == [128, 128]
+
+
+def test_an_sdxl_folder_loads_with_its_family_and_size_and_generates(
+    window, qtbot, tmp_path_factory
+) -> None:
+    from tests.random_sdxl_model import build_random_sdxl_pipeline
+
+    folder = tmp_path_factory.mktemp("models-xl") / "tiny-sdxl"
+    build_random_sdxl_pipeline().save_pretrained(folder, safe_serialization=True)
+    spins = (window.findChild(QSpinBox, "widthSpin"), window.findChild(QSpinBox, "heightSpin"))
+    _activate(window, "Open folder…")
+    with wait_for(qtbot, window.worker, ModelReady):
+        _answer_file_dialog(window, "modelFolderDialog", folder)
+    label = window.findChild(QLabel, "modelDescriptionLabel")
+    assert "tiny-sdxl (Stable Diffusion XL)" in label.text()
+    assert [spin.value() for spin in spins] == [256, 256]
+    generate_and_wait(qtbot, window)
+    pixmap = window.canvas.current_pixmap()
+    assert (pixmap.width(), pixmap.height()) == (256, 256)

@@ -51,12 +51,14 @@ def run(args: argparse.Namespace) -> int:
     from sdstudio.engine.probes import find_token, overlay_on, prompt_tokens
     from sdstudio.engine.probes.options import ProbeOptions
     from sdstudio.engine.probes.outputs import AttentionMaps
+    from sdstudio.engine.probes.prompt_tokens import prompt_tokenizer
 
     options, progress = load_options(args), DownloadProgressPrinter()
     model = load_model(args.model, device=args.device, options=options, progress=progress)
     request = at_native_size(request, args, model.default_size)
     # The word is checked against the prompt's tokens before anything is generated.
-    selection = find_token(prompt_tokens(model.pipeline.tokenizer, request.prompt), args.token)
+    tokens = prompt_tokens(prompt_tokenizer(model.pipeline), request.prompt)
+    selection = find_token(tokens, args.token)
     if args.seed is None:
         print(f"seed: {request.seed}", file=sys.stderr)
     maps: dict[int, AttentionMaps] = {}

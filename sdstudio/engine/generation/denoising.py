@@ -26,6 +26,7 @@ from diffusers.utils.torch_utils import randn_tensor
 from PIL import Image
 
 from sdstudio.engine.cancel import CancelToken
+from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.clean_estimate import alpha_bar_at, estimate_clean_latents
 from sdstudio.engine.generation.events import Cancelled, GenerationEvent, ImageFinished, StepEvent
 from sdstudio.engine.generation.extensions import Extensions
@@ -47,6 +48,9 @@ def generate(
     it belongs to. The extensions are entered once for the batch and exited however it ends.
     """
     cancel = cancel or CancelToken()
+    problem = model.family.refusal(model.pipeline, request.is_img2img)
+    if problem:
+        raise RequestError(problem)
     with contextlib.ExitStack() as stack:
         for extension in extensions:
             stack.enter_context(extension)
@@ -82,7 +86,12 @@ def _generate_one(
     )
     with torch.inference_mode():
         ctx.conditioning = model.family.encode_prompt(
-            pipe, request.prompt, request.negative_prompt, device, ctx.guided
+            pipe,
+            request.prompt,
+            request.negative_prompt,
+            device,
+            ctx.guided,
+            size=(request.height, request.width),
         )
         scheduler = ctx.scheduler = make_scheduler(pipe.scheduler, request.scheduler)
         scheduler.set_timesteps(request.steps, device=device)

@@ -16,7 +16,7 @@ from sdstudio.engine.models.families import FAMILIES, ModelFamily, family_for_ch
 UNET = "model.diffusion_model."
 VAE_PREFIXES = ("first_stage_model.", "vae.")
 FIRST_CONV = UNET + "input_blocks.0.0.weight"
-SUPPORTED = "sdstudio runs Stable Diffusion 1.x and 2.x models"
+SUPPORTED = "sdstudio runs Stable Diffusion 1.x, 2.x and XL models"
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,10 @@ def _refuse_other_models(path: Path, shapes: dict[str, list[int]]) -> None:
         1280,
         2048,
     ):
-        raise ModelLoadError(f"{path.name} is an SDXL model. SDXL is not supported yet.")
+        raise ModelLoadError(
+            f"{path.name} is an SDXL single-file checkpoint; sdstudio loads SDXL from a "
+            "diffusers folder or a hub id for now."
+        )
     if _any_contains(keys, ("joint_blocks.", "double_blocks.", "single_blocks.")):
         raise ModelLoadError(f"{path.name} is an SD3 or Flux model; {SUPPORTED}.")
     if not _any_prefix(keys, UNET):

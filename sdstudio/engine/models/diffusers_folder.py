@@ -36,6 +36,8 @@ def check_folder(folder: Path) -> ModelFamily:
         raise ModelLoadError(f"{index_file} is damaged (not valid JSON).") from None
     candidates = _families_for_class(folder, str(index.get("_class_name", "")))
     for component, groups in _required_files(candidates).items():
+        if index.get(component, ()) == [None, None]:  # the model has none (SDXL's refiner)
+            continue
         _check_component(folder, component, groups)
     unet_config = _unet_config(folder)
     family = family_for_unet(candidates, unet_config)
@@ -47,13 +49,13 @@ def _families_for_class(folder: Path, class_name: str) -> tuple[ModelFamily, ...
     candidates = families_for_pipeline_class(class_name)
     if candidates:
         return candidates
-    if "XL" in class_name:
-        raise ModelLoadError(f"{folder.name} is an SDXL model. SDXL is not supported yet.")
+    if "XL" in class_name and "Inpaint" in class_name:
+        raise ModelLoadError(f"{folder.name} is an SDXL inpainting model; not supported yet.")
     if "Inpaint" in class_name:
         raise ModelLoadError(f"{folder.name} is an inpainting model; not supported yet.")
     raise ModelLoadError(
         f"{folder.name} is a {class_name or 'non-Stable-Diffusion'} model; sdstudio runs "
-        "Stable Diffusion 1.x and 2.x models."
+        "Stable Diffusion 1.x, 2.x and XL models."
     )
 
 
@@ -105,5 +107,5 @@ def _check_unet_channels(folder: Path, family: ModelFamily, channels: int) -> No
     if channels != 4:
         raise ModelLoadError(
             f"{folder.name} has a UNet with {channels} input channels; sdstudio runs Stable "
-            "Diffusion 1.x and 2.x models with 4 latent channels."
+            "Diffusion 1.x, 2.x and XL models with 4 latent channels."
         )

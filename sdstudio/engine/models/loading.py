@@ -40,7 +40,9 @@ class LoadedModel:
 
     @property
     def description(self) -> str:
-        return DEMO_LABEL if self.is_demo else f"{self.name} on {self.placement.label}"
+        if self.is_demo:
+            return DEMO_LABEL
+        return f"{self.name} ({self.family.label}) on {self.placement.label}"
 
     @property
     def is_loaded(self) -> bool:

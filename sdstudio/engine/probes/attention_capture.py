@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sdstudio.engine.probes.attention_processor import AttentionMapProcessor
-from sdstudio.engine.probes.prompt_tokens import TokenSelection, find_token, prompt_tokens
+from sdstudio.engine.probes.prompt_tokens import (
+    TokenSelection,
+    find_token,
+    prompt_tokenizer,
+    prompt_tokens,
+)
 from sdstudio.engine.probes.spatial import latent_size, token_grid
 from sdstudio.engine.probes.token_maps import TokenMaps
 
@@ -41,8 +46,9 @@ class AttentionCapture:
     def __init__(self, pipeline: Any, request: GenerationRequest) -> None:
         self._unet = pipeline.unet
         self._latent = latent_size(pipeline, request.width, request.height)
-        self.tokens = prompt_tokens(pipeline.tokenizer, request.prompt)
-        self._positions = int(pipeline.tokenizer.model_max_length)
+        tokenizer = prompt_tokenizer(pipeline)
+        self.tokens = prompt_tokens(tokenizer, request.prompt)
+        self._positions = int(tokenizer.model_max_length)
         self._layers = cross_attention_layers(self._unet)
         self._originals: list[tuple[Any, Any]] = []
         self._total: Any = None

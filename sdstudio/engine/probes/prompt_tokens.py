@@ -54,6 +54,13 @@ def token_count(tokenizer: Any, text: str) -> int:
     return len(encoded_ids(tokenizer, text))
 
 
+def prompt_tokenizer(pipeline: Any) -> Any:
+    """The tokenizer the cross-attention's key positions follow. SDXL's two tokenizers share
+    CLIP's BPE, so they split a prompt alike; its refiner has only the second."""
+    tokenizer = getattr(pipeline, "tokenizer", None)
+    return tokenizer if tokenizer is not None else pipeline.tokenizer_2
+
+
 def prompt_tokens(tokenizer: Any, prompt: str) -> tuple[PromptToken, ...]:
     """The prompt's tokens without start, end and padding tokens, in order."""
     ids = encoded_ids(tokenizer, prompt)

@@ -1,4 +1,4 @@
-"""Model families: one object per architecture (SD 1.x, SD 2.x), owning everything that differs.
+"""Model families: one object per architecture (SD 1.x, 2.x, XL), owning everything that differs.
 
 A family knows how to recognise its models (diffusers folder, single-file header), which files
 it needs, which diffusers pipeline class it loads with, how it turns a prompt into UNet inputs,
@@ -12,6 +12,7 @@ from sdstudio.engine.models.families.registry import (
     FAMILIES,
     SD1,
     SD2,
+    SDXL,
     download_patterns,
     families_for_pipeline_class,
     family_for_checkpoint,
@@ -23,6 +24,7 @@ __all__ = [
     "FAMILIES",
     "SD1",
     "SD2",
+    "SDXL",
     "Conditioning",
     "FamilyCapabilities",
     "ModelFamily",

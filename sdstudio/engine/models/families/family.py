@@ -1,6 +1,6 @@
 """What every model family provides; the loader, the loop and the previews only use this.
 
-A new family (SDXL next) is one more ``ModelFamily`` subclass instance added to
+A new family (as SDXL was) is one more ``ModelFamily`` subclass instance added to
 ``registry.FAMILIES``: its detection, files, pipeline class, conditioning and sizes live with
 it, so supporting it does not mean editing the loader or the denoising loop.
 """
@@ -59,6 +59,11 @@ class ModelFamily(ABC):
         """The side length a new image gets with a model of this family."""
         return self.v_prediction_size if prediction_type == "v_prediction" else self.native_size
 
+    def refusal(self, pipeline: Any, img2img: bool) -> str | None:
+        """Why this model cannot run a txt2img (or img2img) request, in the user's words;
+        None when it can."""
+        return None
+
     @abstractmethod
     def claims_unet(self, unet_config: Mapping[str, Any]) -> bool:
         """Whether a diffusers UNet config has this family's exact geometry."""
@@ -87,5 +92,7 @@ class ModelFamily(ABC):
         negative_prompt: str,
         device: torch.device,
         guided: bool,
+        size: tuple[int, int] = (512, 512),
     ) -> Conditioning:
-        """The UNet's prompt inputs for one call per step (``[negative, prompt]`` if guided)."""
+        """The UNet's prompt inputs for one call per step (``[negative, prompt]`` if guided),
+        for a picture of ``size`` = (height, width) (SDXL conditions on it)."""

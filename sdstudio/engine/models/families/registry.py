@@ -1,8 +1,8 @@
 """The families sdstudio runs, and how a model is matched to one.
 
 Detection asks each family in turn; the first that claims a model wins. Refusals for
-architectures that are not families yet (SDXL, SD3, Flux) stay with the folder and header
-checks, which call these helpers.
+architectures that are not families yet (SD3, Flux; SDXL single files) stay with the folder
+and header checks, which call these helpers.
 """
 
 from __future__ import annotations
@@ -13,6 +13,14 @@ from typing import Any
 
 from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.models.families.family import FamilyCapabilities, ModelFamily
+from sdstudio.engine.models.families.sdxl import (
+    SDXL_DOWNLOAD_PATTERNS,
+    SDXL_LATENT_RGB_BIAS,
+    SDXL_LATENT_RGB_FACTORS,
+    SDXL_PIPELINE_CLASS_NAMES,
+    SDXL_REQUIRED_FILES,
+    SDXLFamily,
+)
 from sdstudio.engine.models.families.stable_diffusion import (
     DOWNLOAD_PATTERNS,
     PIPELINE_CLASS_NAMES,
@@ -49,7 +57,22 @@ SD2 = dataclasses.replace(  # SD 1.x's VAE, tokenizer BPE and files; OpenCLIP's 
     checkpoint_text_encoder="cond_stage_model.model.",
     pad_token="!",
 )
-FAMILIES: tuple[ModelFamily, ...] = (SD1, SD2)
+SDXL = SDXLFamily(
+    name="sdxl",
+    label="Stable Diffusion XL",
+    config_name="sdxl",
+    cross_attention_width=2048,
+    native_size=1024,
+    v_prediction_size=1024,
+    latent_rgb_factors=SDXL_LATENT_RGB_FACTORS,
+    latent_rgb_bias=SDXL_LATENT_RGB_BIAS,
+    taesd_variant="taesdxl",
+    capabilities=FamilyCapabilities(has_refiner=True),
+    required_files=SDXL_REQUIRED_FILES,
+    download_patterns=SDXL_DOWNLOAD_PATTERNS,
+    pipeline_class_names=SDXL_PIPELINE_CLASS_NAMES,
+)
+FAMILIES: tuple[ModelFamily, ...] = (SD1, SD2, SDXL)
 
 
 def family_named(name: str) -> ModelFamily:

@@ -108,6 +108,7 @@ class StableDiffusionFamily(ModelFamily):
         negative_prompt: str,
         device: torch.device,
         guided: bool,
+        size: tuple[int, int] = (512, 512),
     ) -> Conditioning:
         embeddings = encode_for_guidance(
             pipeline.tokenizer, pipeline.text_encoder, prompt, negative_prompt, device, guided

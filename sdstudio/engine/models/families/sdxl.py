@@ -1,0 +1,201 @@
+"""Stable Diffusion XL: two CLIP text encoders, a pooled embedding and size ids for the UNet.
+
+What differs from SD 1.x/2.x is all here: the extra files (``text_encoder_2``,
+``tokenizer_2``), the pipeline class, and the conditioning, encoded as diffusers'
+``StableDiffusionXLPipeline`` does it so our loop reproduces its pictures:
+
+- both encoders run with ``output_hidden_states``; their penultimate layers are concatenated;
+- the pooled embedding is ``text_encoder_2``'s projection;
+- the time ids are (original size, crop top-left, target size) = ((H, W), (0, 0), (H, W)); a
+  refiner (``requires_aesthetics_score``) gets (H, W, 0, 0, 6.0) and 2.5 for the negative;
+- an empty negative prompt becomes zeros when the model says ``force_zeros_for_empty_prompt``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sdstudio.engine.errors import ModelLoadError
+from sdstudio.engine.models.families.conditioning import Conditioning
+from sdstudio.engine.models.families.family import ModelFamily
+from sdstudio.engine.models.families.stable_diffusion import (
+    DOWNLOAD_PATTERNS,
+    REQUIRED_FILES,
+)
+
+if TYPE_CHECKING:  # torch loads with the first model, not with the app
+    import torch
+
+SDXL_REQUIRED_FILES: dict[str, tuple[tuple[str, ...], ...]] = {
+    **REQUIRED_FILES,
+    "text_encoder_2": REQUIRED_FILES["text_encoder"],
+    "tokenizer_2": REQUIRED_FILES["tokenizer"],
+}
+SDXL_DOWNLOAD_PATTERNS = (
+    *DOWNLOAD_PATTERNS,
+    "tokenizer_2/*.json",
+    "tokenizer_2/*.txt",
+    "text_encoder_2/*.json",
+    "text_encoder_2/model.safetensors",
+    "text_encoder_2/model-*.safetensors",
+)
+SDXL_PIPELINE_CLASS_NAMES = frozenset(
+    {"StableDiffusionXLPipeline", "StableDiffusionXLImg2ImgPipeline"}
+)
+# Published factors for SDXL's latent space (as ComfyUI's previews use them).
+SDXL_LATENT_RGB_FACTORS = (
+    (0.3651, 0.4232, 0.4341),
+    (-0.2533, -0.0042, 0.1068),
+    (0.1076, 0.1111, -0.0362),
+    (-0.3165, -0.2492, -0.2188),
+)
+SDXL_LATENT_RGB_BIAS = (0.1084, -0.0175, -0.0011)
+AESTHETIC_SCORE = 6.0  # diffusers' defaults for refiners' time ids
+NEGATIVE_AESTHETIC_SCORE = 2.5
+
+
+@dataclass(frozen=True)
+class SDXLConditioning(Conditioning):
+    """Prompt embeddings plus what SDXL's UNet adds to its time embedding: the pooled text
+    embedding and the size ids (one row per guidance half)."""
+
+    pooled: torch.Tensor
+    time_ids: torch.Tensor
+
+    def unet_kwargs(self) -> dict[str, Any]:
+        return {
+            "encoder_hidden_states": self.embeddings,
+            "added_cond_kwargs": {"text_embeds": self.pooled, "time_ids": self.time_ids},
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class SDXLFamily(ModelFamily):
+    """SDXL base and refiner models, loaded with ``StableDiffusionXLPipeline``."""
+
+    def claims_unet(self, unet_config: Mapping[str, Any]) -> bool:
+        return unet_config.get("addition_embed_type") == "text_time"
+
+    def claims_checkpoint(self, shapes: Mapping[str, list[int]]) -> bool:
+        # Single files are refused by the header check until their configs ship.
+        return False
+
+    def refusal(self, pipeline: Any, img2img: bool) -> str | None:
+        if pipeline.text_encoder is None and not img2img:
+            return (
+                "This is an SDXL refiner: it finishes pictures and cannot start one from "
+                "noise. Load an SDXL base model, or give the refiner an init image (img2img)."
+            )
+        return None
+
+    def assemble(self, **components: Any) -> Any:
+        from diffusers import StableDiffusionXLPipeline
+
+        components.setdefault("add_watermarker", False)
+        return StableDiffusionXLPipeline(**components)
+
+    def load_folder(self, folder: Path, dtype: torch.dtype) -> Any:
+        """With the class the folder names: a refiner's img2img pipeline keeps its
+        ``requires_aesthetics_score``, which changes its size ids."""
+        import json
+
+        from diffusers import StableDiffusionXLImg2ImgPipeline, StableDiffusionXLPipeline
+
+        index = json.loads((folder / "model_index.json").read_text(encoding="utf-8"))
+        img2img = index.get("_class_name") == "StableDiffusionXLImg2ImgPipeline"
+        pipeline_class = StableDiffusionXLImg2ImgPipeline if img2img else StableDiffusionXLPipeline
+        return pipeline_class.from_pretrained(
+            folder,
+            torch_dtype=dtype,
+            add_watermarker=False,
+            local_files_only=True,
+            use_safetensors=True,
+        )
+
+    def load_single_file(self, path: Path, config_dir: Path, dtype: torch.dtype) -> Any:
+        raise ModelLoadError(
+            f"{path.name} is an SDXL single-file checkpoint; sdstudio loads SDXL from a "
+            "diffusers folder or a hub id for now."
+        )
+
+    def encode_prompt(
+        self,
+        pipeline: Any,
+        prompt: str,
+        negative_prompt: str,
+        device: torch.device,
+        guided: bool,
+        size: tuple[int, int] = (1024, 1024),
+    ) -> Conditioning:
+        import torch
+
+        embeddings, pooled = _encode_both(pipeline, prompt, device)
+        time_ids, negative_time_ids = _time_ids(pipeline, size, embeddings.dtype)
+        if not guided:
+            return SDXLConditioning(embeddings, pooled.to(device), time_ids.to(device))
+        if not negative_prompt and pipeline.config.force_zeros_for_empty_prompt:
+            # An empty negative box counts as none: SDXL then guides away from zeros.
+            negative, negative_pooled = torch.zeros_like(embeddings), torch.zeros_like(pooled)
+        else:
+            negative, negative_pooled = _encode_both(
+                pipeline, negative_prompt, device, embeddings.shape[1]
+            )
+        return SDXLConditioning(
+            torch.cat([negative, embeddings]),
+            torch.cat([negative_pooled, pooled]).to(device),
+            torch.cat([negative_time_ids, time_ids]).to(device),
+        )
+
+
+def _encoders(pipeline: Any) -> list[tuple[Any, Any]]:
+    """(tokenizer, text encoder) pairs; a refiner has only the second."""
+    pairs = [
+        (pipeline.tokenizer, pipeline.text_encoder),
+        (pipeline.tokenizer_2, pipeline.text_encoder_2),
+    ]
+    return [(tokenizer, encoder) for tokenizer, encoder in pairs if encoder is not None]
+
+
+def _encode_both(
+    pipeline: Any, text: str, device: torch.device, length: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Both encoders' penultimate hidden states side by side, and the second's pooled output."""
+    import torch
+
+    hidden, pooled = [], None
+    for tokenizer, encoder in _encoders(pipeline):
+        tokens = tokenizer(
+            [text],
+            padding="max_length",
+            max_length=length or tokenizer.model_max_length,
+            truncation=True,
+            return_tensors="pt",
+        )
+        output = encoder(tokens.input_ids.to(device), output_hidden_states=True)
+        if pooled is None and output[0].ndim == 2:  # CLIPTextModelWithProjection's text_embeds
+            pooled = output[0]
+        hidden.append(output.hidden_states[-2])
+    embeddings = torch.concat(hidden, dim=-1)
+    dtype = pipeline.text_encoder_2.dtype if pipeline.text_encoder_2 is not None else None
+    embeddings = embeddings.to(dtype=dtype or pipeline.unet.dtype, device=device)
+    if pooled is None:
+        raise ModelLoadError("This SDXL model's second text encoder gives no pooled embedding.")
+    return embeddings, pooled
+
+
+def _time_ids(
+    pipeline: Any, size: tuple[int, int], dtype: torch.dtype
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(prompt, negative) size ids for a picture of ``size`` = (height, width)."""
+    import torch
+
+    height, width = size
+    if getattr(pipeline.config, "requires_aesthetics_score", False):
+        ids = [height, width, 0, 0, AESTHETIC_SCORE]
+        negative = [height, width, 0, 0, NEGATIVE_AESTHETIC_SCORE]
+    else:
+        ids = negative = [height, width, 0, 0, height, width]
+    return torch.tensor([ids], dtype=dtype), torch.tensor([negative], dtype=dtype)

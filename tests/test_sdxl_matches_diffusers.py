@@ -1,0 +1,148 @@
+"""An SDXL-shaped model through our loop gives diffusers' SDXL pipelines' pictures."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from diffusers import StableDiffusionXLImg2ImgPipeline, StableDiffusionXLPipeline
+
+from sdstudio.engine.errors import RequestError
+from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.models.families import SDXL
+from sdstudio.engine.models.loading import load_model
+from tests.helpers import finished_images, max_pixel_difference, noise_image
+from tests.random_sdxl_model import build_random_sdxl_pipeline
+
+TOLERANCE = 2  # per-pixel, out of 255
+
+
+@pytest.fixture(scope="module")
+def sdxl_model(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("sdxl") / "tiny-sdxl"
+    build_random_sdxl_pipeline().save_pretrained(folder, safe_serialization=True)
+    return load_model(str(folder), device="cpu")
+
+
+@pytest.fixture(scope="module")
+def sdxl_refiner(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("sdxl") / "tiny-sdxl-refiner"
+    build_random_sdxl_pipeline(refiner=True).save_pretrained(folder, safe_serialization=True)
+    return load_model(str(folder), device="cpu")
+
+
+def _reference(model, pipeline_class, **config):
+    pipeline = pipeline_class(**model.pipeline.components, **config)
+    pipeline.set_progress_bar_config(disable=True)
+    return pipeline
+
+
+def _txt2img(prompt: str, negative: str = "") -> GenerationRequest:
+    return GenerationRequest(
+        prompt, negative_prompt=negative, steps=5, cfg_scale=6.0, seed=77, width=64, height=96
+    )
+
+
+def test_an_sdxl_folder_loads_as_sdxl_at_its_native_size(sdxl_model) -> None:
+    assert sdxl_model.family is SDXL
+    assert sdxl_model.default_size == 256  # its UNet's sample size (32) × 8
+
+
+def test_txt2img_with_an_empty_negative_matches_diffusers(sdxl_model) -> None:
+    """An empty negative box is no negative: SDXL guides away from zeroed embeddings."""
+    request = _txt2img("a lighthouse at night")
+    (ours,) = finished_images(sdxl_model, request)
+    reference = _reference(sdxl_model, StableDiffusionXLPipeline)(
+        request.prompt,
+        negative_prompt=None,
+        num_inference_steps=request.steps,
+        guidance_scale=request.cfg_scale,
+        width=request.width,
+        height=request.height,
+        generator=torch.Generator("cpu").manual_seed(request.seed),
+    ).images[0]
+    assert ours.size == (64, 96)
+    assert max_pixel_difference(ours, reference) <= TOLERANCE
+
+
+def test_txt2img_with_a_negative_matches_diffusers(sdxl_model) -> None:
+    request = _txt2img("a lighthouse at night", negative="blurry, fog")
+    (ours,) = finished_images(sdxl_model, request)
+    reference = _reference(sdxl_model, StableDiffusionXLPipeline)(
+        request.prompt,
+        negative_prompt=request.negative_prompt,
+        num_inference_steps=request.steps,
+        guidance_scale=request.cfg_scale,
+        width=request.width,
+        height=request.height,
+        generator=torch.Generator("cpu").manual_seed(request.seed),
+    ).images[0]
+    assert max_pixel_difference(ours, reference) <= TOLERANCE
+
+
+def test_the_negative_prompt_changes_the_picture(sdxl_model) -> None:
+    """The two parity tests above would pass with the negative ignored; this one would not."""
+    (empty,) = finished_images(sdxl_model, _txt2img("a lighthouse at night"))
+    (negative,) = finished_images(sdxl_model, _txt2img("a lighthouse at night", "blurry, fog"))
+    assert max_pixel_difference(empty, negative) > 10
+
+
+def test_img2img_matches_diffusers(sdxl_model) -> None:
+    init = noise_image(64, 64, seed=4)
+    request = GenerationRequest(
+        "a stone bridge",
+        negative_prompt="people",
+        steps=8,
+        cfg_scale=5.0,
+        seed=12,
+        width=64,
+        height=64,
+        init_image=init,
+        strength=0.6,
+    )
+    (ours,) = finished_images(sdxl_model, request)
+    reference = _reference(sdxl_model, StableDiffusionXLImg2ImgPipeline)(
+        request.prompt,
+        negative_prompt=request.negative_prompt,
+        image=init,
+        strength=request.strength,
+        num_inference_steps=request.steps,
+        guidance_scale=request.cfg_scale,
+        generator=torch.Generator("cpu").manual_seed(request.seed),
+    ).images[0]
+    assert max_pixel_difference(ours, reference) <= TOLERANCE
+
+
+def test_a_refiner_folder_does_img2img_with_aesthetic_score_ids(sdxl_refiner) -> None:
+    """A refiner has only the second text encoder and conditions on an aesthetic score."""
+    init = noise_image(64, 64, seed=5)
+    request = GenerationRequest(
+        "a stone bridge",
+        steps=6,
+        cfg_scale=5.0,
+        seed=3,
+        width=64,
+        height=64,
+        init_image=init,
+        strength=0.5,
+    )
+    (ours,) = finished_images(sdxl_refiner, request)
+    reference = _reference(
+        sdxl_refiner,
+        StableDiffusionXLImg2ImgPipeline,
+        requires_aesthetics_score=True,
+        force_zeros_for_empty_prompt=False,
+    )(
+        request.prompt,
+        image=init,
+        strength=request.strength,
+        num_inference_steps=request.steps,
+        guidance_scale=request.cfg_scale,
+        generator=torch.Generator("cpu").manual_seed(request.seed),
+    ).images[0]
+    assert sdxl_refiner.family is SDXL
+    assert max_pixel_difference(ours, reference) <= TOLERANCE
+
+
+def test_a_refiner_alone_refuses_txt2img_with_a_clear_message(sdxl_refiner) -> None:
+    with pytest.raises(RequestError, match="SDXL refiner.*cannot start one from noise"):
+        finished_images(sdxl_refiner, _txt2img("a lighthouse"))
