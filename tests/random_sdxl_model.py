@@ -15,9 +15,12 @@ TIME_EMBED_DIM = 8
 POOLED_WIDTH = 24
 
 
-def build_random_sdxl_pipeline(refiner: bool = False):  # -> StableDiffusionXL(Img2Img)Pipeline
+def build_random_sdxl_pipeline(
+    refiner: bool = False, guidance_embedding: int | None = None
+):  # -> StableDiffusionXL(Img2Img)Pipeline
     """The same weights every time (seeded), without touching the global random state. A
-    refiner has only the second encoder and aesthetic-score size ids, as SDXL's has."""
+    refiner has only the second encoder and aesthetic-score size ids, as SDXL's has; with
+    ``guidance_embedding`` the UNet reads the CFG scale from an embedding that wide (LCM)."""
     import torch
     from diffusers import AutoencoderKL, EulerDiscreteScheduler, UNet2DConditionModel
     from transformers import (
@@ -70,6 +73,7 @@ def build_random_sdxl_pipeline(refiner: bool = False):  # -> StableDiffusionXL(I
             addition_time_embed_dim=TIME_EMBED_DIM,
             projection_class_embeddings_input_dim=aesthetic_ids * TIME_EMBED_DIM + POOLED_WIDTH,
             norm_num_groups=16,
+            time_cond_proj_dim=guidance_embedding,
         )
         vae = AutoencoderKL(
             in_channels=3,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import torch
 from diffusers import StableDiffusionXLImg2ImgPipeline, StableDiffusionXLPipeline
@@ -146,3 +148,26 @@ def test_a_refiner_folder_does_img2img_with_aesthetic_score_ids(sdxl_refiner) ->
 def test_a_refiner_alone_refuses_txt2img_with_a_clear_message(sdxl_refiner) -> None:
     with pytest.raises(RequestError, match="SDXL refiner.*cannot start one from noise"):
         finished_images(sdxl_refiner, _txt2img("a lighthouse"))
+
+
+def test_a_guidance_distilled_unet_gets_the_scale_as_an_embedding(tmp_path) -> None:
+    """LCM-style UNets (``time_cond_proj_dim``) run without a negative half, as diffusers."""
+    folder = tmp_path / "tiny-sdxl-lcm"
+    build_random_sdxl_pipeline(guidance_embedding=16).save_pretrained(folder)
+    model = load_model(str(folder), device="cpu")
+    request = _txt2img("a lighthouse at night", negative="blurry")
+    (ours,) = finished_images(model, request)
+    (other_scale,) = finished_images(model, replace(request, cfg_scale=2.0))
+    reference = _reference(model, StableDiffusionXLPipeline)(
+        request.prompt,
+        negative_prompt=request.negative_prompt,
+        num_inference_steps=request.steps,
+        guidance_scale=request.cfg_scale,
+        width=request.width,
+        height=request.height,
+        generator=torch.Generator("cpu").manual_seed(request.seed),
+    ).images[0]
+    assert max_pixel_difference(ours, reference) <= TOLERANCE
+    assert (
+        max_pixel_difference(ours, other_scale) > 0
+    )  # the scale still steers it (weakly: random weights)

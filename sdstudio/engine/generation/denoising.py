@@ -82,7 +82,7 @@ def _generate_one(
         seed=seed,
         image_index=index,
         generator=torch.Generator("cpu").manual_seed(seed),
-        guided=request.cfg_scale > 1.0,
+        guided=request.cfg_scale > 1.0 and _guidance_embedding_width(pipe) is None,
     )
     with torch.inference_mode():
         ctx.conditioning = model.family.encode_prompt(
@@ -105,6 +105,7 @@ def _generate_one(
             dtype = ctx.conditioning.dtype
             noise = _initial_noise(pipe, request, dtype, device, ctx.generator)
             ctx.latents = noise * scheduler.init_noise_sigma
+        timestep_cond = _guidance_embedding(pipe, request, ctx.latents)
         step_kwargs = _step_kwargs(scheduler, ctx.generator)
         prediction_type = scheduler.config.get("prediction_type", "epsilon")
         total = len(ctx.timesteps)
@@ -124,7 +125,7 @@ def _generate_one(
             noise_pred = pipe.unet(
                 call.sample,
                 call.timestep,
-                timestep_cond=None,
+                timestep_cond=timestep_cond,
                 cross_attention_kwargs=None,
                 return_dict=False,
                 **call.kwargs,
@@ -218,6 +219,23 @@ def _noised_init_latents(
     init_latents = (pipe.vae.config.scaling_factor * encoded).to(dtype)
     noise = randn_tensor(init_latents.shape, generator=generator, device=device, dtype=dtype)
     return scheduler.add_noise(init_latents, noise, first_timestep.repeat(1))
+
+
+def _guidance_embedding_width(pipe: Any) -> int | None:
+    """Guidance-distilled UNets (LCM, some Turbo/Lightning) read the CFG scale from an
+    embedding of this width instead of running a negative half, as diffusers runs them."""
+    return pipe.unet.config.get("time_cond_proj_dim")
+
+
+def _guidance_embedding(
+    pipe: Any, request: GenerationRequest, latents: torch.Tensor
+) -> torch.Tensor | None:
+    width = _guidance_embedding_width(pipe)
+    if width is None:
+        return None
+    scale = torch.tensor(request.cfg_scale - 1).repeat(1)
+    embedding = pipe.get_guidance_scale_embedding(scale, embedding_dim=width)
+    return embedding.to(device=latents.device, dtype=latents.dtype)
 
 
 def _step_kwargs(scheduler: Any, generator: torch.Generator) -> dict[str, Any]:
