@@ -21,7 +21,7 @@ from sdstudio.engine.modules.nodes import TreeNode
 from sdstudio.engine.modules.pipeline_tree import build_tree
 from sdstudio.engine.resources import resources_dir
 
-PRESETS_WITHOUT_FAMILY = ("sdxl",)  # browsable now, runnable once it is a model family
+PRESETS_WITHOUT_FAMILY: tuple[str, ...] = ()  # presets browsable before they run
 ARCHITECTURES = (*(family.config_name for family in FAMILIES), *PRESETS_WITHOUT_FAMILY)
 
 
