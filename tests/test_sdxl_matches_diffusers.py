@@ -9,7 +9,10 @@ import torch
 from diffusers import StableDiffusionXLImg2ImgPipeline, StableDiffusionXLPipeline
 
 from sdstudio.engine.errors import RequestError
+from sdstudio.engine.generation.denoising import generate
+from sdstudio.engine.generation.events import ImageFinished
 from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.generation.schedulers import make_scheduler
 from sdstudio.engine.models.families import SDXL
 from sdstudio.engine.models.loading import load_model
 from tests.helpers import finished_images, max_pixel_difference, noise_image
@@ -171,3 +174,66 @@ def test_a_guidance_distilled_unet_gets_the_scale_as_an_embedding(tmp_path) -> N
     assert (
         max_pixel_difference(ours, other_scale) > 0
     )  # the scale still steers it (weakly: random weights)
+
+
+@pytest.mark.parametrize("scheduler", ["Default", "Heun"])
+def test_the_refiner_handoff_matches_diffusers_ensemble_of_experts(
+    sdxl_model, sdxl_refiner, scheduler: str
+) -> None:
+    """The base stops at the switch and the refiner finishes the same latents, with
+    diffusers' ``denoising_end``/``denoising_start`` (Heun: a second-order scheduler)."""
+    request = GenerationRequest(
+        "a lighthouse at night",
+        negative_prompt="blurry",
+        steps=10,
+        cfg_scale=5.0,
+        seed=21,
+        width=64,
+        height=64,
+        scheduler=scheduler,
+        refiner="tiny-sdxl-refiner",
+        refiner_switch=0.7,
+    )
+    (ours,) = [
+        event.image
+        for event in generate(sdxl_model, request, refiner=sdxl_refiner)
+        if isinstance(event, ImageFinished)
+    ]
+    generator = torch.Generator("cpu").manual_seed(request.seed)
+    common = {
+        "prompt": request.prompt,
+        "negative_prompt": request.negative_prompt,
+        "num_inference_steps": request.steps,
+        "guidance_scale": request.cfg_scale,
+        "generator": generator,
+    }
+    base = _reference(sdxl_model, StableDiffusionXLPipeline)
+    base.scheduler = make_scheduler(sdxl_model.pipeline.scheduler, scheduler)
+    latents = base(
+        **common,
+        width=request.width,
+        height=request.height,
+        denoising_end=request.refiner_switch,
+        output_type="latent",
+    ).images
+    refiner = _reference(
+        sdxl_refiner,
+        StableDiffusionXLImg2ImgPipeline,
+        requires_aesthetics_score=True,
+        force_zeros_for_empty_prompt=False,
+    )
+    refiner.scheduler = make_scheduler(sdxl_refiner.pipeline.scheduler, scheduler)
+    reference = refiner(**common, image=latents, denoising_start=request.refiner_switch).images[0]
+    assert max_pixel_difference(ours, reference) <= TOLERANCE
+
+
+def test_the_refiner_changes_the_picture(sdxl_model, sdxl_refiner) -> None:
+    request = _txt2img("a lighthouse at night")
+    (alone,) = finished_images(sdxl_model, request)
+    refined = replace(request, refiner="tiny-sdxl-refiner", refiner_switch=0.5)
+    (handed_over,) = [
+        event.image
+        for event in generate(sdxl_model, refined, refiner=sdxl_refiner)
+        if isinstance(event, ImageFinished)
+    ]
+    assert max_pixel_difference(alone, handed_over) > 10

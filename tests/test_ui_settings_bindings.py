@@ -25,6 +25,8 @@ CHANGED = {
     "width": 2048,
     "height": 64,
     "strength": 0.35,
+    "refiner": "stabilityai/stable-diffusion-xl-refiner-1.0",
+    "refiner_switch": 0.65,
     "random_seed": False,
     "preview": "vae",
 }

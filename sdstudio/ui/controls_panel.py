@@ -21,9 +21,11 @@ from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.generation.scheduler_names import scheduler_choices
 from sdstudio.engine.models.demo.model import DEMO_NAME
 from sdstudio.engine.previews.settings import PreviewKind
+from sdstudio.ui.refiner_row import RefinerRow
 from sdstudio.ui.seed_row import SeedRow
 from sdstudio.ui.setting_bindings import (
     ComboTextBinding,
+    LineBinding,
     SeedBinding,
     SettingBinding,
     SpinBinding,
@@ -99,6 +101,7 @@ class ControlsPanel(QWidget):
         for label, kind in PREVIEW_CHOICES:
             self.preview_combo.addItem(label, kind.value)
         self.strength_row = StrengthRow()
+        self.refiner_row = RefinerRow()
         self.bindings = self._bindings()
         apply_schema(self.bindings, unbound=(INIT_IMAGE,))
         self._lay_out()
@@ -118,6 +121,8 @@ class ControlsPanel(QWidget):
             "width": SpinBinding(self.size_row.width_spin, int),
             "height": SpinBinding(self.size_row.height_spin, int),
             "strength": SpinBinding(self.strength_row.spin, float),
+            "refiner": LineBinding(self.refiner_row.edit),
+            "refiner_switch": SpinBinding(self.refiner_row.switch_spin, float),
         }
 
     def _lay_out(self) -> None:
@@ -129,6 +134,7 @@ class ControlsPanel(QWidget):
         form.addRow("Seed", self.seed_row)
         form.addRow("Size", self.size_row)
         form.addRow("Batch count", self.batch_spin)
+        form.addRow("Refiner", self.refiner_row)
         form.addRow("Preview", self.preview_combo)
         layout = QVBoxLayout(self)
         layout.setSpacing(6)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QPlainTextEdit, QSpinBox
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QPlainTextEdit, QSpinBox
 
 from sdstudio.engine.generation.settings import SECTIONS, number_text, setting_fields
 from sdstudio.ui.seed_row import SeedRow
@@ -88,6 +88,25 @@ class TextBinding(SettingBinding):
         if not isinstance(value, str):
             return False
         self.edit.setPlainText(value)
+        return True
+
+    def value_for_run(self) -> str:
+        return self.get().strip()
+
+
+class LineBinding(SettingBinding):
+    """A QLineEdit (the refiner's folder or hub id); a run uses it without blanks around."""
+
+    def __init__(self, edit: QLineEdit) -> None:
+        self.edit = edit
+
+    def get(self) -> str:
+        return self.edit.text()
+
+    def set(self, value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        self.edit.setText(value)
         return True
 
     def value_for_run(self) -> str:

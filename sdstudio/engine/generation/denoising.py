@@ -17,7 +17,6 @@ loop itself knows none of them.
 from __future__ import annotations
 
 import contextlib
-import inspect
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,6 +32,14 @@ from sdstudio.engine.generation.extensions import Extensions
 from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
 from sdstudio.engine.generation.run_context import RunContext, UnetCall
 from sdstudio.engine.generation.schedulers import make_scheduler
+from sdstudio.engine.generation.stages import (
+    Stage,
+    guidance_embedding,
+    guidance_embedding_width,
+    refiner_stage,
+    step_kwargs,
+    steps_before_switch,
+)
 from sdstudio.engine.models.loading import LoadedModel
 
 
@@ -41,8 +48,12 @@ def generate(
     request: GenerationRequest,
     cancel: CancelToken | None = None,
     extensions: Extensions = (),
+    refiner: LoadedModel | None = None,
 ) -> Iterator[GenerationEvent]:
     """Run every image of the request's batch (seeds seed, seed+1, ...), yielding events.
+
+    With a ``refiner``, the model denoises until ``request.refiner_switch`` and the refiner
+    finishes from the same latents (:mod:`sdstudio.engine.generation.stages`).
 
     Besides the loop's own events, whatever the extensions emit is yielded after the step
     it belongs to. The extensions are entered once for the batch and exited however it ends.
@@ -56,7 +67,8 @@ def generate(
             stack.enter_context(extension)
         for index in range(request.batch_count):
             seed = (request.seed + index) % (MAX_SEED + 1)
-            for event in _generate_one(model, request, seed, index, cancel, extensions):
+            events = _generate_one(model, request, seed, index, cancel, extensions, refiner)
+            for event in events:
                 yield event
                 if isinstance(event, Cancelled):
                     return
@@ -69,6 +81,7 @@ def _generate_one(
     index: int,
     cancel: CancelToken,
     extensions: Extensions,
+    refiner: LoadedModel | None,
 ) -> Iterator[Any]:
     if request.init_image is not None and effective_steps(request) == 0:
         # Nothing to denoise: the init image comes back untouched.
@@ -82,7 +95,7 @@ def _generate_one(
         seed=seed,
         image_index=index,
         generator=torch.Generator("cpu").manual_seed(seed),
-        guided=request.cfg_scale > 1.0 and _guidance_embedding_width(pipe) is None,
+        guided=request.cfg_scale > 1.0 and guidance_embedding_width(pipe) is None,
     )
     with torch.inference_mode():
         ctx.conditioning = model.family.encode_prompt(
@@ -105,61 +118,98 @@ def _generate_one(
             dtype = ctx.conditioning.dtype
             noise = _initial_noise(pipe, request, dtype, device, ctx.generator)
             ctx.latents = noise * scheduler.init_noise_sigma
-        timestep_cond = _guidance_embedding(pipe, request, ctx.latents)
-        step_kwargs = _step_kwargs(scheduler, ctx.generator)
-        prediction_type = scheduler.config.get("prediction_type", "epsilon")
-        total = len(ctx.timesteps)
+        stages = [
+            Stage(
+                pipeline=pipe,
+                conditioning=ctx.conditioning,
+                scheduler=scheduler,
+                timesteps=ctx.timesteps,
+                begin_index=ctx.begin_index,
+                guided=ctx.guided,
+                timestep_cond=guidance_embedding(pipe, request, ctx.latents.dtype, device),
+                step_kwargs=step_kwargs(scheduler, ctx.generator),
+            )
+        ]
+        if refiner is not None:
+            base = stages[0]
+            base.timesteps = ctx.timesteps = steps_before_switch(
+                scheduler, base.timesteps, request.refiner_switch
+            )
+            stages.append(refiner_stage(refiner, request, device, ctx.generator))
+        total = sum(len(stage.timesteps) for stage in stages)
         for extension in extensions:
             extension.before_loop(ctx)
         yield from ctx.drain()
-        for position, timestep in enumerate(ctx.timesteps):
-            if cancel.cancelled:
-                yield Cancelled(after_step=position)
-                return
-            ctx.position = position
-            model_input = torch.cat([ctx.latents] * 2) if ctx.guided else ctx.latents
-            model_input = scheduler.scale_model_input(model_input, timestep)
-            call = UnetCall(model_input, timestep, ctx.conditioning.unet_kwargs())
-            for extension in extensions:
-                extension.before_unet(ctx, call)
-            noise_pred = pipe.unet(
-                call.sample,
-                call.timestep,
-                timestep_cond=timestep_cond,
-                cross_attention_kwargs=None,
-                return_dict=False,
-                **call.kwargs,
-            )[0]
-            if ctx.guided:
-                unconditional, conditional = noise_pred.chunk(2)
-                noise_pred = unconditional + request.cfg_scale * (conditional - unconditional)
-            alpha_bar = alpha_bar_at(scheduler, timestep, ctx.begin_index + position)
-            clean = estimate_clean_latents(model_input[:1], noise_pred, alpha_bar, prediction_type)
-            ctx.latents = scheduler.step(
-                noise_pred, timestep, ctx.latents, **step_kwargs, return_dict=False
-            )[0]
-            is_last = position == total - 1
-            step = StepEvent(
-                step=position + 1,
-                total=total,
-                timestep=float(timestep),
-                latents=ctx.latents,
-                x0=ctx.latents if is_last else clean,
-                image_index=index,
-                batch_count=request.batch_count,
+        position = 0
+        for stage in stages:
+            ctx.conditioning, ctx.scheduler, ctx.guided = (
+                stage.conditioning,
+                stage.scheduler,
+                stage.guided,
             )
-            for extension in extensions:
-                extension.after_step(ctx, step)
-            yield step
-            yield from ctx.drain()
+            for in_stage, timestep in enumerate(stage.timesteps):
+                if cancel.cancelled:
+                    yield Cancelled(after_step=position)
+                    return
+                ctx.position = position
+                yield from _step(ctx, stage, timestep, in_stage, total, extensions)
+                position += 1
         if cancel.cancelled:
             yield Cancelled(after_step=total)
             return
-        ctx.image = decode_latents(pipe, ctx.latents, ctx.generator)
+        ctx.image = decode_latents(stages[-1].pipeline, ctx.latents, ctx.generator)
         for extension in extensions:
             extension.after_loop(ctx)
     yield from ctx.drain()
     yield ImageFinished(ctx.image, seed, index, request.batch_count)
+
+
+def _step(
+    ctx: RunContext,
+    stage: Stage,
+    timestep: torch.Tensor,
+    in_stage: int,
+    total: int,
+    extensions: Extensions,
+) -> Iterator[Any]:
+    """One denoising step: scale the input, the UNet (both guidance halves at once),
+    guidance, the scheduler's step; then the step's event."""
+    request, scheduler = ctx.request, stage.scheduler
+    model_input = torch.cat([ctx.latents] * 2) if stage.guided else ctx.latents
+    model_input = scheduler.scale_model_input(model_input, timestep)
+    call = UnetCall(model_input, timestep, stage.conditioning.unet_kwargs())
+    for extension in extensions:
+        extension.before_unet(ctx, call)
+    noise_pred = stage.pipeline.unet(
+        call.sample,
+        call.timestep,
+        timestep_cond=stage.timestep_cond,
+        cross_attention_kwargs=None,
+        return_dict=False,
+        **call.kwargs,
+    )[0]
+    if stage.guided:
+        unconditional, conditional = noise_pred.chunk(2)
+        noise_pred = unconditional + request.cfg_scale * (conditional - unconditional)
+    alpha_bar = alpha_bar_at(scheduler, timestep, stage.begin_index + in_stage)
+    clean = estimate_clean_latents(model_input[:1], noise_pred, alpha_bar, stage.prediction_type)
+    ctx.latents = scheduler.step(
+        noise_pred, timestep, ctx.latents, **stage.step_kwargs, return_dict=False
+    )[0]
+    is_last = ctx.position == total - 1
+    step = StepEvent(
+        step=ctx.position + 1,
+        total=total,
+        timestep=float(timestep),
+        latents=ctx.latents,
+        x0=ctx.latents if is_last else clean,
+        image_index=ctx.image_index,
+        batch_count=request.batch_count,
+    )
+    for extension in extensions:
+        extension.after_step(ctx, step)
+    yield step
+    yield from ctx.drain()
 
 
 def effective_steps(request: GenerationRequest) -> int:
@@ -219,31 +269,3 @@ def _noised_init_latents(
     init_latents = (pipe.vae.config.scaling_factor * encoded).to(dtype)
     noise = randn_tensor(init_latents.shape, generator=generator, device=device, dtype=dtype)
     return scheduler.add_noise(init_latents, noise, first_timestep.repeat(1))
-
-
-def _guidance_embedding_width(pipe: Any) -> int | None:
-    """Guidance-distilled UNets (LCM, some Turbo/Lightning) read the CFG scale from an
-    embedding of this width instead of running a negative half, as diffusers runs them."""
-    return pipe.unet.config.get("time_cond_proj_dim")
-
-
-def _guidance_embedding(
-    pipe: Any, request: GenerationRequest, latents: torch.Tensor
-) -> torch.Tensor | None:
-    width = _guidance_embedding_width(pipe)
-    if width is None:
-        return None
-    scale = torch.tensor(request.cfg_scale - 1).repeat(1)
-    embedding = pipe.get_guidance_scale_embedding(scale, embedding_dim=width)
-    return embedding.to(device=latents.device, dtype=latents.dtype)
-
-
-def _step_kwargs(scheduler: Any, generator: torch.Generator) -> dict[str, Any]:
-    """Ancestral schedulers draw their noise from our generator; DDIM gets eta=0."""
-    parameters = set(inspect.signature(scheduler.step).parameters)
-    kwargs: dict[str, Any] = {}
-    if "eta" in parameters:
-        kwargs["eta"] = 0.0
-    if "generator" in parameters:
-        kwargs["generator"] = generator
-    return kwargs

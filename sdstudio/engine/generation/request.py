@@ -11,6 +11,7 @@ from sdstudio.engine.generation.settings import (
     MAX_SIDE,
     InitImageSettings,
     PromptSettings,
+    RefinerSettings,
     SamplingSettings,
     SizeSettings,
     setting_fields,
@@ -24,7 +25,9 @@ SIDE_STEP = 8  # the VAE works on 8×8 pixel blocks
 # Dataclass fields come in reverse base order, so the sections are listed backwards: the prompt
 # comes first and ``GenerationRequest("a cat", steps=2)`` reads as it always has.
 @dataclass(frozen=True)
-class GenerationRequest(InitImageSettings, SizeSettings, SamplingSettings, PromptSettings):
+class GenerationRequest(
+    RefinerSettings, InitImageSettings, SizeSettings, SamplingSettings, PromptSettings
+):
     """Settings for one txt2img or img2img run; invalid settings raise :class:`RequestError`.
 
     Every setting of :mod:`sdstudio.engine.generation.settings` is a flat attribute here.

@@ -49,6 +49,7 @@ class Setting:
     help: str | None = None
     persisted: bool = True  # kept in settings.ini between sessions
     recorded: bool = True  # stored in the saved image's record
+    needs: str | None = None  # infotext only when this other setting is set (not empty)
 
     @property
     def control_range(self) -> tuple[float | None, float | None]:
@@ -99,6 +100,7 @@ def setting(
     help: str | None = None,
     persisted: bool = True,
     recorded: bool = True,
+    needs: str | None = None,
     compare: bool = True,
 ) -> Any:
     """A dataclass field that carries its :class:`Setting` (``compare=False`` for images)."""
@@ -114,6 +116,7 @@ def setting(
         help=help,
         persisted=persisted,
         recorded=recorded,
+        needs=needs,
     )
     return dataclasses.field(
         default=default, compare=compare, repr=compare, metadata={SETTING_KEY: description}
@@ -212,8 +215,36 @@ class InitImageSettings:
     )
 
 
+@dataclass(frozen=True)
+class RefinerSettings:
+    """SDXL's refiner: a second model that finishes the last steps (A1111's "Refiner")."""
+
+    refiner: str = setting(
+        "",
+        label="Refiner",
+        max_length=4096,
+        infotext="Refiner",
+        help="a model (folder or hub id) that finishes the last steps; empty: none",
+    )
+    refiner_switch: float = setting(
+        0.8,
+        label="Refiner switch at",
+        minimum=0.01,
+        maximum=0.99,
+        infotext="Refiner switch at",
+        needs="refiner",
+        help="the fraction of the steps the main model runs before the refiner takes over",
+    )
+
+
 # In the order they are shown, written and offered on the command line.
-SECTIONS: tuple[type, ...] = (PromptSettings, SamplingSettings, SizeSettings, InitImageSettings)
+SECTIONS: tuple[type, ...] = (
+    PromptSettings,
+    SamplingSettings,
+    SizeSettings,
+    InitImageSettings,
+    RefinerSettings,
+)
 
 
 class SettingField(NamedTuple):

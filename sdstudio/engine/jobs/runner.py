@@ -20,6 +20,7 @@ from sdstudio.engine.jobs.events import ImageSaved, JobDone, JobEvent, JobFailed
 from sdstudio.engine.jobs.extensions_for_job import JobExtensions, extensions_for
 from sdstudio.engine.jobs.saving import record_of, save_finished
 from sdstudio.engine.memory import is_out_of_memory, out_of_memory_message, release_memory
+from sdstudio.engine.models.refiner_cache import REFINERS
 
 if TYPE_CHECKING:
     from sdstudio.engine.jobs.job import Job
@@ -72,7 +73,10 @@ def _payloads(
         raise UserFacingError("No model is loaded yet.")
     chosen = extensions_for(model, job, view_settings)
     yield from chosen.notices
-    events = generate(model, job.request, cancel, chosen.extensions)
+    refiner = None
+    if job.request.refiner:
+        refiner = REFINERS.refiner_for(job.request.refiner, model)
+    events = generate(model, job.request, cancel, chosen.extensions, refiner)
     with contextlib.closing(events):  # the extensions are exited even if we stop early
         for event in events:
             if isinstance(event, ImageFinished):

@@ -36,10 +36,21 @@ def settings_params(
     """The infotext pairs of ``values`` (setting name → value); settings not in it are left out."""
     params: dict[str, str] = {}
     for key, group in infotext_groups(sections).items():
+        if not all(_written(each, values) for each in group):
+            continue
         if all(each.name in values for each in group):
             parts = (_value_text(each, values[each.name]) for each in group)
             params[key] = PART_SEPARATOR.join(parts)
     return params
+
+
+def _written(each: SettingField, values: Mapping[str, Any]) -> bool:
+    """Empty text is left out (no refiner: no "Refiner: "), and so is a setting whose
+    ``needs`` is empty (no "Refiner switch at" without a refiner)."""
+    if values.get(each.name) == "":
+        return False
+    needed = each.setting.needs
+    return needed is None or values.get(needed, "") != ""
 
 
 def read_settings_params(

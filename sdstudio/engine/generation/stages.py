@@ -1,0 +1,117 @@
+"""A run's stages: the model that denoises each part of the steps.
+
+Most runs have one stage. With a refiner, the base model stops at the switch point and the
+refiner finishes from the same latents (SDXL's "ensemble of experts"), with diffusers'
+``denoising_end``/``denoising_start`` cut-off: both take the timestep
+``round(T - switch * T)`` of the ``T`` training steps as the border, the base keeping the
+steps at or above it and the refiner the ones below (one more for second-order schedulers,
+so that a step is not split between its two halves).
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from sdstudio.engine.generation.schedulers import make_scheduler
+
+if TYPE_CHECKING:
+    from sdstudio.engine.generation.request import GenerationRequest
+    from sdstudio.engine.models.families.conditioning import Conditioning
+    from sdstudio.engine.models.loading import LoadedModel
+
+
+@dataclass
+class Stage:
+    """One model's share of the steps, with everything its UNet calls need."""
+
+    pipeline: Any
+    conditioning: Conditioning
+    scheduler: Any
+    timesteps: Any
+    begin_index: int  # where ``timesteps`` start in the scheduler's full list
+    guided: bool
+    timestep_cond: torch.Tensor | None
+    step_kwargs: dict[str, Any]
+
+    @property
+    def prediction_type(self) -> str:
+        return self.scheduler.config.get("prediction_type", "epsilon")
+
+
+def switch_timestep(scheduler: Any, switch: float) -> int:
+    """The border between the base's and the refiner's steps, as diffusers computes it."""
+    total = scheduler.config.num_train_timesteps
+    return int(round(total - switch * total))
+
+
+def steps_before_switch(scheduler: Any, timesteps: torch.Tensor, switch: float) -> torch.Tensor:
+    """The base model's steps: those at or above the border."""
+    border = switch_timestep(scheduler, switch)
+    return timesteps[: int((timesteps >= border).sum())]
+
+
+def refiner_stage(
+    refiner: LoadedModel, request: GenerationRequest, device: torch.device, generator: Any
+) -> Stage:
+    """The refiner's stage: its own prompt encoding, scheduler and the steps after the switch."""
+    pipe = refiner.pipeline
+    guided = request.cfg_scale > 1.0 and guidance_embedding_width(pipe) is None
+    conditioning = refiner.family.encode_prompt(
+        pipe,
+        request.prompt,
+        request.negative_prompt,
+        device,
+        guided,
+        size=(request.height, request.width),
+    )
+    scheduler = make_scheduler(pipe.scheduler, request.scheduler)
+    scheduler.set_timesteps(request.steps, device=device)
+    border = switch_timestep(scheduler, request.refiner_switch)
+    count = int((scheduler.timesteps < border).sum())
+    if scheduler.order == 2 and count % 2 == 0:
+        count += 1
+    begin = len(scheduler.timesteps) - count
+    if hasattr(scheduler, "set_begin_index"):
+        scheduler.set_begin_index(begin)
+    return Stage(
+        pipeline=pipe,
+        conditioning=conditioning,
+        scheduler=scheduler,
+        timesteps=scheduler.timesteps[begin:],
+        begin_index=begin,
+        guided=guided,
+        timestep_cond=guidance_embedding(pipe, request, conditioning.dtype, device),
+        step_kwargs=step_kwargs(scheduler, generator),
+    )
+
+
+def guidance_embedding_width(pipe: Any) -> int | None:
+    """Guidance-distilled UNets (LCM, some Turbo/Lightning) read the CFG scale from an
+    embedding of this width instead of running a negative half, as diffusers runs them."""
+    return pipe.unet.config.get("time_cond_proj_dim")
+
+
+def guidance_embedding(
+    pipe: Any, request: GenerationRequest, dtype: torch.dtype, device: torch.device
+) -> torch.Tensor | None:
+    width = guidance_embedding_width(pipe)
+    if width is None:
+        return None
+    scale = torch.tensor(request.cfg_scale - 1).repeat(1)
+    embedding = pipe.get_guidance_scale_embedding(scale, embedding_dim=width)
+    return embedding.to(device=device, dtype=dtype)
+
+
+def step_kwargs(scheduler: Any, generator: torch.Generator) -> dict[str, Any]:
+    """Ancestral schedulers draw their noise from our generator; DDIM gets eta=0."""
+    parameters = set(inspect.signature(scheduler.step).parameters)
+    kwargs: dict[str, Any] = {}
+    if "eta" in parameters:
+        kwargs["eta"] = 0.0
+    if "generator" in parameters:
+        kwargs["generator"] = generator
+    return kwargs
