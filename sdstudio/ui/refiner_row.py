@@ -21,7 +21,7 @@ class RefinerRow(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.edit = QLineEdit(objectName="refinerEdit")
-        self.edit.setPlaceholderText("None (an SDXL refiner folder or hub id)")
+        self.edit.setPlaceholderText("None (folder or hub id)")
         self.edit.setClearButtonEnabled(True)
         self.edit.setToolTip(
             "A second model that finishes the picture from the switch point on, "
