@@ -238,6 +238,9 @@ def test_an_sdxl_folder_loads_with_its_family_and_size_and_generates(
     label = window.findChild(QLabel, "modelDescriptionLabel")
     assert "tiny-sdxl (Stable Diffusion XL)" in label.text()
     assert [spin.value() for spin in spins] == [256, 256]
+    presets = [action.text() for action in window.controls.size_row.preset_button.menu().actions()]
+    assert presets[0] == "Square 256 × 256 (native)"
+    assert {"Landscape 1344 × 768", "Portrait 640 × 1536"} <= set(presets)  # SDXL's buckets
     generate_and_wait(qtbot, window)
     pixmap = window.canvas.current_pixmap()
     assert (pixmap.width(), pixmap.height()) == (256, 256)

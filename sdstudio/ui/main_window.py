@@ -275,6 +275,7 @@ class MainWindow(QMainWindow):
     def _on_model_ready(self, event: ModelReady) -> None:
         self.controls.set_model_description(event.description)
         side = event.model.default_size
+        self.controls.size_row.set_presets(side, event.model.family.size_presets)
         self.controls.size_row.set_size(side, side)  # each model at its native size
         self.run_bar.set_idle("Ready")
         if self.statusBar().currentMessage().startswith("Loading model"):

@@ -54,6 +54,8 @@ class ModelFamily(ABC):
     required_files: RequiredFiles
     download_patterns: tuple[str, ...]  # what a hub download fetches (safetensors, configs)
     pipeline_class_names: frozenset[str]  # model_index.json ``_class_name`` values it loads
+    # (width, height) sizes its models were trained for, offered as the window's presets
+    size_presets: tuple[tuple[int, int], ...] = ()
 
     def default_size(self, prediction_type: str) -> int:
         """The side length a new image gets with a model of this family."""

@@ -43,6 +43,7 @@ SD1 = StableDiffusionFamily(
     required_files=REQUIRED_FILES,
     download_patterns=DOWNLOAD_PATTERNS,
     pipeline_class_names=PIPELINE_CLASS_NAMES,
+    size_presets=((512, 512), (512, 768), (768, 512), (640, 448), (448, 640)),
 )
 # SD 2.x single files are mostly the 768-px v-prediction models; a 512-px "base" file needs
 # a sidecar .yaml or LoadOptions.prediction_type to say epsilon.
@@ -56,6 +57,7 @@ SD2 = dataclasses.replace(  # SD 1.x's VAE, tokenizer BPE and files; OpenCLIP's 
     capabilities=FamilyCapabilities(v_prediction_default=True),
     checkpoint_text_encoder="cond_stage_model.model.",
     pad_token="!",
+    size_presets=((768, 768), (512, 512), (768, 512), (512, 768), (896, 640), (640, 896)),
 )
 SDXL = SDXLFamily(
     name="sdxl",
@@ -71,6 +73,18 @@ SDXL = SDXLFamily(
     required_files=SDXL_REQUIRED_FILES,
     download_patterns=SDXL_DOWNLOAD_PATTERNS,
     pipeline_class_names=SDXL_PIPELINE_CLASS_NAMES,
+    # SDXL's aspect buckets: about a megapixel each
+    size_presets=(
+        (1024, 1024),
+        (1152, 896),
+        (896, 1152),
+        (1216, 832),
+        (832, 1216),
+        (1344, 768),
+        (768, 1344),
+        (1536, 640),
+        (640, 1536),
+    ),
 )
 FAMILIES: tuple[ModelFamily, ...] = (SD1, SD2, SDXL)
 
