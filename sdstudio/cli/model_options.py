@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 from typing import TextIO
 
 from sdstudio.engine.models.load_options import LoadOptions, PredictionType
@@ -33,6 +34,13 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         "--cpu-offload", action="store_true", help="keep idle components in RAM (CUDA only)"
     )
     group.add_argument(
+        "--vae",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help="a diffusers VAE folder to use instead of the model's own (e.g. an fp16-fix VAE)",
+    )
+    group.add_argument(
         "--prediction-type",
         choices=[kind.value for kind in PredictionType],
         default=None,
@@ -48,6 +56,7 @@ def load_options(args: argparse.Namespace) -> LoadOptions:
         cpu_offload=args.cpu_offload,
         allow_download=args.allow_download,
         prediction_type=PredictionType(prediction) if prediction else None,
+        vae=args.vae.expanduser() if args.vae else None,
     )
 
 

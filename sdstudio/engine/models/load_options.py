@@ -25,6 +25,7 @@ class LoadOptions:
     assumed to be v-prediction models unless a sidecar ``.yaml`` says otherwise).
     ``config_dir`` is a diffusers folder whose configs describe a single-file checkpoint, for
     checkpoints whose architecture differs from the family's standard one.
+    ``vae`` is a diffusers VAE folder used instead of the model's own.
     """
 
     attention_slicing: bool = False
@@ -33,3 +34,4 @@ class LoadOptions:
     allow_download: bool = False
     prediction_type: PredictionType | None = None
     config_dir: Path | None = None
+    vae: Path | None = None

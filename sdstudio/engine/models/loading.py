@@ -24,6 +24,7 @@ from sdstudio.engine.models.library_noise import quiet_libraries
 from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.engine.models.load_progress import LoadStage, ProgressCallback, report
 from sdstudio.engine.models.sources import ModelSource, SourceKind, identify_source
+from sdstudio.engine.models.user_vae import check_user_vae, with_user_vae
 
 
 @dataclass
@@ -103,6 +104,8 @@ def switch_model(
     placement = resolve_device(device)
     quiet_libraries()
     plan = _prepare(identify_source(spec), options, progress)
+    if options.vae is not None:
+        check_user_vae(options.vae)
     if current is not None:
         unload(current)
     return run_guarded(lambda: _build(plan, placement, options, progress), "model loading")
@@ -170,6 +173,8 @@ def _build(
     failure = None
     try:
         pipeline = plan.build(placement.dtype)
+        if options.vae is not None:
+            pipeline = with_user_vae(pipeline, options.vae, placement.dtype)
         report(progress, LoadStage.PLACING, f"Moving {plan.name} to {placement.label}")
         pipeline = place_pipeline(pipeline, placement, options)
     except UserFacingError:
