@@ -93,6 +93,16 @@ def test_an_sdxl_folder_without_its_second_text_encoder_names_it(model_folder):
         load_model(str(model_folder), device="cpu")
 
 
+def test_an_sdxl_inpainting_folder_says_it_is_not_supported_yet(model_folder):
+    index_file = model_folder / "model_index.json"
+    index = json.loads(index_file.read_text())
+    index["_class_name"] = "StableDiffusionXLInpaintPipeline"
+    index_file.write_text(json.dumps(index))
+
+    with pytest.raises(ModelLoadError, match="SDXL inpainting model; not supported yet"):
+        load_model(str(model_folder), device="cpu")
+
+
 def test_a_folder_without_model_index_says_what_to_open(tmp_path):
     (tmp_path / "photos").mkdir()
 
