@@ -38,6 +38,15 @@ def test_the_refiner_comes_back_from_infotext() -> None:
     assert restored.settings["refiner_switch"] == 0.65
 
 
+def test_an_a1111_refiner_name_comes_back_without_its_hash() -> None:
+    text = (
+        "a fox\nSteps: 20, Seed: 1, Refiner: sd_xl_refiner_1.0 [7440042bbd], Refiner switch at: 0.8"
+    )
+    restored = settings_from_infotext(parse_infotext(text))
+    assert restored.settings["refiner"] == "sd_xl_refiner_1.0"
+    assert restored.settings["refiner_switch"] == 0.8
+
+
 @pytest.mark.parametrize("switch", [0.0, 1.0, 1.5])
 def test_a_switch_outside_the_steps_is_refused(switch: float) -> None:
     with pytest.raises(RequestError, match="refiner switch at must be between 0.01 and 0.99"):

@@ -7,6 +7,7 @@ Values that were found but cannot be used are listed in words, for a note to the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,8 @@ from sdstudio.engine.metadata.infotext import Infotext
 from sdstudio.engine.metadata.infotext_settings import read_settings_params
 from sdstudio.engine.metadata.png_chunks import ImageMetadata
 from sdstudio.engine.metadata.record import GenerationRecord
+
+HASH_SUFFIX = re.compile(r"\s*\[[0-9a-fA-F]{8,}\]$")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ def settings_from_infotext(infotext: Infotext) -> RestoredSettings:
         "negative_prompt": infotext.negative_prompt,
         **read,
     }
+    if found.get("refiner"):
+        # A1111 writes "Refiner: sd_xl_refiner_1.0 [7440042bbd]": the name, then its hash.
+        found["refiner"] = HASH_SUFFIX.sub("", found["refiner"])
     if "scheduler" in found:
         sampler = found.pop("scheduler")
         scheduler = scheduler_for(sampler, params.get("Schedule type", ""))
