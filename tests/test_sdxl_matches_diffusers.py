@@ -8,13 +8,14 @@ import pytest
 import torch
 from diffusers import StableDiffusionXLImg2ImgPipeline, StableDiffusionXLPipeline
 
+from sdstudio.engine.devices import DevicePlacement
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.denoising import generate
 from sdstudio.engine.generation.events import ImageFinished
 from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.generation.schedulers import make_scheduler
 from sdstudio.engine.models.families import SDXL
-from sdstudio.engine.models.loading import load_model
+from sdstudio.engine.models.loading import LoadedModel, load_model
 from tests.helpers import finished_images, max_pixel_difference, noise_image
 from tests.random_sdxl_model import build_random_sdxl_pipeline
 
@@ -237,3 +238,51 @@ def test_the_refiner_changes_the_picture(sdxl_model, sdxl_refiner) -> None:
         if isinstance(event, ImageFinished)
     ]
     assert max_pixel_difference(alone, handed_over) > 10
+
+
+@pytest.fixture(scope="module")
+def sdxl_fp16():
+    """The tiny SDXL in float16 on the CPU (as on a GPU), its VAE saying ``force_upcast``."""
+    pipeline = build_random_sdxl_pipeline().to(torch.float16)
+    placement = DevicePlacement(torch.device("cpu"), torch.float16)
+    return LoadedModel(pipeline, "tiny-sdxl-fp16", "", placement, SDXL)
+
+
+def test_an_fp16_vae_that_says_force_upcast_decodes_in_float32(sdxl_fp16, monkeypatch) -> None:
+    vae = sdxl_fp16.pipeline.vae
+    seen: list[torch.dtype] = []
+    decode = vae.decode
+    monkeypatch.setattr(vae, "decode", lambda z, **kw: seen.append(z.dtype) or decode(z, **kw))
+    finished_images(sdxl_fp16, _txt2img("a lighthouse at night"))
+    assert seen == [torch.float32]
+    assert vae.dtype == torch.float16  # back to what it was
+
+
+@pytest.mark.parametrize("img2img", [False, True])
+def test_fp16_with_the_vae_upcast_matches_diffusers(sdxl_fp16, img2img: bool) -> None:
+    init = noise_image(64, 64, seed=6)
+    request = GenerationRequest(
+        "a stone bridge",
+        negative_prompt="people",
+        steps=5,
+        cfg_scale=5.0,
+        seed=8,
+        width=64,
+        height=64,
+        init_image=init if img2img else None,
+        strength=0.6,
+    )
+    (ours,) = finished_images(sdxl_fp16, request)
+    pipeline_class = StableDiffusionXLImg2ImgPipeline if img2img else StableDiffusionXLPipeline
+    extra = (
+        {"image": init, "strength": request.strength} if img2img else {"width": 64, "height": 64}
+    )
+    reference = _reference(sdxl_fp16, pipeline_class)(
+        request.prompt,
+        negative_prompt=request.negative_prompt,
+        num_inference_steps=request.steps,
+        guidance_scale=request.cfg_scale,
+        generator=torch.Generator("cpu").manual_seed(request.seed),
+        **extra,
+    ).images[0]
+    assert max_pixel_difference(ours, reference) <= TOLERANCE

@@ -111,7 +111,12 @@ def _generate_one(
         if request.is_img2img:
             ctx.timesteps, ctx.begin_index = _img2img_timesteps(scheduler, request)
             ctx.latents = _noised_init_latents(
-                pipe, request, scheduler, ctx.timesteps[:1], ctx.generator
+                pipe,
+                request,
+                scheduler,
+                ctx.timesteps[:1],
+                ctx.generator,
+                model.family.capabilities.upcasts_vae,
             )
         else:
             ctx.timesteps, ctx.begin_index = scheduler.timesteps, 0
@@ -128,6 +133,7 @@ def _generate_one(
                 guided=ctx.guided,
                 timestep_cond=guidance_embedding(pipe, request, ctx.latents.dtype, device),
                 step_kwargs=step_kwargs(scheduler, ctx.generator),
+                upcast_vae=model.family.capabilities.upcasts_vae,
             )
         ]
         if refiner is not None:
@@ -157,7 +163,8 @@ def _generate_one(
         if cancel.cancelled:
             yield Cancelled(after_step=total)
             return
-        ctx.image = decode_latents(stages[-1].pipeline, ctx.latents, ctx.generator)
+        last = stages[-1]
+        ctx.image = decode_latents(last.pipeline, ctx.latents, ctx.generator, last.upcast_vae)
         for extension in extensions:
             extension.after_loop(ctx)
     yield from ctx.drain()
@@ -219,11 +226,31 @@ def effective_steps(request: GenerationRequest) -> int:
     return min(int(request.steps * request.strength), request.steps)
 
 
-def decode_latents(pipe: Any, latents: torch.Tensor, generator: torch.Generator) -> Image.Image:
-    """Latents to a PIL image through the full VAE decoder."""
-    scaled = latents / pipe.vae.config.scaling_factor
-    pixels = pipe.vae.decode(scaled.to(pipe.vae.dtype), return_dict=False, generator=generator)[0]
+def decode_latents(
+    pipe: Any, latents: torch.Tensor, generator: torch.Generator, upcast: bool = False
+) -> Image.Image:
+    """Latents to a PIL image through the full VAE decoder; with ``upcast`` an fp16 VAE that
+    says ``force_upcast`` decodes in float32, as diffusers' SDXL pipelines do."""
+    vae = pipe.vae
+    with _upcast(vae, upcast and vae.dtype == torch.float16):
+        scaled = latents.to(vae.dtype) / vae.config.scaling_factor
+        pixels = vae.decode(scaled, return_dict=False, generator=generator)[0]
     return pipe.image_processor.postprocess(pixels, output_type="pil", do_denormalize=[True])[0]
+
+
+@contextlib.contextmanager
+def _upcast(vae: Any, wanted: bool) -> Iterator[None]:
+    """The VAE in float32 inside the block when it says ``force_upcast`` (fp16 overflows in
+    SDXL's VAE), back in its own dtype after."""
+    dtype = vae.dtype
+    upcast = wanted and bool(vae.config.get("force_upcast", False))
+    if upcast:
+        vae.to(dtype=torch.float32)
+    try:
+        yield
+    finally:
+        if upcast:
+            vae.to(dtype=dtype)
 
 
 def _sized_init_image(request: GenerationRequest) -> Image.Image:
@@ -260,12 +287,16 @@ def _noised_init_latents(
     scheduler: Any,
     first_timestep: torch.Tensor,
     generator: torch.Generator,
+    upcast: bool = False,
 ) -> torch.Tensor:
     device = pipe._execution_device  # the GPU, even while CPU offload parks the UNet in RAM
     dtype = pipe.unet.dtype
-    pixels = pipe.image_processor.preprocess(_sized_init_image(request))
-    pixels = pixels.to(device=device, dtype=pipe.vae.dtype)
-    encoded = pipe.vae.encode(pixels).latent_dist.sample(generator)
-    init_latents = (pipe.vae.config.scaling_factor * encoded).to(dtype)
+    pixels = pipe.image_processor.preprocess(_sized_init_image(request)).to(device=device)
+    with _upcast(pipe.vae, upcast):
+        encoded = pipe.vae.encode(pixels.to(dtype=pipe.vae.dtype)).latent_dist.sample(generator)
+    if upcast:  # in diffusers' SDXL order: back to the UNet's dtype, then scaled
+        init_latents = pipe.vae.config.scaling_factor * encoded.to(dtype)
+    else:
+        init_latents = (pipe.vae.config.scaling_factor * encoded).to(dtype)
     noise = randn_tensor(init_latents.shape, generator=generator, device=device, dtype=dtype)
     return scheduler.add_noise(init_latents, noise, first_timestep.repeat(1))

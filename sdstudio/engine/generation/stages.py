@@ -36,6 +36,7 @@ class Stage:
     guided: bool
     timestep_cond: torch.Tensor | None
     step_kwargs: dict[str, Any]
+    upcast_vae: bool = False  # decode in float32 (the family's ``upcasts_vae``)
 
     @property
     def prediction_type(self) -> str:
@@ -86,6 +87,7 @@ def refiner_stage(
         guided=guided,
         timestep_cond=guidance_embedding(pipe, request, conditioning.dtype, device),
         step_kwargs=step_kwargs(scheduler, generator),
+        upcast_vae=refiner.family.capabilities.upcasts_vae,
     )
 
 

@@ -30,6 +30,9 @@ class FamilyCapabilities:
     inpainting_unet_channels: tuple[int, ...] = ()  # UNet input widths of its inpainting models
     v_prediction_default: bool = False  # single files without a sidecar .yaml predict v
     has_refiner: bool = False  # a second model finishes the last steps
+    # fp16 VAEs that say ``force_upcast`` encode and decode in float32 (diffusers' SDXL
+    # pipelines do; its SD 1.x/2.x pipelines do not, whatever the VAE says)
+    upcasts_vae: bool = False
 
 
 @dataclass(frozen=True, eq=False)  # one instance per family: compared by identity

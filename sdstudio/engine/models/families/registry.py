@@ -69,7 +69,7 @@ SDXL = SDXLFamily(
     latent_rgb_factors=SDXL_LATENT_RGB_FACTORS,
     latent_rgb_bias=SDXL_LATENT_RGB_BIAS,
     taesd_variant="taesdxl",
-    capabilities=FamilyCapabilities(has_refiner=True),
+    capabilities=FamilyCapabilities(has_refiner=True, upcasts_vae=True),
     required_files=SDXL_REQUIRED_FILES,
     download_patterns=SDXL_DOWNLOAD_PATTERNS,
     pipeline_class_names=SDXL_PIPELINE_CLASS_NAMES,
