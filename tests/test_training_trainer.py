@@ -116,3 +116,25 @@ def test_every_world_word_is_one_token() -> None:
     tokenizer = build_tokenizer()
     split = {word: tokenizer.tokenize(word) for word in WORLD_WORDS}
     assert split == {word: [f"{word}</w>"] for word in WORLD_WORDS}
+
+
+def test_the_attention_guide_teaches_positions_through_a_loss_that_is_recorded(tmp_path) -> None:
+    """With ``attention_weight`` the UNet phase adds the position loss and records it."""
+    from dataclasses import replace
+
+    from sdstudio.training.trainer import train
+
+    config = replace(TINY, unet_steps=3, pool_size=16, unet_batch=4, attention_weight=0.05)
+    folder = train(config, tmp_path / "guided", log=lambda line: None)
+    record = json.loads((folder / "training.json").read_text())
+    assert record["config"]["attention_weight"] == 0.05
+    assert 0.0 < record["final_losses"]["unet attention"] < 10.0
+
+
+def test_the_attention_region_is_the_named_part_of_the_picture() -> None:
+    from sdstudio.training.attention_guide import region
+    from sdstudio.training.world import Position
+
+    left = region(Position.LEFT).view(8, 8)
+    assert left[3:5, 0:2].all() and not left[:, 4:].any() and not left[0].any()
+    assert int(sum(region(position).sum() for position in Position)) < 64  # corners: none

@@ -36,6 +36,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--every", type=int, default=defaults.every, help="steps between checkpoints and pictures"
     )
     parser.add_argument("--sample-steps", type=int, default=defaults.sample_steps)
+    parser.add_argument(
+        "--attention-weight",
+        type=float,
+        default=defaults.attention_weight,
+        help="weight of the loss that teaches positions through cross-attention (0: off)",
+    )
     parser.set_defaults(handler=run)
 
 

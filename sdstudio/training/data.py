@@ -52,6 +52,13 @@ class LatentPool:
 
     def batch(self, rng: random.Random, size: int) -> tuple[torch.Tensor, list[str]]:
         """Latents sampled from the VAE's posterior, and a prompt (or paraphrase) for each."""
+        latents, prompts, _ = self.batch_with_scenes(rng, size)
+        return latents, prompts
+
+    def batch_with_scenes(
+        self, rng: random.Random, size: int
+    ) -> tuple[torch.Tensor, list[str], list[Scene | None]]:
+        """As :meth:`batch`, with each sample's scene (``None`` where the prompt is empty)."""
         indices = [rng.randrange(len(self.scenes)) for _ in range(size)]
         noise = torch.randn(size, *self.mean.shape[1:])
         latents = self.mean[indices] + self.std[indices] * noise
@@ -59,4 +66,7 @@ class LatentPool:
             "" if rng.random() < PROMPT_DROPOUT else prompt_for(self.scenes[i], rng)
             for i in indices
         ]
-        return latents, prompts
+        scenes = [
+            self.scenes[i] if prompt else None for i, prompt in zip(indices, prompts, strict=True)
+        ]
+        return latents, prompts, scenes

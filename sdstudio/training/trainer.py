@@ -27,7 +27,7 @@ from typing import Any
 import torch
 from diffusers.training_utils import EMAModel, compute_snr
 
-from sdstudio.training import networks
+from sdstudio.training import attention_guide, networks
 from sdstudio.training.config import TrainConfig
 from sdstudio.training.data import LatentPool, image_batch, to_images
 from sdstudio.training.export import export_model
@@ -61,6 +61,7 @@ class Progress:
             "vae kl": [],
             "decoder reconstruction": [],
             "unet epsilon": [],
+            "unet attention": [],
         }
     )
 
@@ -87,6 +88,9 @@ class Trainer:
             [*self.unet.parameters(), *self.text_encoder.parameters()], decay=config.ema_decay
         )
         self.progress = Progress()
+        self._attention = (
+            attention_guide.install(self.unet) if config.attention_weight > 0 else None
+        )
         self.pool: LatentPool | None = None
         self._token_cache: dict[str, torch.Tensor] = {}
 
@@ -204,23 +208,32 @@ class Trainer:
 
     def _unet_step(self) -> dict[str, float]:
         assert self.pool is not None
-        latents, prompts = self.pool.batch(self.rng, self.config.unet_batch)
+        latents, prompts, scenes = self.pool.batch_with_scenes(self.rng, self.config.unet_batch)
         noise = torch.randn_like(latents)
         timesteps = torch.randint(
             0, self.noise_schedule.config.num_train_timesteps, (len(prompts),)
         )
         noisy = self.noise_schedule.add_noise(latents, noise, timesteps)
-        context = self.text_encoder(self._token_ids(prompts))[0]
+        token_ids = self._token_ids(prompts)
+        context = self.text_encoder(token_ids)[0]
+        if self._attention is not None:
+            self._attention.clear()
         predicted = self.unet(noisy, timesteps, context).sample
         errors = torch.nn.functional.mse_loss(predicted, noise, reduction="none").mean((1, 2, 3))
         snr = compute_snr(self.noise_schedule, timesteps)
         weights = snr.clamp(max=self.config.min_snr) / snr
         loss = (errors * weights).mean()
+        losses = {"unet epsilon": errors.mean().item()}
+        if self._attention is not None:
+            vocab = self.tokenizer.get_vocab()
+            guide = attention_guide.attention_loss(self._attention, token_ids, scenes, vocab)
+            loss = loss + self.config.attention_weight * guide
+            losses["unet attention"] = guide.item()
         self.unet_optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.unet_optimizer.step()
         self.ema.step([*self.unet.parameters(), *self.text_encoder.parameters()])
-        return {"unet epsilon": errors.mean().item()}
+        return losses
 
     def _token_ids(self, prompts: list[str]) -> torch.Tensor:
         for prompt in prompts:
