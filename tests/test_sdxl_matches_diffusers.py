@@ -42,6 +42,19 @@ def _reference(model, pipeline_class, **config):
     return pipeline
 
 
+def _diffusers_txt2img(model, request: GenerationRequest, negative_prompt: str | None):
+    """``StableDiffusionXLPipeline``'s picture for ``request`` (negative ``None``: none)."""
+    return _reference(model, StableDiffusionXLPipeline)(
+        request.prompt,
+        negative_prompt=negative_prompt,
+        num_inference_steps=request.steps,
+        guidance_scale=request.cfg_scale,
+        width=request.width,
+        height=request.height,
+        generator=torch.Generator("cpu").manual_seed(request.seed),
+    ).images[0]
+
+
 def _txt2img(prompt: str, negative: str = "") -> GenerationRequest:
     return GenerationRequest(
         prompt, negative_prompt=negative, steps=5, cfg_scale=6.0, seed=77, width=64, height=96
@@ -57,15 +70,7 @@ def test_txt2img_with_an_empty_negative_matches_diffusers(sdxl_model) -> None:
     """An empty negative box is no negative: SDXL guides away from zeroed embeddings."""
     request = _txt2img("a lighthouse at night")
     (ours,) = finished_images(sdxl_model, request)
-    reference = _reference(sdxl_model, StableDiffusionXLPipeline)(
-        request.prompt,
-        negative_prompt=None,
-        num_inference_steps=request.steps,
-        guidance_scale=request.cfg_scale,
-        width=request.width,
-        height=request.height,
-        generator=torch.Generator("cpu").manual_seed(request.seed),
-    ).images[0]
+    reference = _diffusers_txt2img(sdxl_model, request, None)
     assert ours.size == (64, 96)
     assert max_pixel_difference(ours, reference) <= TOLERANCE
 
@@ -73,15 +78,7 @@ def test_txt2img_with_an_empty_negative_matches_diffusers(sdxl_model) -> None:
 def test_txt2img_with_a_negative_matches_diffusers(sdxl_model) -> None:
     request = _txt2img("a lighthouse at night", negative="blurry, fog")
     (ours,) = finished_images(sdxl_model, request)
-    reference = _reference(sdxl_model, StableDiffusionXLPipeline)(
-        request.prompt,
-        negative_prompt=request.negative_prompt,
-        num_inference_steps=request.steps,
-        guidance_scale=request.cfg_scale,
-        width=request.width,
-        height=request.height,
-        generator=torch.Generator("cpu").manual_seed(request.seed),
-    ).images[0]
+    reference = _diffusers_txt2img(sdxl_model, request, request.negative_prompt)
     assert max_pixel_difference(ours, reference) <= TOLERANCE
 
 
@@ -162,15 +159,7 @@ def test_a_guidance_distilled_unet_gets_the_scale_as_an_embedding(tmp_path) -> N
     request = _txt2img("a lighthouse at night", negative="blurry")
     (ours,) = finished_images(model, request)
     (other_scale,) = finished_images(model, replace(request, cfg_scale=2.0))
-    reference = _reference(model, StableDiffusionXLPipeline)(
-        request.prompt,
-        negative_prompt=request.negative_prompt,
-        num_inference_steps=request.steps,
-        guidance_scale=request.cfg_scale,
-        width=request.width,
-        height=request.height,
-        generator=torch.Generator("cpu").manual_seed(request.seed),
-    ).images[0]
+    reference = _diffusers_txt2img(model, request, request.negative_prompt)
     assert max_pixel_difference(ours, reference) <= TOLERANCE
     assert (
         max_pixel_difference(ours, other_scale) > 0

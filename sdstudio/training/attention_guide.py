@@ -13,6 +13,7 @@ processor does, and nothing of them is exported.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import torch
@@ -50,8 +51,10 @@ def install(unet: Any) -> list[tuple[torch.Tensor, int]]:
     return store
 
 
+@lru_cache(maxsize=len(Position))
 def region(position: Position) -> torch.Tensor:
-    """The grid cells whose centres lie in ``position``'s part of the picture (flattened)."""
+    """The grid cells whose centres lie in ``position``'s part of the picture (flattened);
+    computed once per position, since every training step asks for them."""
     cells = [
         [
             1.0 if position_of((j + 0.5) * CELL, (i + 0.5) * CELL) is position else 0.0

@@ -91,6 +91,7 @@ class Trainer:
         self._attention = (
             attention_guide.install(self.unet) if config.attention_weight > 0 else None
         )
+        self._vocab = self.tokenizer.get_vocab()
         self.pool: LatentPool | None = None
         self._token_cache: dict[str, torch.Tensor] = {}
 
@@ -225,8 +226,7 @@ class Trainer:
         loss = (errors * weights).mean()
         losses = {"unet epsilon": errors.mean().item()}
         if self._attention is not None:
-            vocab = self.tokenizer.get_vocab()
-            guide = attention_guide.attention_loss(self._attention, token_ids, scenes, vocab)
+            guide = attention_guide.attention_loss(self._attention, token_ids, scenes, self._vocab)
             loss = loss + self.config.attention_weight * guide
             losses["unet attention"] = guide.item()
         self.unet_optimizer.zero_grad(set_to_none=True)

@@ -35,7 +35,7 @@ from sdstudio.engine.generation.schedulers import make_scheduler
 from sdstudio.engine.generation.stages import (
     Stage,
     guidance_embedding,
-    guidance_embedding_width,
+    is_guided,
     refiner_stage,
     step_kwargs,
     steps_before_switch,
@@ -95,7 +95,7 @@ def _generate_one(
         seed=seed,
         image_index=index,
         generator=torch.Generator("cpu").manual_seed(seed),
-        guided=request.cfg_scale > 1.0 and guidance_embedding_width(pipe) is None,
+        guided=is_guided(pipe, request),
     )
     with torch.inference_mode():
         ctx.conditioning = model.family.encode_prompt(

@@ -60,7 +60,7 @@ def refiner_stage(
 ) -> Stage:
     """The refiner's stage: its own prompt encoding, scheduler and the steps after the switch."""
     pipe = refiner.pipeline
-    guided = request.cfg_scale > 1.0 and guidance_embedding_width(pipe) is None
+    guided = is_guided(pipe, request)
     conditioning = refiner.family.encode_prompt(
         pipe,
         request.prompt,
@@ -89,6 +89,12 @@ def refiner_stage(
         step_kwargs=step_kwargs(scheduler, generator),
         upcast_vae=refiner.family.capabilities.upcasts_vae,
     )
+
+
+def is_guided(pipe: Any, request: GenerationRequest) -> bool:
+    """Whether each step runs a negative half: CFG above 1, unless the UNet takes the scale
+    as an embedding instead."""
+    return request.cfg_scale > 1.0 and guidance_embedding_width(pipe) is None
 
 
 def guidance_embedding_width(pipe: Any) -> int | None:

@@ -57,6 +57,5 @@ def with_user_vae(pipeline: Any, path: Path, dtype: Any) -> Any:
             f"The VAE {path.name} is made for another model family (its latents scale by "
             f"{vae.config.scaling_factor}, this model's by {own.scaling_factor})."
         )
-    pipeline.vae = vae
-    pipeline.register_modules(vae=vae)
+    pipeline.register_modules(vae=vae)  # sets pipeline.vae too
     return pipeline
