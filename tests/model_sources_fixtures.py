@@ -50,6 +50,63 @@ def write_original_layout_checkpoint(pipeline, path: Path) -> Path:
     return path
 
 
+def write_original_layout_sdxl_checkpoint(pipeline, path: Path) -> Path:
+    """An SDXL pipeline in sgm's single-file layout: the UNet and VAE as SD's, the CLIP
+    encoder at ``conditioner.embedders.0.transformer``, OpenCLIP's at ``embedders.1.model``
+    (``embedders.0.model`` in a refiner, which has only that one) with fused attention
+    projections and a transposed text projection."""
+    tensors: dict[str, torch.Tensor] = {}
+    unet = pipeline.unet
+    for key, value in unet.state_dict().items():
+        tensors["model.diffusion_model." + _unet_key(key, unet.config)] = value
+    for key, value in pipeline.vae.state_dict().items():
+        ldm_key = _vae_key(key, len(pipeline.vae.config.up_block_types))
+        if "mid.attn_1." in ldm_key and value.ndim == 2:
+            value = value[:, :, None, None]
+        tensors["first_stage_model." + ldm_key] = value
+    openclip = "conditioner.embedders.0.model."
+    if pipeline.text_encoder is not None:
+        for key, value in pipeline.text_encoder.state_dict().items():
+            if not key.startswith("text_model."):
+                key = "text_model." + key
+            tensors["conditioner.embedders.0.transformer." + key] = value
+        openclip = "conditioner.embedders.1.model."
+    for key, value in _openclip_tensors(pipeline.text_encoder_2).items():
+        tensors[openclip + key] = value
+    save_file({key: value.contiguous() for key, value in tensors.items()}, str(path))
+    return path
+
+
+def _openclip_tensors(encoder) -> dict[str, torch.Tensor]:
+    """A transformers CLIPTextModelWithProjection's weights under OpenCLIP's names."""
+    state = {k.removeprefix("text_model."): v for k, v in encoder.state_dict().items()}
+    out = {
+        "token_embedding.weight": state.pop("embeddings.token_embedding.weight"),
+        "positional_embedding": state.pop("embeddings.position_embedding.weight"),
+        "ln_final.weight": state.pop("final_layer_norm.weight"),
+        "ln_final.bias": state.pop("final_layer_norm.bias"),
+        "text_projection": state.pop("text_projection.weight").T,
+    }
+    renames = {
+        "self_attn.out_proj": "attn.out_proj",
+        "layer_norm1": "ln_1",
+        "layer_norm2": "ln_2",
+        "mlp.fc1": "mlp.c_fc",
+        "mlp.fc2": "mlp.c_proj",
+    }
+    for layer in range(encoder.config.num_hidden_layers):
+        source, target = f"encoder.layers.{layer}.", f"transformer.resblocks.{layer}."
+        for kind in ("weight", "bias"):
+            out[target + f"attn.in_proj_{kind}"] = torch.cat(
+                [state.pop(source + f"self_attn.{p}_proj.{kind}") for p in "qkv"]
+            )
+            for new, old in renames.items():
+                out[target + f"{old}.{kind}"] = state.pop(source + f"{new}.{kind}")
+    state.pop("embeddings.position_ids", None)
+    assert not state, f"unmapped text encoder weights: {sorted(state)}"
+    return out
+
+
 def write_code_running_pickle(path: Path, marker: Path) -> Path:
     """A torch-style checkpoint whose unpickling would create ``marker``."""
 
@@ -73,6 +130,8 @@ def _unet_key(key: str, config) -> str:
         ("conv_shortcut", "skip_connection"),
     ]
     simple = {
+        "add_embedding.linear_1": "label_emb.0.0",  # SDXL's pooled text + size ids
+        "add_embedding.linear_2": "label_emb.0.2",
         "time_embedding.linear_1": "time_embed.0",
         "time_embedding.linear_2": "time_embed.2",
         "conv_in": "input_blocks.0.0",

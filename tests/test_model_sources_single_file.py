@@ -94,15 +94,6 @@ def test_an_unknown_file_type_lists_what_can_be_opened(tmp_path):
         load_model(str(picture), device="cpu")
 
 
-def test_an_sdxl_checkpoint_says_to_load_sdxl_from_a_folder_or_hub_id(tmp_path):
-    path = tmp_path / "sdxl.safetensors"
-    names = [UNET_KEY, "conditioner.embedders.1.model.transformer.resblocks.9.mlp.c_proj.bias"]
-    save_file(tiny_tensors(names), str(path))
-
-    with pytest.raises(ModelLoadError, match="SDXL single-file .* diffusers folder or a hub id"):
-        load_model(str(path), device="cpu")
-
-
 def test_a_lora_file_is_told_apart_from_a_model(tmp_path):
     path = tmp_path / "style.safetensors"
     names = [f"lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.{i}" for i in range(9)]

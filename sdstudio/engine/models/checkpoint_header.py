@@ -16,6 +16,7 @@ from sdstudio.engine.models.families import FAMILIES, ModelFamily, family_for_ch
 UNET = "model.diffusion_model."
 VAE_PREFIXES = ("first_stage_model.", "vae.")
 FIRST_CONV = UNET + "input_blocks.0.0.weight"
+REFINER_WIDTH = 1280  # SDXL's refiner attends to OpenCLIP ViT-bigG alone
 SUPPORTED = "sdstudio runs Stable Diffusion 1.x, 2.x and XL models"
 
 
@@ -23,6 +24,8 @@ SUPPORTED = "sdstudio runs Stable Diffusion 1.x, 2.x and XL models"
 class CheckpointInfo:
     path: Path
     family: ModelFamily
+    config_name: str  # the shipped config folder it loads with (resources/model_configs)
+    cross_attention_width: int | None = None  # what its UNet's cross-attention reads
 
 
 def read_checkpoint_header(path: Path) -> CheckpointInfo:
@@ -32,7 +35,9 @@ def read_checkpoint_header(path: Path) -> CheckpointInfo:
     family = _family(path, shapes)
     if not any(key.startswith(VAE_PREFIXES) for key in shapes):
         raise ModelLoadError(f"{path.name} has no VAE weights, so it cannot make images alone.")
-    return CheckpointInfo(path, family)
+    return CheckpointInfo(
+        path, family, family.single_file_config_name(shapes), _cross_attention_width(shapes)
+    )
 
 
 def read_shapes(path: Path) -> dict[str, list[int]]:
@@ -59,14 +64,6 @@ def read_shapes(path: Path) -> dict[str, list[int]]:
 
 def _refuse_other_models(path: Path, shapes: dict[str, list[int]]) -> None:
     keys = shapes.keys()
-    if _any_prefix(keys, "conditioner.embedders.") or _cross_attention_width(shapes) in (
-        1280,
-        2048,
-    ):
-        raise ModelLoadError(
-            f"{path.name} is an SDXL single-file checkpoint; sdstudio loads SDXL from a "
-            "diffusers folder or a hub id for now."
-        )
     if _any_contains(keys, ("joint_blocks.", "double_blocks.", "single_blocks.")):
         raise ModelLoadError(f"{path.name} is an SD3 or Flux model; {SUPPORTED}.")
     if not _any_prefix(keys, UNET):
@@ -87,13 +84,15 @@ def _family(path: Path, shapes: dict[str, list[int]]) -> ModelFamily:
     family = family_for_checkpoint(shapes)
     if family is not None:
         return family
-    if _cross_attention_width(shapes) in {family.cross_attention_width for family in FAMILIES}:
+    widths = {family.cross_attention_width for family in FAMILIES} | {REFINER_WIDTH}
+    if _cross_attention_width(shapes) in widths:
         raise ModelLoadError(f"{path.name} has no text encoder weights; it cannot read prompts.")
     raise ModelLoadError(f"Could not tell which model family {path.name} is; {SUPPORTED}.")
 
 
 def _cross_attention_width(shapes: dict[str, list[int]]) -> int | None:
-    """The text-embedding width the UNet attends to: 768 SD1, 1024 SD2, 2048/1280 SDXL."""
+    """The text-embedding width the UNet attends to: 768 SD1, 1024 SD2, 2048 SDXL (1280 its
+    refiner)."""
     for key, shape in shapes.items():
         if key.startswith(UNET) and key.endswith("attn2.to_k.weight"):
             return shape[-1]

@@ -150,7 +150,7 @@ def _checkpoint_plan(source: ModelSource, options: LoadOptions) -> _Plan:
     assert source.path is not None
     info = read_checkpoint_header(source.path)
     if options.config_dir is None:  # fail now, not after reading gigabytes
-        family_config_dir(info.family)
+        family_config_dir(info.family, info.config_name)
         clip_tokenizer_dir()
     return _Plan(
         source.path.stem,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.models.checkpoint_header import CheckpointInfo
 from sdstudio.engine.models.families.config_files import family_config_dir
 from sdstudio.engine.models.load_options import LoadOptions, PredictionType
@@ -19,7 +20,8 @@ from sdstudio.engine.models.load_options import LoadOptions, PredictionType
 
 def load_single_file(info: CheckpointInfo, dtype: Any, options: LoadOptions) -> Any:
     """The family's pipeline from a checked checkpoint, predicting what the file was trained to."""
-    config_dir = options.config_dir or family_config_dir(info.family)
+    config_dir = options.config_dir or family_config_dir(info.family, info.config_name)
+    _check_fits(info, Path(config_dir))
     pipeline = info.family.load_single_file(info.path, Path(config_dir), dtype)
     prediction = options.prediction_type or sidecar_prediction_type(info.path)
     if prediction is None and options.config_dir is None:
@@ -30,6 +32,22 @@ def load_single_file(info: CheckpointInfo, dtype: Any, options: LoadOptions) -> 
             scheduler.config, prediction_type=prediction.value
         )
     return pipeline
+
+
+def _check_fits(info: CheckpointInfo, config_dir: Path) -> None:
+    """A file of the family's shape but another size (a distilled or custom model) fails in
+    diffusers with a message about CLIP; say what does not match, before reading weights."""
+    import json
+
+    unet_config = json.loads((config_dir / "unet" / "config.json").read_text(encoding="utf-8"))
+    expected = unet_config.get("cross_attention_dim")
+    if info.cross_attention_width is not None and info.cross_attention_width != expected:
+        raise ModelLoadError(
+            f"{info.path.name} looks like a {info.family.label} model, but its UNet reads "
+            f"{info.cross_attention_width}-wide text embeddings where the {info.family.label} "
+            f"architecture reads {expected}: it is a resized or custom model, which sdstudio "
+            "loads from a diffusers folder (its own configs) instead."
+        )
 
 
 def sidecar_prediction_type(checkpoint: Path) -> PredictionType | None:

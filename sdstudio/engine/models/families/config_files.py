@@ -25,9 +25,10 @@ _CACHED_TOKENIZER_REPOS = (
 )
 
 
-def family_config_dir(family: ModelFamily) -> Path:
-    """The family's shipped diffusers configs (no weights), or an error saying to reinstall."""
-    folder = resources_dir() / "model_configs" / family.config_name
+def family_config_dir(family: ModelFamily, config_name: str | None = None) -> Path:
+    """The family's shipped diffusers configs (no weights), or an error saying to reinstall;
+    ``config_name`` picks one of its architectures (SDXL's refiner)."""
+    folder = resources_dir() / "model_configs" / (config_name or family.config_name)
     if not (folder / "model_index.json").is_file():
         raise ModelLoadError(
             f"The {family.label} config files are missing from {folder}; reinstall sdstudio."

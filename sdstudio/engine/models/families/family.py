@@ -77,6 +77,11 @@ class ModelFamily(ABC):
     def claims_checkpoint(self, shapes: Mapping[str, list[int]]) -> bool:
         """Whether a single-file header (tensor names and shapes) holds this family's model."""
 
+    def single_file_config_name(self, shapes: Mapping[str, list[int]]) -> str:
+        """The shipped config folder a claimed single file loads with (a family with two
+        architectures, like SDXL's base and refiner, tells them apart by their weights)."""
+        return self.config_name
+
     @abstractmethod
     def assemble(self, **components: Any) -> Any:
         """The family's diffusers pipeline around already-built components."""

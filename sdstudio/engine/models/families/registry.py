@@ -1,8 +1,8 @@
 """The families sdstudio runs, and how a model is matched to one.
 
 Detection asks each family in turn; the first that claims a model wins. Refusals for
-architectures that are not families yet (SD3, Flux; SDXL single files) stay with the folder
-and header checks, which call these helpers.
+architectures that are not families yet (SD3, Flux) stay with the folder and header checks,
+which call these helpers.
 """
 
 from __future__ import annotations

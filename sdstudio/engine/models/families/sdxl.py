@@ -13,6 +13,7 @@ What differs from SD 1.x/2.x is all here: the extra files (``text_encoder_2``,
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.models.families.conditioning import Conditioning
+from sdstudio.engine.models.families.config_files import load_clip_tokenizer
 from sdstudio.engine.models.families.family import ModelFamily
 from sdstudio.engine.models.families.stable_diffusion import (
     DOWNLOAD_PATTERNS,
@@ -53,6 +55,9 @@ SDXL_LATENT_RGB_FACTORS = (
     (-0.3165, -0.2492, -0.2188),
 )
 SDXL_LATENT_RGB_BIAS = (0.1084, -0.0175, -0.0011)
+# Key prefix of the text encoders in single files (sgm's "conditioner"): a base model has CLIP
+# ViT-L at embedders.0.transformer and OpenCLIP ViT-bigG at embedders.1.model.
+CHECKPOINT_ENCODERS = "conditioner.embedders."
 AESTHETIC_SCORE = 6.0  # diffusers' defaults for refiners' time ids
 NEGATIVE_AESTHETIC_SCORE = 2.5
 
@@ -80,8 +85,14 @@ class SDXLFamily(ModelFamily):
         return unet_config.get("addition_embed_type") == "text_time"
 
     def claims_checkpoint(self, shapes: Mapping[str, list[int]]) -> bool:
-        # Single files are refused by the header check until their configs ship.
-        return False
+        return any(key.startswith(CHECKPOINT_ENCODERS) for key in shapes)
+
+    def single_file_config_name(self, shapes: Mapping[str, list[int]]) -> str:
+        """A base file has two encoders (the second at ``embedders.1``); a refiner only
+        OpenCLIP's, at ``embedders.0.model``."""
+        if any(key.startswith(CHECKPOINT_ENCODERS + "1.") for key in shapes):
+            return self.config_name
+        return self.config_name + "_refiner"
 
     def refusal(self, pipeline: Any, img2img: bool) -> str | None:
         if pipeline.text_encoder is None and not img2img:
@@ -100,8 +111,6 @@ class SDXLFamily(ModelFamily):
     def load_folder(self, folder: Path, dtype: torch.dtype) -> Any:
         """With the class the folder names: a refiner's img2img pipeline keeps its
         ``requires_aesthetics_score``, which changes its size ids."""
-        import json
-
         from diffusers import StableDiffusionXLImg2ImgPipeline, StableDiffusionXLPipeline
 
         index = json.loads((folder / "model_index.json").read_text(encoding="utf-8"))
@@ -116,9 +125,25 @@ class SDXLFamily(ModelFamily):
         )
 
     def load_single_file(self, path: Path, config_dir: Path, dtype: torch.dtype) -> Any:
-        raise ModelLoadError(
-            f"{path.name} is an SDXL single-file checkpoint; sdstudio loads SDXL from a "
-            "diffusers folder or a hub id for now."
+        """diffusers converts the weights; the tokenizers are the shipped CLIP files (the
+        second pads with ``!``, as OpenCLIP does) unless the config folder has its own."""
+        from diffusers import StableDiffusionXLImg2ImgPipeline, StableDiffusionXLPipeline
+
+        index = json.loads((config_dir / "model_index.json").read_text(encoding="utf-8"))
+        refiner = index.get("_class_name") == "StableDiffusionXLImg2ImgPipeline"
+        pipeline_class = StableDiffusionXLImg2ImgPipeline if refiner else StableDiffusionXLPipeline
+        components: dict[str, Any] = {}
+        for name, pad_token in (("tokenizer", "<|endoftext|>"), ("tokenizer_2", "!")):
+            wanted = (index.get(name) or [None])[0] is not None
+            if wanted and not (config_dir / name).is_dir():
+                components[name] = load_clip_tokenizer(pad_token)
+        return pipeline_class.from_single_file(
+            str(path),
+            config=str(config_dir),
+            torch_dtype=dtype,
+            local_files_only=True,
+            add_watermarker=False,
+            **components,
         )
 
     def encode_prompt(
