@@ -110,6 +110,27 @@ def test_resume_continues_the_step_count(tmp_path: Path, capsys) -> None:
     assert record["steps"] == {"vae": 2, "decoder": 2, "unet": 3}
 
 
+def test_a_unet_recipe_on_a_finished_runs_vae_gives_the_whole_runs_weights(
+    tiny_run, tmp_path: Path
+) -> None:
+    """``--vae-from RUN`` skips the VAE phases yet ends where a run from scratch ends."""
+    from sdstudio.cli import main
+
+    args = ["train-demo", "--out", str(tmp_path), "--vae-from", str(tiny_run[0])]
+    assert main([*args, "--unet-steps", "2", *TINY_ARGS]) == 0
+    record = json.loads((tmp_path / "model" / "training.json").read_text())
+    assert weights_hashes(tmp_path / "model") == weights_hashes(tiny_run[0] / "model")
+    assert record["steps"] == {"vae": 2, "decoder": 2, "unet": 2}
+
+
+def test_vae_from_a_folder_without_a_run_says_so(tmp_path: Path, capsys) -> None:
+    from sdstudio.cli import main
+
+    args = ["train-demo", "--out", str(tmp_path / "out"), "--vae-from", str(tmp_path)]
+    assert main([*args, *TINY_ARGS]) == 2
+    assert f"no checkpoint.pt in {tmp_path}" in capsys.readouterr().err
+
+
 def test_every_world_word_is_one_token() -> None:
     from sdstudio.training.networks import WORLD_WORDS, build_tokenizer
 

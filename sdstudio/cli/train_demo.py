@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import fields
 from pathlib import Path
 
@@ -24,6 +25,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--minutes-unet", type=float, default=defaults.minutes_unet)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt")
+    parser.add_argument(
+        "--vae-from",
+        type=Path,
+        metavar="RUN",
+        help="keep the finished VAE of the run in folder RUN and train only the UNet phase "
+        "(the same weights as a whole run with these settings)",
+    )
     parser.add_argument("--vae-steps", type=int, default=defaults.vae_steps, help="VAE steps")
     parser.add_argument(
         "--decoder-steps", type=int, default=defaults.decoder_steps, help="decoder-only steps"
@@ -54,5 +62,20 @@ def run(args: argparse.Namespace) -> int:
     config = TrainConfig(
         **{f.name: options[f.name] for f in fields(TrainConfig) if f.name in options}
     )
-    train(config, args.out, resume=args.resume, log=lambda line: print(line, flush=True))
+    if args.resume and args.vae_from is not None:
+        print(
+            "sdstudio train-demo: --resume and --vae-from cannot be used together", file=sys.stderr
+        )
+        return 2
+    try:
+        train(
+            config,
+            args.out,
+            resume=args.resume,
+            log=lambda line: print(line, flush=True),
+            vae_from=args.vae_from,
+        )
+    except (FileNotFoundError, ValueError) as error:
+        print(f"sdstudio train-demo: {error}", file=sys.stderr)
+        return 2
     return 0

@@ -9,6 +9,10 @@ Three phases, each stopping at its step cap or its minutes, whichever comes firs
 3. the UNet and the text encoder together (epsilon-prediction MSE on latents of the frozen
    VAE), the prompt left empty 10% of the time so classifier-free guidance works.
 
+The UNet phase draws from its own seeds, so ``vae_from`` (another run's folder) can skip the
+first two phases and still give the weights a whole run gives: that is how a UNet recipe is
+tried on the shipped VAE in half the time.
+
 The out folder holds ``checkpoint.pt`` (``resume`` continues from it), ``loss.png`` and
 ``samples.png`` (redrawn every ``every`` steps) and, at the end, ``model/``: a diffusers folder
 with ``training.json``. Everything is seeded: the same config gives the same weights.
@@ -97,10 +101,12 @@ class Trainer:
 
     # -- the run ---------------------------------------------------------------------------
 
-    def run(self, resume: bool = False) -> Path:
+    def run(self, resume: bool = False, vae_from: Path | None = None) -> Path:
         self.out.mkdir(parents=True, exist_ok=True)
         if resume:
             self._load_checkpoint()
+        elif vae_from is not None:
+            self._take_vae(vae_from)
         config = self.config
         if self.progress.phase == "vae":
             self._phase("vae", config.vae_steps, config.minutes_vae, self._vae_step)
@@ -111,6 +117,8 @@ class Trainer:
             self._phase("decoder", config.decoder_steps, config.minutes_decoder, self._decoder_step)
             self.progress.phase = "unet"
             self._save_checkpoint()
+        if self.progress.steps["unet"] == 0:
+            self._reseed_for_unet()
         # Last phase: a resumed run with more steps or minutes goes on with it.
         self._phase("unet", self.config.unet_steps, self.config.minutes_unet, self._unet_step)
         self.ema.copy_to([*self.unet.parameters(), *self.text_encoder.parameters()])
@@ -123,6 +131,13 @@ class Trainer:
         folder = export_model(self.out / "model", parts, self.summary(), self.log)
         self.log(f"wrote {folder}")
         return folder
+
+    def _reseed_for_unet(self) -> None:
+        """The UNet phase draws from its own seeds, so a UNet recipe can be retrained on a
+        finished run's VAE (a checkpoint at the start of this phase) and give the same weights
+        as a run from scratch, without repeating the VAE's twenty minutes."""
+        torch.manual_seed(self.config.seed + 3)
+        self.rng = random.Random(self.config.seed + 3)
 
     def _phase(
         self, name: str, cap: int | None, minutes: float, step: Callable[[], dict[str, float]]
@@ -390,6 +405,35 @@ class Trainer:
         steps = ", ".join(f"{k} {v}" for k, v in self.progress.steps.items())
         self.log(f"resumed from {path} ({self.progress.phase} phase; steps: {steps})")
 
+    def _take_vae(self, folder: Path) -> None:
+        """Start at the UNet phase with another run's finished VAE (and its history)."""
+        path = folder / CHECKPOINT
+        if not path.is_file():
+            raise FileNotFoundError(f"no {CHECKPOINT} in {folder}")
+        state: dict[str, Any] = torch.load(path, weights_only=True)
+        if state["progress"]["phase"] != "unet":
+            raise ValueError(f"{path} has not finished its VAE phases yet")
+        self.vae.load_state_dict(state["vae"])
+        self.vae.register_to_config(scaling_factor=state["vae_config"]["scaling_factor"])
+        self.vae_optimizer.load_state_dict(state["vae_optimizer"])
+        self.decoder_optimizer.load_state_dict(state["decoder_optimizer"])
+        saved, fresh = state["progress"], Progress()
+        kept = ("vae", "decoder")
+        self.progress = Progress(
+            phase="unet",
+            steps={**fresh.steps, **{k: saved["steps"][k] for k in kept}},
+            seconds={**fresh.seconds, **{k: saved["seconds"][k] for k in kept}},
+            losses={
+                **fresh.losses,
+                **{
+                    k: [tuple(p) for p in v]
+                    for k, v in saved["losses"].items()
+                    if k.split()[0] in kept
+                },
+            },
+        )
+        self.log(f"took the VAE of {path}; starting the UNet phase")
+
     def summary(self) -> dict[str, Any]:
         losses = self.progress.losses
         return {
@@ -412,6 +456,13 @@ def _clock(seconds: float) -> str:
     return f"{minutes}m{rest:02d}s"
 
 
-def train(config: TrainConfig, out: Path, resume: bool = False, log=print) -> Path:
-    """Train (or continue) into ``out``; returns the diffusers folder it wrote."""
-    return Trainer(config, out, log).run(resume)
+def train(
+    config: TrainConfig,
+    out: Path,
+    resume: bool = False,
+    log=print,
+    vae_from: Path | None = None,
+) -> Path:
+    """Train (or continue) into ``out``; returns the diffusers folder it wrote. ``vae_from``:
+    a run folder whose finished VAE to keep, so that only the UNet phase runs."""
+    return Trainer(config, out, log).run(resume, vae_from)
