@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QSpinBox,
@@ -93,6 +94,14 @@ class ControlsPanel(QWidget):
         self.cfg_spin.setSingleStep(0.5)
         self.cfg_spin.setDecimals(1)
         self.cfg_spin.setToolTip("How strongly to follow the prompt (1 = no guidance)")
+        self.rescale_spin = QDoubleSpinBox(objectName="cfgRescaleSpin")
+        self.rescale_spin.setSingleStep(0.05)
+        self.rescale_spin.setDecimals(2)
+        self.rescale_spin.setPrefix("rescale ")
+        self.rescale_spin.setToolTip(
+            "CFG rescale: tames the washed-out, over-saturated look of high CFG scales and "
+            "v-prediction models (0 = off, 0.7 is typical)"
+        )
         self.seed_row = SeedRow()
         self.size_row = SizeRow()
         self.batch_spin = QSpinBox(objectName="batchSpin")
@@ -116,6 +125,7 @@ class ControlsPanel(QWidget):
             "steps": SpinBinding(self.steps_spin, int),
             "scheduler": ComboTextBinding(self.scheduler_combo),
             "cfg_scale": SpinBinding(self.cfg_spin, float),
+            "guidance_rescale": SpinBinding(self.rescale_spin, float),
             "seed": SeedBinding(self.seed_row),
             "batch_count": SpinBinding(self.batch_spin, int),
             "width": SpinBinding(self.size_row.width_spin, int),
@@ -130,7 +140,11 @@ class ControlsPanel(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Scheduler", self.scheduler_combo)
         form.addRow("Steps", self.steps_spin)
-        form.addRow("CFG scale", self.cfg_spin)
+        guidance = QHBoxLayout()  # one row: the rescale only makes sense beside the scale
+        guidance.setContentsMargins(0, 0, 0, 0)
+        guidance.addWidget(self.cfg_spin, 1)
+        guidance.addWidget(self.rescale_spin, 1)
+        form.addRow("CFG scale", guidance)
         form.addRow("Seed", self.seed_row)
         form.addRow("Size", self.size_row)
         form.addRow("Batch count", self.batch_spin)

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import torch
+from diffusers.guiders.guider_utils import rescale_noise_cfg
 from diffusers.utils.torch_utils import randn_tensor
 from PIL import Image
 
@@ -198,6 +199,8 @@ def _step(
     if stage.guided:
         unconditional, conditional = noise_pred.chunk(2)
         noise_pred = unconditional + request.cfg_scale * (conditional - unconditional)
+        if request.guidance_rescale > 0:
+            noise_pred = rescale_noise_cfg(noise_pred, conditional, request.guidance_rescale)
     alpha_bar = alpha_bar_at(scheduler, timestep, stage.begin_index + in_stage)
     clean = estimate_clean_latents(model_input[:1], noise_pred, alpha_bar, stage.prediction_type)
     ctx.latents = scheduler.step(

@@ -50,6 +50,9 @@ class Setting:
     persisted: bool = True  # kept in settings.ini between sessions
     recorded: bool = True  # stored in the saved image's record
     needs: str | None = None  # infotext only when this other setting is set (not empty)
+    # Infotext leaves it out at its default, so an infotext without it means the default
+    # (A1111's extensions write their settings only when they are used).
+    omitted_at_default: bool = False
 
     @property
     def control_range(self) -> tuple[float | None, float | None]:
@@ -101,6 +104,7 @@ def setting(
     persisted: bool = True,
     recorded: bool = True,
     needs: str | None = None,
+    omitted_at_default: bool = False,
     compare: bool = True,
 ) -> Any:
     """A dataclass field that carries its :class:`Setting` (``compare=False`` for images)."""
@@ -117,6 +121,7 @@ def setting(
         persisted=persisted,
         recorded=recorded,
         needs=needs,
+        omitted_at_default=omitted_at_default,
     )
     return dataclasses.field(
         default=default, compare=compare, repr=compare, metadata={SETTING_KEY: description}
@@ -158,6 +163,16 @@ class SamplingSettings:
         help="classifier-free guidance scale",
     )
     seed: int = setting(0, label="Seed", minimum=0, maximum=MAX_SEED, infotext="Seed")
+    guidance_rescale: float = setting(
+        0.0,
+        label="CFG rescale",
+        minimum=0.0,
+        maximum=1.0,
+        infotext="CFG Rescale φ",  # the key A1111's CFG-rescale extension writes
+        omitted_at_default=True,
+        help="pull the guided prediction's spread back toward the prompt's (Lin et al. 2023): "
+        "less washed-out pictures at high CFG and with v-prediction models; 0: off, 0.7 typical",
+    )
     batch_count: int = setting(
         1,
         label="Batch count",

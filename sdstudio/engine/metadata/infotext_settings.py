@@ -46,8 +46,11 @@ def settings_params(
 
 def _written(each: SettingField, values: Mapping[str, Any]) -> bool:
     """Empty text is left out (no refiner: no "Refiner: "), and so is a setting whose
-    ``needs`` is empty (no "Refiner switch at" without a refiner)."""
+    ``needs`` is empty (no "Refiner switch at" without a refiner) or one omitted at its
+    default (no "CFG Rescale φ: 0")."""
     if values.get(each.name) == "":
+        return False
+    if each.setting.omitted_at_default and values.get(each.name) == each.field.default:
         return False
     needed = each.setting.needs
     return needed is None or values.get(needed, "") != ""
@@ -61,6 +64,9 @@ def read_settings_params(
     skipped: list[str] = []
     for key, group in infotext_groups(sections).items():
         if key not in params:
+            for each in group:
+                if each.setting.omitted_at_default:
+                    found[each.name] = each.field.default
             continue
         text = params[key]
         try:
