@@ -32,16 +32,23 @@ def make_v_prediction_folder(source: Path, target: Path) -> Path:
     return target
 
 
+def original_layout_vae_tensors(vae, prefix: str = "first_stage_model.") -> dict:
+    """A diffusers VAE's weights under the original names (``prefix`` "" for a VAE file)."""
+    tensors: dict[str, torch.Tensor] = {}
+    for key, value in vae.state_dict().items():
+        ldm_key = _vae_key(key, len(vae.config.up_block_types))
+        if "mid.attn_1." in ldm_key and value.ndim == 2:
+            value = value[:, :, None, None]  # the original VAE attention uses 1x1 convolutions
+        tensors[prefix + ldm_key] = value.contiguous()
+    return tensors
+
+
 def write_original_layout_checkpoint(pipeline, path: Path) -> Path:
     tensors: dict[str, torch.Tensor] = {}
     unet = pipeline.unet
     for key, value in unet.state_dict().items():
         tensors["model.diffusion_model." + _unet_key(key, unet.config)] = value
-    for key, value in pipeline.vae.state_dict().items():
-        ldm_key = _vae_key(key, len(pipeline.vae.config.up_block_types))
-        if "mid.attn_1." in ldm_key and value.ndim == 2:
-            value = value[:, :, None, None]  # the original VAE attention uses 1x1 convolutions
-        tensors["first_stage_model." + ldm_key] = value
+    tensors.update(original_layout_vae_tensors(pipeline.vae))
     for key, value in pipeline.text_encoder.state_dict().items():
         if not key.startswith("text_model."):
             key = "text_model." + key
@@ -59,11 +66,7 @@ def write_original_layout_sdxl_checkpoint(pipeline, path: Path) -> Path:
     unet = pipeline.unet
     for key, value in unet.state_dict().items():
         tensors["model.diffusion_model." + _unet_key(key, unet.config)] = value
-    for key, value in pipeline.vae.state_dict().items():
-        ldm_key = _vae_key(key, len(pipeline.vae.config.up_block_types))
-        if "mid.attn_1." in ldm_key and value.ndim == 2:
-            value = value[:, :, None, None]
-        tensors["first_stage_model." + ldm_key] = value
+    tensors.update(original_layout_vae_tensors(pipeline.vae))
     openclip = "conditioner.embedders.0.model."
     if pipeline.text_encoder is not None:
         for key, value in pipeline.text_encoder.state_dict().items():

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import torch
 
 from sdstudio.cli import main
 from sdstudio.engine.errors import ModelLoadError
@@ -41,13 +42,62 @@ def test_a_vae_of_another_family_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("nowhere", "does not exist"), ("vae.safetensors", "single file"), ("empty", "needs config")],
+    [
+        ("nowhere", "does not exist"),
+        ("vae.safetensors", "not a valid .safetensors"),
+        ("empty", "needs config"),
+        ("vae.ckpt", "pickle-based"),
+    ],
 )
 def test_a_vae_that_is_not_a_vae_folder_says_why(tmp_path: Path, name: str, message: str) -> None:
     (tmp_path / "vae.safetensors").write_bytes(b"x")
+    (tmp_path / "vae.ckpt").write_bytes(b"x")
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelLoadError, match=message):
         load_model("demo", device="cpu", options=LoadOptions(vae=tmp_path / name))
+
+
+def _vae_file(vae, path: Path) -> Path:
+    """A VAE in the original single-file layout (``encoder.down.0.block…``), as shared online."""
+    from safetensors.torch import save_file
+
+    from tests.model_sources_fixtures import original_layout_vae_tensors
+
+    save_file(original_layout_vae_tensors(vae, prefix=""), str(path))
+    return path
+
+
+def test_a_single_file_vae_replaces_the_models_own(demo_model, tmp_path: Path) -> None:
+    path = _vae_file(demo_model.pipeline.vae, tmp_path / "my-vae.safetensors")
+    model = load_model("demo", device="cpu", options=LoadOptions(vae=path))
+    (with_own,) = finished_images(demo_model, REQUEST)
+    (with_file,) = finished_images(model, REQUEST)
+    assert max_pixel_difference(with_own, with_file) == 0
+
+
+def test_a_single_file_vae_of_another_size_says_it_does_not_fit(tmp_path: Path) -> None:
+    from diffusers import AutoencoderKL
+
+    wider = AutoencoderKL(
+        block_out_channels=(32, 64),
+        down_block_types=("DownEncoderBlock2D",) * 2,
+        up_block_types=("UpDecoderBlock2D",) * 2,
+        layers_per_block=1,
+        norm_num_groups=8,
+    )
+    path = _vae_file(wider, tmp_path / "other.safetensors")
+    with pytest.raises(ModelLoadError, match="does not fit this model's VAE"):
+        load_model("demo", device="cpu", options=LoadOptions(vae=path))
+
+
+def test_a_whole_model_chosen_as_the_vae_says_so(tmp_path: Path) -> None:
+    from safetensors.torch import save_file
+
+    path = tmp_path / "model.safetensors"
+    names = ["model.diffusion_model.input_blocks.0.0.weight", "first_stage_model.encoder.x"]
+    save_file({name: torch.zeros(2) for name in names}, str(path))
+    with pytest.raises(ModelLoadError, match="whole model, not a VAE"):
+        load_model("demo", device="cpu", options=LoadOptions(vae=path))
 
 
 def test_the_command_line_takes_a_vae(tmp_path: Path, capsys) -> None:

@@ -37,8 +37,9 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         "--vae",
         type=Path,
         default=None,
-        metavar="FOLDER",
-        help="a diffusers VAE folder to use instead of the model's own (e.g. an fp16-fix VAE)",
+        metavar="PATH",
+        help="a VAE to use instead of the model's own: a diffusers folder or a .safetensors "
+        "file (e.g. an fp16-fix VAE, vae-ft-mse-840000)",
     )
     group.add_argument(
         "--prediction-type",
