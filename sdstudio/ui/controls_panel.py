@@ -102,6 +102,11 @@ class ControlsPanel(QWidget):
             "CFG rescale: tames the washed-out, over-saturated look of high CFG scales and "
             "v-prediction models (0 = off, 0.7 is typical)"
         )
+        self.clip_skip_spin = QSpinBox(objectName="clipSkipSpin")
+        self.clip_skip_spin.setToolTip(
+            "Read the prompt from an earlier text-encoder layer: 1 = the usual one, "
+            "2 = one before it (what many anime models were trained with)"
+        )
         self.seed_row = SeedRow()
         self.size_row = SizeRow()
         self.batch_spin = QSpinBox(objectName="batchSpin")
@@ -126,6 +131,7 @@ class ControlsPanel(QWidget):
             "scheduler": ComboTextBinding(self.scheduler_combo),
             "cfg_scale": SpinBinding(self.cfg_spin, float),
             "guidance_rescale": SpinBinding(self.rescale_spin, float),
+            "clip_skip": SpinBinding(self.clip_skip_spin, int),
             "seed": SeedBinding(self.seed_row),
             "batch_count": SpinBinding(self.batch_spin, int),
             "width": SpinBinding(self.size_row.width_spin, int),
@@ -145,6 +151,7 @@ class ControlsPanel(QWidget):
         guidance.addWidget(self.cfg_spin, 1)
         guidance.addWidget(self.rescale_spin, 1)
         form.addRow("CFG scale", guidance)
+        form.addRow("Clip skip", self.clip_skip_spin)
         form.addRow("Seed", self.seed_row)
         form.addRow("Size", self.size_row)
         form.addRow("Batch count", self.batch_spin)

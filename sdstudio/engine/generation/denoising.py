@@ -106,6 +106,7 @@ def _generate_one(
             device,
             ctx.guided,
             size=(request.height, request.width),
+            clip_skip=request.clip_skip,
         )
         scheduler = ctx.scheduler = make_scheduler(pipe.scheduler, request.scheduler)
         scheduler.set_timesteps(request.steps, device=device)

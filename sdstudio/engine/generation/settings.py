@@ -173,6 +173,17 @@ class SamplingSettings:
         help="pull the guided prediction's spread back toward the prompt's (Lin et al. 2023): "
         "less washed-out pictures at high CFG and with v-prediction models; 0: off, 0.7 typical",
     )
+    clip_skip: int = setting(
+        1,
+        label="Clip skip",
+        minimum=1,
+        maximum=12,
+        infotext="Clip skip",
+        omitted_at_default=True,  # A1111 writes it only when it is 2 or more
+        help="read the prompt from an earlier text-encoder layer (A1111's count: 1 = the "
+        "family's usual layer, 2 = one earlier, as anime models expect); as in diffusers, the "
+        "negative prompt keeps the usual layer",
+    )
     batch_count: int = setting(
         1,
         label="Batch count",

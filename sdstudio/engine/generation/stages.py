@@ -68,6 +68,7 @@ def refiner_stage(
         device,
         guided,
         size=(request.height, request.width),
+        clip_skip=request.clip_skip,
     )
     scheduler = make_scheduler(pipe.scheduler, request.scheduler)
     scheduler.set_timesteps(request.steps, device=device)

@@ -103,6 +103,8 @@ class ModelFamily(ABC):
         device: torch.device,
         guided: bool,
         size: tuple[int, int] = (512, 512),
+        clip_skip: int = 1,
     ) -> Conditioning:
         """The UNet's prompt inputs for one call per step (``[negative, prompt]`` if guided),
-        for a picture of ``size`` = (height, width) (SDXL conditions on it)."""
+        for a picture of ``size`` = (height, width) (SDXL conditions on it), read ``clip_skip``
+        layers before the family's usual one plus one (A1111's count)."""

@@ -154,10 +154,11 @@ class SDXLFamily(ModelFamily):
         device: torch.device,
         guided: bool,
         size: tuple[int, int] = (1024, 1024),
+        clip_skip: int = 1,
     ) -> Conditioning:
         import torch
 
-        embeddings, pooled = _encode_both(pipeline, prompt, device)
+        embeddings, pooled = _encode_both(pipeline, prompt, device, clip_skip=clip_skip)
         time_ids, negative_time_ids = _time_ids(pipeline, size, embeddings.dtype)
         if not guided:
             return SDXLConditioning(embeddings, pooled.to(device), time_ids.to(device))
@@ -165,6 +166,7 @@ class SDXLFamily(ModelFamily):
             # An empty negative box counts as none: SDXL then guides away from zeros.
             negative, negative_pooled = torch.zeros_like(embeddings), torch.zeros_like(pooled)
         else:
+            # Clip skip is the prompt's alone, as in diffusers (see conditioning.py).
             negative, negative_pooled = _encode_both(
                 pipeline, negative_prompt, device, embeddings.shape[1]
             )
@@ -185,9 +187,15 @@ def _encoders(pipeline: Any) -> list[tuple[Any, Any]]:
 
 
 def _encode_both(
-    pipeline: Any, text: str, device: torch.device, length: int | None = None
+    pipeline: Any,
+    text: str,
+    device: torch.device,
+    length: int | None = None,
+    clip_skip: int = 1,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Both encoders' penultimate hidden states side by side, and the second's pooled output."""
+    """Both encoders' penultimate hidden states side by side (``clip_skip`` 2 and up reads
+    earlier ones, as diffusers' ``clip_skip`` one less does), and the second's pooled
+    output."""
     import torch
 
     hidden, pooled = [], None
@@ -202,7 +210,8 @@ def _encode_both(
         output = encoder(tokens.input_ids.to(device), output_hidden_states=True)
         if pooled is None and output[0].ndim == 2:  # CLIPTextModelWithProjection's text_embeds
             pooled = output[0]
-        hidden.append(output.hidden_states[-2])
+        layers = output.hidden_states
+        hidden.append(layers[-min(clip_skip + 1, len(layers))])
     embeddings = torch.concat(hidden, dim=-1)
     dtype = pipeline.text_encoder_2.dtype if pipeline.text_encoder_2 is not None else None
     embeddings = embeddings.to(dtype=dtype or pipeline.unet.dtype, device=device)

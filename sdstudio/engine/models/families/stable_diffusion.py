@@ -109,8 +109,15 @@ class StableDiffusionFamily(ModelFamily):
         device: torch.device,
         guided: bool,
         size: tuple[int, int] = (512, 512),
+        clip_skip: int = 1,
     ) -> Conditioning:
         embeddings = encode_for_guidance(
-            pipeline.tokenizer, pipeline.text_encoder, prompt, negative_prompt, device, guided
+            pipeline.tokenizer,
+            pipeline.text_encoder,
+            prompt,
+            negative_prompt,
+            device,
+            guided,
+            clip_skip,
         )
         return Conditioning(embeddings)
