@@ -71,7 +71,7 @@ def test_model_options_are_remembered(qtbot, tmp_path) -> None:
     first = _new_window(qtbot, tmp_path)
     first.model_picker.option_actions["vae_tiling"].trigger()
     assert "next time a model loads" in first.statusBar().currentMessage()
-    assert first.model_picker.load_options().vae_tiling
+    assert first.model_picker.load_options("demo").vae_tiling
     assert first.close()
 
     second = _new_window(qtbot, tmp_path)

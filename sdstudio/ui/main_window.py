@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
             return
         self.model_picker.show_model(spec)
         self._on_model_loading(spec)
-        self.worker.load_model(spec, self.model_picker.load_options(allow_download))
+        self.worker.load_model(spec, self.model_picker.load_options(spec, allow_download))
 
     def use_model(self, model: LoadedModel) -> None:
         """Use a model that is already loaded (for tests and embedding)."""

@@ -1,4 +1,4 @@
-"""Non-blocking dialogs that name a model: a folder, a checkpoint file or a hub id.
+"""Non-blocking dialogs that name a model (a folder, a checkpoint file or a hub id) or a VAE.
 
 Each is shown with ``open()`` (no nested event loop under qasync) and calls ``on_chosen`` with
 the user's answer; cancelling calls nothing.
@@ -32,6 +32,20 @@ def ask_checkpoint_file(parent: QWidget, on_chosen: Callable[[str], object]) -> 
     dialog = QFileDialog(parent, "Open checkpoint file", "", CHECKPOINT_FILTER)
     dialog.setObjectName("checkpointDialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    return _show_file_dialog(dialog, on_chosen)
+
+
+def ask_vae(parent: QWidget, on_chosen: Callable[[str], object], folder: bool) -> QFileDialog:
+    """Pick a VAE: a diffusers folder, or a single ``.safetensors`` file."""
+    if folder:
+        dialog = QFileDialog(parent, "Choose VAE folder")
+        dialog.setObjectName("vaeFolderDialog")
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    else:
+        dialog = QFileDialog(parent, "Choose VAE file", "", CHECKPOINT_FILTER)
+        dialog.setObjectName("vaeFileDialog")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
     return _show_file_dialog(dialog, on_chosen)
 
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QMenu, QWidget
 from sdstudio.engine.models.demo.model import DEMO_NAME
 from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.ui.app_state import AppState
-from sdstudio.ui.model_dialogs import ask_checkpoint_file, ask_hub_id, ask_model_folder
+from sdstudio.ui.model_dialogs import ask_checkpoint_file, ask_hub_id, ask_model_folder, ask_vae
 from sdstudio.ui.settings_store import SettingsStore
 from sdstudio.ui.worker_events import ModelFailed, ModelLoading, ModelReady
 from sdstudio.ui.worker_host import WorkerHost
@@ -69,6 +69,7 @@ class ModelPicker(QObject):
         self._combo = combo
         self._current = DEMO_NAME
         self._pending: str | None = None
+        self._pending_vae: str | None = None  # a VAE just chosen, until the load says how it went
         self._startup_spec: str | None = None
         self._fallback_reason = ""
         self._fill_combo()
@@ -131,9 +132,42 @@ class ModelPicker(QObject):
     def _request_load(self, spec: str) -> None:
         self.loadRequested.emit(spec, False)
 
-    def load_options(self, allow_download: bool = False) -> LoadOptions:
-        """The memory options chosen in the Model menu; downloads only when asked for."""
-        return replace(self._settings.load_options(), allow_download=allow_download)
+    def load_options(self, spec: str, allow_download: bool = False) -> LoadOptions:
+        """The memory options chosen in the Model menu and ``spec``'s VAE; downloads only
+        when asked for."""
+        vae = self._vae_for(spec)
+        return replace(
+            self._settings.load_options(),
+            allow_download=allow_download,
+            vae=Path(vae).expanduser() if vae else None,
+        )
+
+    def _vae_for(self, spec: str) -> str:
+        if self._pending_vae is not None and spec == self._current:
+            return self._pending_vae
+        return self._settings.model_vae(spec)
+
+    # -- the VAE -------------------------------------------------------------------------
+
+    @Slot()
+    def ask_vae_folder(self) -> None:
+        ask_vae(self._parent, self.use_vae, folder=True)
+
+    @Slot()
+    def ask_vae_file(self) -> None:
+        ask_vae(self._parent, self.use_vae, folder=False)
+
+    @Slot(str)
+    def use_vae(self, vae: str) -> None:
+        """Reload the current model with ``vae`` ("" for its own); kept if it loads."""
+        self._pending_vae = vae
+        self.loadRequested.emit(self._current, False)
+
+    def _show_vae(self) -> None:
+        vae = self._settings.model_vae(self._current)
+        self.vae_menu.setTitle(f"VAE: {Path(vae).name}" if vae else "VAE: Model's Own")
+        self.own_vae_action.setChecked(not vae)
+        self.own_vae_action.setEnabled(bool(vae))
 
     def _build_menu(self) -> QMenu:
         menu = QMenu("&Model", self._parent)
@@ -153,6 +187,18 @@ class ModelPicker(QObject):
             action.toggled.connect(lambda on, name=name: self._set_option(name, on))
             self.option_actions[name] = action
         menu.addSeparator()
+        self.vae_menu = menu.addMenu("VAE: Model's Own")
+        self.vae_menu.setObjectName("vaeMenu")
+        self.vae_menu.setToolTip("Decode with another VAE (an fp16-fix or a sharper one)")
+        self.own_vae_action = self.vae_menu.addAction("Model's Own VAE", lambda: self.use_vae(""))
+        self.own_vae_action.setObjectName("ownVaeAction")
+        self.own_vae_action.setCheckable(True)
+        self.vae_menu.addAction("Choose VAE Folder…", self.ask_vae_folder).setObjectName(
+            "vaeFolderAction"
+        )
+        self.vae_menu.addAction("Choose VAE File…", self.ask_vae_file).setObjectName(
+            "vaeFileAction"
+        )
         self.reload_action = menu.addAction("Reload Model", self.reload)
         return menu
 
@@ -185,7 +231,11 @@ class ModelPicker(QObject):
         if self._pending is not None:
             self._current, self._pending = self._pending, None
             self._settings.remember_model(self._current, is_demo=self._current == DEMO_NAME)
+            if self._pending_vae is not None:
+                self._settings.set_model_vae(self._current, self._pending_vae)
             self._settings.sync()
+        self._pending_vae = None
+        self._show_vae()
         self._startup_spec = None
         self.show_model(self._current)
         if self._fallback_reason:
@@ -195,6 +245,7 @@ class ModelPicker(QObject):
     @Slot(str)
     def model_failed(self, message: str) -> None:
         failed, self._pending = self._pending, None
+        self._pending_vae = None  # a VAE that does not load is not kept
         if failed is not None and failed != self._current:
             index = self._combo.findData(failed)
             if index >= 0 and failed not in self._settings.recent_models:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import Field, asdict, fields
 from pathlib import Path
@@ -71,6 +72,28 @@ class SettingsStore:
             self._settings.setArrayIndex(index)
             self._settings.setValue("spec", each)
         self._settings.endArray()
+
+    def model_vae(self, spec: str) -> str:
+        """The VAE chosen for the model ``spec`` (a folder or file), or "" for its own."""
+        return self._model_vaes().get(spec, "")
+
+    def set_model_vae(self, spec: str, vae: str) -> None:
+        """Each model keeps its own VAE choice: an SDXL VAE cannot decode an SD 1.5 model."""
+        vaes = self._model_vaes()
+        if vae:
+            vaes[spec] = vae
+        else:
+            vaes.pop(spec, None)
+        self._settings.setValue("model/vaes", json.dumps(vaes))
+
+    def _model_vaes(self) -> dict[str, str]:
+        try:
+            vaes = json.loads(self._settings.value("model/vaes", "{}", type=str) or "{}")
+        except ValueError:
+            return {}
+        if not isinstance(vaes, dict):
+            return {}
+        return {k: v for k, v in vaes.items() if isinstance(k, str) and isinstance(v, str)}
 
     def load_options(self) -> LoadOptions:
         """The memory savers the user chose (downloads are never allowed by a setting)."""
