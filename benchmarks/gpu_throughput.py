@@ -10,8 +10,13 @@ the first and the last step (each step ends with a CUDA synchronize, for both).
     python benchmarks/gpu_throughput.py [--steps 20] [--size 512] [--runs 3]
         [--no-compile] [--compile-mode default|reduce-overhead|max-autotune]
 
-Without a CUDA GPU it says so and exits 0. ``--tiny`` runs the demo model on the CPU instead,
-to check the script itself.
+``--sdxl`` measures an SDXL-shaped model instead: the 2.57 B UNet and both text encoders from
+``resources/model_configs/sdxl`` with random weights, 1024x1024, 30 steps unless given, against
+``StableDiffusionXLPipeline``; it also prints seconds per image (the anchor: about 2.5 s on an
+H100, 1.47 s with TensorRT).
+
+Without a CUDA GPU it says so and exits 0. ``--tiny`` runs a tiny model on the CPU instead
+(the demo, or with ``--sdxl`` the tests' tiny SDXL), to check the script itself.
 """
 
 from __future__ import annotations
@@ -28,13 +33,18 @@ from typing import Any
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=20)
-    parser.add_argument("--size", type=int, default=512)
+    parser.add_argument("--steps", type=int, default=None, help="20 (SDXL: 30)")
+    parser.add_argument("--size", type=int, default=None, help="512 (SDXL: 1024)")
+    parser.add_argument("--sdxl", action="store_true", help="an SDXL-shaped model")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per variant (median)")
     parser.add_argument("--no-compile", action="store_true", help="skip torch.compile")
     parser.add_argument("--compile-mode", default="default")
     parser.add_argument("--tiny", action="store_true", help="demo model on the CPU (smoke test)")
     args = parser.parse_args()
+    args.steps = args.steps or (30 if args.sdxl else 20)
+    args.size = args.size or (1024 if args.sdxl else 512)
+    if args.tiny:
+        args.size = min(args.size, 128)
 
     import torch
 
@@ -42,7 +52,10 @@ def main() -> int:
         print("gpu_throughput needs a CUDA GPU; none is available here, so nothing was measured.")
         return 0
     os.environ.setdefault("SDSTUDIO_HOME", tempfile.mkdtemp(prefix="sdstudio-bench-"))
-    model = _tiny_model() if args.tiny else _sd15_random_model()
+    if args.sdxl:
+        model = _tiny_sdxl_model() if args.tiny else _sdxl_random_model()
+    else:
+        model = _tiny_model() if args.tiny else _sd15_random_model()
     _print_setup(model, args)
     variants: list[tuple[str, Callable[[Any], None]]] = [
         ("eager", lambda pipe: None),
@@ -59,7 +72,8 @@ def main() -> int:
         except Exception as error:  # a variant that fails must not hide the others' numbers
             print(f"{label:<42} failed: {type(error).__name__}: {error}".splitlines()[0])
             continue
-        print(f"{label:<42} ours {ours:7.2f} it/s   diffusers {theirs:7.2f} it/s")
+        per_image = f"   ({args.steps / ours:.2f} s per image of steps)" if args.sdxl else ""
+        print(f"{label:<42} ours {ours:7.2f} it/s   diffusers {theirs:7.2f} it/s{per_image}")
     return 0
 
 
@@ -108,6 +122,66 @@ def _sd15_random_model():
     return LoadedModel(pipeline, "sd15-random-weights", str(configs), placement, SD1)
 
 
+def _sdxl_random_model():
+    import torch
+    from diffusers import (
+        AutoencoderKL,
+        EulerDiscreteScheduler,
+        StableDiffusionXLPipeline,
+        UNet2DConditionModel,
+    )
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
+
+    from sdstudio.engine.devices import resolve_device
+    from sdstudio.engine.models.families import SDXL
+    from sdstudio.engine.models.families.config_files import (
+        family_config_dir,
+        load_clip_tokenizer,
+    )
+    from sdstudio.engine.models.load_options import LoadOptions
+    from sdstudio.engine.models.loading import LoadedModel
+    from sdstudio.engine.models.placement import place_pipeline
+
+    configs = family_config_dir(SDXL)
+    placement = resolve_device("cuda")
+    torch.manual_seed(0)
+    with torch.device("cuda"):
+        unet = UNet2DConditionModel.from_config(
+            UNet2DConditionModel.load_config(configs, subfolder="unet")
+        )
+        vae = AutoencoderKL.from_config(AutoencoderKL.load_config(configs, subfolder="vae"))
+        text_encoder = CLIPTextModel(
+            CLIPTextConfig.from_pretrained(configs, subfolder="text_encoder")
+        )
+        text_encoder_2 = CLIPTextModelWithProjection(
+            CLIPTextConfig.from_pretrained(configs, subfolder="text_encoder_2")
+        )
+    pipeline = StableDiffusionXLPipeline(
+        vae=vae.eval(),
+        text_encoder=text_encoder.eval(),
+        text_encoder_2=text_encoder_2.eval(),
+        tokenizer=load_clip_tokenizer("<|endoftext|>"),
+        tokenizer_2=load_clip_tokenizer("!"),
+        unet=unet.eval(),
+        scheduler=EulerDiscreteScheduler.from_pretrained(configs, subfolder="scheduler"),
+        add_watermarker=False,
+    ).to(placement.dtype)
+    pipeline = place_pipeline(pipeline, placement, LoadOptions())
+    return LoadedModel(pipeline, "sdxl-random-weights", str(configs), placement, SDXL)
+
+
+def _tiny_sdxl_model():
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from sdstudio.engine.models.loading import load_model
+    from tests.random_sdxl_model import build_random_sdxl_pipeline
+
+    folder = Path(tempfile.mkdtemp(prefix="sdstudio-bench-sdxl-")) / "tiny-sdxl"
+    build_random_sdxl_pipeline().save_pretrained(folder)
+    return load_model(str(folder), device="cpu")
+
+
 def _tiny_model():
     from sdstudio.engine.models.loading import load_model
 
@@ -148,7 +222,7 @@ def _compiler(mode: str) -> Callable[[Any], None]:
 def _measure(model, args: argparse.Namespace) -> tuple[float, float]:
     """Median it/s of our loop and of diffusers' pipeline, after one warm-up run of each."""
     import torch
-    from diffusers import StableDiffusionPipeline
+    from diffusers import StableDiffusionPipeline, StableDiffusionXLPipeline
 
     from sdstudio.engine.generation.denoising import generate
     from sdstudio.engine.generation.events import StepEvent
@@ -162,7 +236,8 @@ def _measure(model, args: argparse.Namespace) -> tuple[float, float]:
         height=args.size,
         seed=1,
     )
-    reference = StableDiffusionPipeline(**model.pipeline.components)
+    pipeline_class = StableDiffusionXLPipeline if args.sdxl else StableDiffusionPipeline
+    reference = pipeline_class(**model.pipeline.components)
     reference.set_progress_bar_config(disable=True)
     synchronize = torch.cuda.synchronize if model.placement.device.type == "cuda" else _no_op
 

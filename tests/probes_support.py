@@ -23,11 +23,15 @@ def small_request(**changes: Any) -> GenerationRequest:
 
 
 def forward_hook_count(pipeline: Any) -> int:
-    """Forward hooks (and pre-hooks) on every module of every component."""
+    """Forward hooks (and pre-hooks) on every module of every component, but transformers'
+    own: it installs output-capturing hooks, for good, the first time a text encoder is asked
+    for its hidden states (clip skip, SDXL)."""
     return sum(
-        len(module._forward_hooks) + len(module._forward_pre_hooks)
+        1
         for component in (pipeline.unet, pipeline.vae, pipeline.text_encoder)
         for module in component.modules()
+        for hook in (*module._forward_hooks.values(), *module._forward_pre_hooks.values())
+        if "output_capturing_hook" not in getattr(hook, "__qualname__", "")
     )
 
 

@@ -30,15 +30,20 @@ from sdstudio.engine.metadata.restore import settings_from_record
 
 
 @dataclass(frozen=True)
-class ClipSkipSettings:
+class SeedDeltaSettings:
     """A section as a later change might add one."""
 
-    clip_skip: int = setting(
-        1, label="Clip skip", minimum=1, maximum=12, infotext="Clip skip", help="layers to skip"
+    seed_delta: int = setting(
+        1,
+        label="Noise seed delta",
+        minimum=1,
+        maximum=12,
+        infotext="ENSD",
+        help="A1111 eta noise seed delta",
     )
 
 
-WITH_CLIP_SKIP = (*SECTIONS, ClipSkipSettings)
+WITH_SEED_DELTA = (*SECTIONS, SeedDeltaSettings)
 
 
 def test_the_request_has_every_setting_in_schema_order_with_the_prompt_first() -> None:
@@ -104,30 +109,32 @@ def test_every_setting_has_a_command_line_option() -> None:
 
 def test_a_new_section_gets_an_option_typed_and_defaulted_from_its_field() -> None:
     parser = argparse.ArgumentParser()
-    add_setting_arguments(parser, sections=(ClipSkipSettings,))
-    assert parser.parse_args([]).clip_skip == 1
-    args = parser.parse_args(["--clip-skip", "2"])
-    assert setting_values(args, sections=(ClipSkipSettings,)) == {"clip_skip": 2}
+    add_setting_arguments(parser, sections=(SeedDeltaSettings,))
+    assert parser.parse_args([]).seed_delta == 1
+    args = parser.parse_args(["--seed-delta", "2"])
+    assert setting_values(args, sections=(SeedDeltaSettings,)) == {"seed_delta": 2}
     with pytest.raises(SystemExit):
-        parser.parse_args(["--clip-skip", "two"])
+        parser.parse_args(["--seed-delta", "two"])
 
 
 def test_a_new_section_is_written_to_and_read_from_infotext() -> None:
-    params = settings_params({"clip_skip": 2, "steps": 5}, sections=WITH_CLIP_SKIP)
-    assert params == {"Steps": "5", "Clip skip": "2"}
-    assert read_settings_params(params, sections=WITH_CLIP_SKIP) == (
-        {"steps": 5, "clip_skip": 2},
-        [],
-    )
+    params = settings_params({"seed_delta": 2, "steps": 5}, sections=WITH_SEED_DELTA)
+    assert params == {"Steps": "5", "ENSD": "2"}
+    read, skipped = read_settings_params(params, sections=WITH_SEED_DELTA)
+    assert (read["steps"], read["seed_delta"], skipped) == (5, 2, [])
 
 
 def test_a_new_section_is_a_field_of_values_built_from_the_schema() -> None:
-    recorded = flat_settings("Recorded", lambda s: s.recorded, sections=WITH_CLIP_SKIP)
-    assert recorded(prompt="a fox").clip_skip == 1
-    assert "clip_skip" in {spec.name for spec in fields(recorded)}
+    recorded = flat_settings("Recorded", lambda s: s.recorded, sections=WITH_SEED_DELTA)
+    assert recorded(prompt="a fox").seed_delta == 1
+    assert "seed_delta" in {spec.name for spec in fields(recorded)}
 
 
 def test_settings_sharing_an_infotext_key_are_written_as_one_value() -> None:
     assert settings_params({"width": 640, "height": 448}) == {"Size": "640x448"}
     found, skipped = read_settings_params({"Size": "640x448x3"})
-    assert found == {} and skipped == ["Size '640x448x3' is not a number sdstudio can use"]
+    assert (
+        "width" not in found
+        and "height" not in found
+        and skipped == ["Size '640x448x3' is not a number sdstudio can use"]
+    )

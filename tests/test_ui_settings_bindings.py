@@ -20,6 +20,8 @@ CHANGED = {
     "steps": 150,
     "scheduler": "DDIM",
     "cfg_scale": 4.5,
+    "guidance_rescale": 0.7,
+    "clip_skip": 2,
     "seed": 4_000_000_000,
     "batch_count": 16,
     "width": 2048,
