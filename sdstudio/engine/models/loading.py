@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sdstudio.engine.devices import DevicePlacement, resolve_device
@@ -145,13 +146,15 @@ def _prepare(source: ModelSource, options: LoadOptions, progress: ProgressCallba
 def _checkpoint_plan(source: ModelSource, options: LoadOptions) -> _Plan:
     from sdstudio.engine.models.checkpoint_header import read_checkpoint_header
     from sdstudio.engine.models.families.config_files import clip_tokenizer_dir, family_config_dir
-    from sdstudio.engine.models.single_file import load_single_file
+    from sdstudio.engine.models.single_file import check_fits, load_single_file
 
     assert source.path is not None
     info = read_checkpoint_header(source.path)
-    if options.config_dir is None:  # fail now, not after reading gigabytes
-        family_config_dir(info.family, info.config_name)
+    # Fail now, not after reading gigabytes.
+    config_dir = options.config_dir or family_config_dir(info.family, info.config_name)
+    if options.config_dir is None:
         clip_tokenizer_dir()
+    check_fits(info, Path(config_dir))
     return _Plan(
         source.path.stem,
         str(source.path),

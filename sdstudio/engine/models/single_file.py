@@ -21,7 +21,6 @@ from sdstudio.engine.models.load_options import LoadOptions, PredictionType
 def load_single_file(info: CheckpointInfo, dtype: Any, options: LoadOptions) -> Any:
     """The family's pipeline from a checked checkpoint, predicting what the file was trained to."""
     config_dir = options.config_dir or family_config_dir(info.family, info.config_name)
-    _check_fits(info, Path(config_dir))
     pipeline = info.family.load_single_file(info.path, Path(config_dir), dtype)
     prediction = options.prediction_type or sidecar_prediction_type(info.path)
     if prediction is None and options.config_dir is None:
@@ -34,12 +33,16 @@ def load_single_file(info: CheckpointInfo, dtype: Any, options: LoadOptions) -> 
     return pipeline
 
 
-def _check_fits(info: CheckpointInfo, config_dir: Path) -> None:
+def check_fits(info: CheckpointInfo, config_dir: Path) -> None:
     """A file of the family's shape but another size (a distilled or custom model) fails in
-    diffusers with a message about CLIP; say what does not match, before reading weights."""
+    diffusers with a message about CLIP; say what does not match, before reading weights
+    (and while the current model is still loaded)."""
     import json
 
-    unet_config = json.loads((config_dir / "unet" / "config.json").read_text(encoding="utf-8"))
+    config_file = config_dir / "unet" / "config.json"
+    if not config_file.is_file():  # a user's config folder: diffusers says what is missing
+        return
+    unet_config = json.loads(config_file.read_text(encoding="utf-8"))
     expected = unet_config.get("cross_attention_dim")
     if info.cross_attention_width is not None and info.cross_attention_width != expected:
         raise ModelLoadError(
