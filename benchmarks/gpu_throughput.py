@@ -138,6 +138,7 @@ def _sdxl_random_model():
         family_config_dir,
         load_clip_tokenizer,
     )
+    from sdstudio.engine.models.families.sdxl import PAD_TOKENS
     from sdstudio.engine.models.load_options import LoadOptions
     from sdstudio.engine.models.loading import LoadedModel
     from sdstudio.engine.models.placement import place_pipeline
@@ -160,8 +161,7 @@ def _sdxl_random_model():
         vae=vae.eval(),
         text_encoder=text_encoder.eval(),
         text_encoder_2=text_encoder_2.eval(),
-        tokenizer=load_clip_tokenizer("<|endoftext|>"),
-        tokenizer_2=load_clip_tokenizer("!"),
+        **{name: load_clip_tokenizer(pad) for name, pad in PAD_TOKENS.items()},
         unet=unet.eval(),
         scheduler=EulerDiscreteScheduler.from_pretrained(configs, subfolder="scheduler"),
         add_watermarker=False,

@@ -58,6 +58,8 @@ SDXL_LATENT_RGB_BIAS = (0.1084, -0.0175, -0.0011)
 # Key prefix of the text encoders in single files (sgm's "conditioner"): a base model has CLIP
 # ViT-L at embedders.0.transformer and OpenCLIP ViT-bigG at embedders.1.model.
 CHECKPOINT_ENCODERS = "conditioner.embedders."
+# The CLIP tokenizer's padding per SDXL tokenizer: CLIP's end token, then OpenCLIP's "!".
+PAD_TOKENS = {"tokenizer": "<|endoftext|>", "tokenizer_2": "!"}
 AESTHETIC_SCORE = 6.0  # diffusers' defaults for refiners' time ids
 NEGATIVE_AESTHETIC_SCORE = 2.5
 
@@ -111,11 +113,7 @@ class SDXLFamily(ModelFamily):
     def load_folder(self, folder: Path, dtype: torch.dtype) -> Any:
         """With the class the folder names: a refiner's img2img pipeline keeps its
         ``requires_aesthetics_score``, which changes its size ids."""
-        from diffusers import StableDiffusionXLImg2ImgPipeline, StableDiffusionXLPipeline
-
-        index = json.loads((folder / "model_index.json").read_text(encoding="utf-8"))
-        img2img = index.get("_class_name") == "StableDiffusionXLImg2ImgPipeline"
-        pipeline_class = StableDiffusionXLImg2ImgPipeline if img2img else StableDiffusionXLPipeline
+        pipeline_class, _ = _named_pipeline(folder)
         return pipeline_class.from_pretrained(
             folder,
             torch_dtype=dtype,
@@ -127,13 +125,9 @@ class SDXLFamily(ModelFamily):
     def load_single_file(self, path: Path, config_dir: Path, dtype: torch.dtype) -> Any:
         """diffusers converts the weights; the tokenizers are the shipped CLIP files (the
         second pads with ``!``, as OpenCLIP does) unless the config folder has its own."""
-        from diffusers import StableDiffusionXLImg2ImgPipeline, StableDiffusionXLPipeline
-
-        index = json.loads((config_dir / "model_index.json").read_text(encoding="utf-8"))
-        refiner = index.get("_class_name") == "StableDiffusionXLImg2ImgPipeline"
-        pipeline_class = StableDiffusionXLImg2ImgPipeline if refiner else StableDiffusionXLPipeline
+        pipeline_class, index = _named_pipeline(config_dir)
         components: dict[str, Any] = {}
-        for name, pad_token in (("tokenizer", "<|endoftext|>"), ("tokenizer_2", "!")):
+        for name, pad_token in PAD_TOKENS.items():
             wanted = (index.get(name) or [None])[0] is not None
             if wanted and not (config_dir / name).is_dir():
                 components[name] = load_clip_tokenizer(pad_token)
@@ -175,6 +169,16 @@ class SDXLFamily(ModelFamily):
             torch.cat([negative_pooled, pooled]).to(device),
             torch.cat([negative_time_ids, time_ids]).to(device),
         )
+
+
+def _named_pipeline(folder: Path) -> tuple[type, dict[str, Any]]:
+    """The pipeline class ``model_index.json`` names (a refiner's is the img2img one), and
+    the index itself."""
+    from diffusers import StableDiffusionXLImg2ImgPipeline, StableDiffusionXLPipeline
+
+    index = json.loads((folder / "model_index.json").read_text(encoding="utf-8"))
+    img2img = index.get("_class_name") == "StableDiffusionXLImg2ImgPipeline"
+    return (StableDiffusionXLImg2ImgPipeline if img2img else StableDiffusionXLPipeline), index
 
 
 def _encoders(pipeline: Any) -> list[tuple[Any, Any]]:
