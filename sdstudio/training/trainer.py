@@ -383,25 +383,14 @@ class Trainer:
             return
         # Tensors and plain values only: a checkpoint cannot run code when it is resumed.
         state: dict[str, Any] = torch.load(path, weights_only=True)
-        self.vae.load_state_dict(state["vae"])
-        self.vae.register_to_config(scaling_factor=state["vae_config"]["scaling_factor"])
+        self._restore_vae(state)
         self.unet.load_state_dict(state["unet"])
         self.text_encoder.load_state_dict(state["text_encoder"])
-        self.vae_optimizer.load_state_dict(state["vae_optimizer"])
-        if "decoder_optimizer" in state:
-            self.decoder_optimizer.load_state_dict(state["decoder_optimizer"])
         self.unet_optimizer.load_state_dict(state["unet_optimizer"])
         self.ema.load_state_dict(state["ema"])
         self.rng.setstate(state["python_rng"])
         torch.set_rng_state(state["torch_rng"])
-        saved, fresh = state["progress"], Progress()
-        losses = {k: [tuple(p) for p in v] for k, v in saved["losses"].items()}
-        self.progress = Progress(
-            phase=saved["phase"],
-            steps={**fresh.steps, **saved["steps"]},
-            seconds={**fresh.seconds, **saved["seconds"]},
-            losses={**fresh.losses, **losses},
-        )
+        self.progress = _saved_progress(state["progress"], PHASES)
         steps = ", ".join(f"{k} {v}" for k, v in self.progress.steps.items())
         self.log(f"resumed from {path} ({self.progress.phase} phase; steps: {steps})")
 
@@ -413,26 +402,17 @@ class Trainer:
         state: dict[str, Any] = torch.load(path, weights_only=True)
         if state["progress"]["phase"] != "unet":
             raise ValueError(f"{path} has not finished its VAE phases yet")
+        self._restore_vae(state)
+        self.progress = _saved_progress(state["progress"], ("vae", "decoder"), phase="unet")
+        self.log(f"took the VAE of {path}; starting the UNet phase")
+
+    def _restore_vae(self, state: dict[str, Any]) -> None:
+        """The VAE, its latent scale and both VAE optimizers from a checkpoint's state."""
         self.vae.load_state_dict(state["vae"])
         self.vae.register_to_config(scaling_factor=state["vae_config"]["scaling_factor"])
         self.vae_optimizer.load_state_dict(state["vae_optimizer"])
-        self.decoder_optimizer.load_state_dict(state["decoder_optimizer"])
-        saved, fresh = state["progress"], Progress()
-        kept = ("vae", "decoder")
-        self.progress = Progress(
-            phase="unet",
-            steps={**fresh.steps, **{k: saved["steps"][k] for k in kept}},
-            seconds={**fresh.seconds, **{k: saved["seconds"][k] for k in kept}},
-            losses={
-                **fresh.losses,
-                **{
-                    k: [tuple(p) for p in v]
-                    for k, v in saved["losses"].items()
-                    if k.split()[0] in kept
-                },
-            },
-        )
-        self.log(f"took the VAE of {path}; starting the UNet phase")
+        if "decoder_optimizer" in state:  # checkpoints from before the decoder phase lack it
+            self.decoder_optimizer.load_state_dict(state["decoder_optimizer"])
 
     def summary(self) -> dict[str, Any]:
         losses = self.progress.losses
@@ -444,6 +424,27 @@ class Trainer:
             "first_losses": {k: v[0][1] for k, v in losses.items() if v},
             "final_losses": {k: _tail_mean(v) for k, v in losses.items() if v},
         }
+
+
+def _saved_progress(
+    saved: dict[str, Any], phases: tuple[str, ...], phase: str | None = None
+) -> Progress:
+    """A checkpoint's progress, keeping ``phases``' steps, seconds and losses (the rest start
+    afresh), at ``phase`` or the saved one."""
+    fresh = Progress()
+    return Progress(
+        phase=phase or saved["phase"],
+        steps={**fresh.steps, **{k: v for k, v in saved["steps"].items() if k in phases}},
+        seconds={**fresh.seconds, **{k: v for k, v in saved["seconds"].items() if k in phases}},
+        losses={
+            **fresh.losses,
+            **{
+                key: [tuple(point) for point in points]
+                for key, points in saved["losses"].items()
+                if key.split()[0] in phases  # "vae kl" belongs to the vae phase
+            },
+        },
+    )
 
 
 def _tail_mean(points: list[tuple[int, float]], count: int = 50) -> float:
