@@ -43,6 +43,26 @@ def original_layout_vae_tensors(vae, prefix: str = "first_stage_model.") -> dict
     return tensors
 
 
+def write_vae_file(vae, path: Path) -> Path:
+    """A VAE alone in the original single-file layout (``encoder.down.0.block…``), as VAE
+    files are shared online."""
+    save_file(original_layout_vae_tensors(vae, prefix=""), str(path))
+    return path
+
+
+def build_wider_vae():  # -> AutoencoderKL
+    """A random VAE of another size than the demo's (two levels, 32 and 64 channels)."""
+    from diffusers import AutoencoderKL
+
+    return AutoencoderKL(
+        block_out_channels=(32, 64),
+        down_block_types=("DownEncoderBlock2D",) * 2,
+        up_block_types=("UpDecoderBlock2D",) * 2,
+        layers_per_block=1,
+        norm_num_groups=8,
+    )
+
+
 def write_original_layout_checkpoint(pipeline, path: Path) -> Path:
     tensors: dict[str, torch.Tensor] = {}
     unet = pipeline.unet

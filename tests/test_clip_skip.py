@@ -13,10 +13,8 @@ from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.metadata.infotext import parse_infotext
 from sdstudio.engine.metadata.record import GenerationRecord
 from sdstudio.engine.metadata.restore import settings_from_infotext
-from sdstudio.engine.models.loading import load_model
 from sdstudio.ui.controls_panel import ControlsPanel
 from tests.helpers import finished_images, max_pixel_difference
-from tests.random_sdxl_model import build_random_sdxl_pipeline
 
 TOLERANCE = 2  # per pixel, out of 255
 REQUEST = GenerationRequest(
@@ -60,12 +58,9 @@ def test_sd_clip_skip_matches_diffusers(demo_model) -> None:
     assert max_pixel_difference(ours, reference) <= TOLERANCE
 
 
-def test_sdxl_clip_skip_matches_diffusers(tmp_path) -> None:
-    folder = tmp_path / "tiny-sdxl"
-    build_random_sdxl_pipeline().save_pretrained(folder, safe_serialization=True)
-    model = load_model(str(folder), device="cpu")
-    (ours,) = finished_images(model, REQUEST)
-    reference = _reference(StableDiffusionXLPipeline, model, REQUEST)
+def test_sdxl_clip_skip_matches_diffusers(sdxl_model) -> None:
+    (ours,) = finished_images(sdxl_model, REQUEST)
+    reference = _reference(StableDiffusionXLPipeline, sdxl_model, REQUEST)
     assert max_pixel_difference(ours, reference) <= TOLERANCE
 
 

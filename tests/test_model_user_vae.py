@@ -15,6 +15,7 @@ from sdstudio.engine.models.demo.model import demo_model_dir
 from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.engine.models.loading import load_model
 from tests.helpers import finished_images, max_pixel_difference
+from tests.model_sources_fixtures import build_wider_vae, write_vae_file
 from tests.random_sdxl_model import build_random_sdxl_pipeline
 
 REQUEST = GenerationRequest("a red circle", steps=4, seed=2, width=64, height=64)
@@ -57,18 +58,8 @@ def test_a_vae_that_is_not_a_vae_folder_says_why(tmp_path: Path, name: str, mess
         load_model("demo", device="cpu", options=LoadOptions(vae=tmp_path / name))
 
 
-def _vae_file(vae, path: Path) -> Path:
-    """A VAE in the original single-file layout (``encoder.down.0.block…``), as shared online."""
-    from safetensors.torch import save_file
-
-    from tests.model_sources_fixtures import original_layout_vae_tensors
-
-    save_file(original_layout_vae_tensors(vae, prefix=""), str(path))
-    return path
-
-
 def test_a_single_file_vae_replaces_the_models_own(demo_model, tmp_path: Path) -> None:
-    path = _vae_file(demo_model.pipeline.vae, tmp_path / "my-vae.safetensors")
+    path = write_vae_file(demo_model.pipeline.vae, tmp_path / "my-vae.safetensors")
     model = load_model("demo", device="cpu", options=LoadOptions(vae=path))
     (with_own,) = finished_images(demo_model, REQUEST)
     (with_file,) = finished_images(model, REQUEST)
@@ -76,16 +67,7 @@ def test_a_single_file_vae_replaces_the_models_own(demo_model, tmp_path: Path) -
 
 
 def test_a_single_file_vae_of_another_size_says_it_does_not_fit(tmp_path: Path) -> None:
-    from diffusers import AutoencoderKL
-
-    wider = AutoencoderKL(
-        block_out_channels=(32, 64),
-        down_block_types=("DownEncoderBlock2D",) * 2,
-        up_block_types=("UpDecoderBlock2D",) * 2,
-        layers_per_block=1,
-        norm_num_groups=8,
-    )
-    path = _vae_file(wider, tmp_path / "other.safetensors")
+    path = write_vae_file(build_wider_vae(), tmp_path / "other.safetensors")
     with pytest.raises(ModelLoadError, match="does not fit this model's VAE"):
         load_model("demo", device="cpu", options=LoadOptions(vae=path))
 

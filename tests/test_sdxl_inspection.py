@@ -7,7 +7,6 @@ import pytest
 
 from sdstudio.engine.generation.denoising import generate
 from sdstudio.engine.generation.events import ImageFinished
-from sdstudio.engine.models.loading import load_model
 from sdstudio.engine.modules import (
     ShapeSpec,
     apply_shapes,
@@ -16,16 +15,8 @@ from sdstudio.engine.modules import (
 )
 from sdstudio.engine.probes import AttentionCapture, ModuleWatcher
 from tests.probes_support import small_request
-from tests.random_sdxl_model import build_random_sdxl_pipeline
 
 SDXL_PARTS = ("text_encoder_2", "unet.add_embedding", "unet.add_time_proj")
-
-
-@pytest.fixture(scope="module")
-def sdxl_model(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("sdxl") / "tiny-sdxl"
-    build_random_sdxl_pipeline().save_pretrained(folder, safe_serialization=True)
-    return load_model(str(folder), device="cpu")
 
 
 @pytest.fixture(scope="module")

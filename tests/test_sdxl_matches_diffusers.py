@@ -23,13 +23,6 @@ TOLERANCE = 2  # per-pixel, out of 255
 
 
 @pytest.fixture(scope="module")
-def sdxl_model(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("sdxl") / "tiny-sdxl"
-    build_random_sdxl_pipeline().save_pretrained(folder, safe_serialization=True)
-    return load_model(str(folder), device="cpu")
-
-
-@pytest.fixture(scope="module")
 def sdxl_refiner(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("sdxl") / "tiny-sdxl-refiner"
     build_random_sdxl_pipeline(refiner=True).save_pretrained(folder, safe_serialization=True)

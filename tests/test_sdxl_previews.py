@@ -8,18 +8,9 @@ import numpy as np
 import pytest
 
 from sdstudio.engine.models.families import SDXL
-from sdstudio.engine.models.loading import load_model
 from sdstudio.engine.previews import PreviewKind, PreviewSettings, create_preview_decoder
 from sdstudio.engine.previews.latent_rgb import LatentPreviewDecoder, published_map
 from tests.previews_support import DemoRun, correlation, demo_run, save_random_taesd
-from tests.random_sdxl_model import build_random_sdxl_pipeline
-
-
-@pytest.fixture(scope="module")
-def sdxl_model(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("sdxl") / "tiny-sdxl"
-    build_random_sdxl_pipeline().save_pretrained(folder, safe_serialization=True)
-    return load_model(str(folder), device="cpu")
 
 
 @pytest.fixture(scope="module")

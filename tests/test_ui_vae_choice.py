@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from sdstudio.ui.settings_store import SettingsStore
 from sdstudio.ui.worker_events import ModelFailed, ModelReady
+from tests.model_sources_fixtures import build_wider_vae, write_vae_file
 from tests.ui_support import WAIT_MS, generate_and_wait, make_window, wait_for
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # offscreen file dialogs
@@ -19,17 +20,8 @@ def window(qtbot, demo_model, tmp_path):
     return make_window(qtbot, demo_model, tmp_path / "out", steps=2)
 
 
-def _vae_file(vae, path: Path) -> Path:
-    from safetensors.torch import save_file
-
-    from tests.model_sources_fixtures import original_layout_vae_tensors
-
-    save_file(original_layout_vae_tensors(vae, prefix=""), str(path))
-    return path
-
-
 def _choose_file(window, path: Path) -> None:
-    window.findChild(type(window.model_picker.vae_menu), "vaeMenu")  # the menu is there
+    assert window.findChild(type(window.model_picker.vae_menu), "vaeMenu") is not None
     window.model_picker.ask_vae_file()
     dialog = window.findChild(QFileDialog, "vaeFileDialog")
     assert dialog is not None and dialog.isVisible()
@@ -40,7 +32,7 @@ def _choose_file(window, path: Path) -> None:
 def test_a_chosen_vae_file_is_used_and_remembered_for_the_model(
     window, qtbot, demo_model, tmp_path
 ) -> None:
-    path = _vae_file(demo_model.pipeline.vae, tmp_path / "sharp-vae.safetensors")
+    path = write_vae_file(demo_model.pipeline.vae, tmp_path / "sharp-vae.safetensors")
     with wait_for(qtbot, window.worker, ModelReady):
         _choose_file(window, path)
 
@@ -56,16 +48,7 @@ def test_a_chosen_vae_file_is_used_and_remembered_for_the_model(
 
 
 def test_a_vae_that_does_not_fit_is_a_message_and_not_kept(window, qtbot, tmp_path) -> None:
-    from diffusers import AutoencoderKL
-
-    wider = AutoencoderKL(
-        block_out_channels=(32, 64),
-        down_block_types=("DownEncoderBlock2D",) * 2,
-        up_block_types=("UpDecoderBlock2D",) * 2,
-        layers_per_block=1,
-        norm_num_groups=8,
-    )
-    path = _vae_file(wider, tmp_path / "other.safetensors")
+    path = write_vae_file(build_wider_vae(), tmp_path / "other.safetensors")
     with wait_for(qtbot, window.worker, ModelFailed) as failed:
         _choose_file(window, path)
     qtbot.waitUntil(lambda: window.worker.model_ready, timeout=WAIT_MS)
