@@ -136,5 +136,5 @@ def test_settings_sharing_an_infotext_key_are_written_as_one_value() -> None:
     assert (
         "width" not in found
         and "height" not in found
-        and skipped == ["Size '640x448x3' is not a number sdstudio can use"]
+        and skipped == ["Size '640x448x3' is not a value sdstudio can use"]
     )

@@ -17,6 +17,7 @@ from sdstudio.ui.settings_store import SettingsStore
 CHANGED = {
     "prompt": "a quiet harbour,\nat dawn",
     "negative_prompt": "people",
+    "pad_prompt_lengths": True,
     "steps": 150,
     "scheduler": "DDIM",
     "cfg_scale": 4.5,

@@ -46,6 +46,8 @@ def add_setting_arguments(
         options: dict[str, Any] = {"default": each.default, "help": each.setting.help}
         if each.value_type in (int, float):
             options["type"] = each.value_type
+        elif each.value_type is bool:
+            options["action"] = argparse.BooleanOptionalAction
         if each.name in REQUIRED:
             options = {"required": True, "help": each.setting.help}
         elif each.name == DRAWN_WHEN_MISSING:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -25,6 +26,7 @@ from sdstudio.engine.previews.settings import PreviewKind
 from sdstudio.ui.refiner_row import RefinerRow
 from sdstudio.ui.seed_row import SeedRow
 from sdstudio.ui.setting_bindings import (
+    CheckBinding,
     ComboTextBinding,
     LineBinding,
     SeedBinding,
@@ -66,6 +68,17 @@ def _prompt_edit(name: str, placeholder: str, lines: int) -> QPlainTextEdit:
     return edit
 
 
+def _counter_label(name: str) -> QLabel:
+    """The token count under a prompt box ("37/75"), set once a model's tokenizer is known."""
+    label = QLabel("", objectName=name)
+    label.setAlignment(Qt.AlignmentFlag.AlignRight)
+    label.setToolTip(
+        "Tokens of the prompt / the 75 a chunk holds. Longer prompts are read in several "
+        "chunks of 75 (BREAK starts a new one), nothing is cut off."
+    )
+    return label
+
+
 class ControlsPanel(QWidget):
     """Every setting of a run; :meth:`build_request` turns them into a request.
 
@@ -86,6 +99,15 @@ class ControlsPanel(QWidget):
         self.model_label.setWordWrap(True)
         self.prompt_edit = _prompt_edit("promptEdit", "Describe the image…", 4)
         self.negative_edit = _prompt_edit("negativePromptEdit", "What to avoid…", 2)
+        self.prompt_counter = _counter_label("promptTokenCounter")
+        self.negative_counter = _counter_label("negativeTokenCounter")
+        self.pad_check = QCheckBox("Pad prompt and negative to the same length")
+        self.pad_check.setObjectName("padPromptsCheck")
+        self.pad_check.setToolTip(
+            "When the prompt and the negative span different numbers of 75-token chunks, "
+            "extend the shorter with empty chunks so both run in one UNet batch (faster). "
+            "Off: they run separately, as in A1111."
+        )
         self.scheduler_combo = QComboBox(objectName="schedulerCombo")
         self.scheduler_combo.addItems(scheduler_choices())
         self.scheduler_combo.setToolTip("Default: the scheduler the model ships with")
@@ -127,6 +149,7 @@ class ControlsPanel(QWidget):
         return {
             "prompt": TextBinding(self.prompt_edit),
             "negative_prompt": TextBinding(self.negative_edit),
+            "pad_prompt_lengths": CheckBinding(self.pad_check),
             "steps": SpinBinding(self.steps_spin, int),
             "scheduler": ComboTextBinding(self.scheduler_combo),
             "cfg_scale": SpinBinding(self.cfg_spin, float),
@@ -165,8 +188,11 @@ class ControlsPanel(QWidget):
         layout.addSpacing(8)
         layout.addWidget(_heading("Prompt"))
         layout.addWidget(self.prompt_edit)
+        layout.addWidget(self.prompt_counter)
         layout.addWidget(QLabel("Negative prompt"))
         layout.addWidget(self.negative_edit)
+        layout.addWidget(self.negative_counter)
+        layout.addWidget(self.pad_check)
         layout.addSpacing(8)
         layout.addLayout(form)
         layout.addSpacing(8)

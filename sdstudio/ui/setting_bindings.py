@@ -6,7 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QPlainTextEdit, QSpinBox
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+)
 
 from sdstudio.engine.generation.settings import SECTIONS, number_text, setting_fields
 from sdstudio.ui.seed_row import SeedRow
@@ -111,6 +118,22 @@ class LineBinding(SettingBinding):
 
     def value_for_run(self) -> str:
         return self.get().strip()
+
+
+class CheckBinding(SettingBinding):
+    """A QCheckBox holding a ``bool`` setting."""
+
+    def __init__(self, check: QCheckBox) -> None:
+        self.check = check
+
+    def get(self) -> bool:
+        return self.check.isChecked()
+
+    def set(self, value: Any) -> bool:
+        if not isinstance(value, bool):
+            return False
+        self.check.setChecked(value)
+        return True
 
 
 class ComboTextBinding(SettingBinding):

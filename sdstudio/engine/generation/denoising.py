@@ -107,6 +107,7 @@ def _generate_one(
             ctx.guided,
             size=(request.height, request.width),
             clip_skip=request.clip_skip,
+            pad=request.pad_prompt_lengths,
         )
         scheduler = ctx.scheduler = make_scheduler(pipe.scheduler, request.scheduler)
         scheduler.set_timesteps(request.steps, device=device)
@@ -189,14 +190,7 @@ def _step(
     call = UnetCall(model_input, timestep, stage.conditioning.unet_kwargs())
     for extension in extensions:
         extension.before_unet(ctx, call)
-    noise_pred = stage.pipeline.unet(
-        call.sample,
-        call.timestep,
-        timestep_cond=stage.timestep_cond,
-        cross_attention_kwargs=None,
-        return_dict=False,
-        **call.kwargs,
-    )[0]
+    noise_pred = _run_unet(stage, call)
     if stage.guided:
         unconditional, conditional = noise_pred.chunk(2)
         noise_pred = unconditional + request.cfg_scale * (conditional - unconditional)
@@ -221,6 +215,42 @@ def _step(
         extension.after_step(ctx, step)
     yield step
     yield from ctx.drain()
+
+
+def _run_unet(stage: Stage, call: UnetCall) -> torch.Tensor:
+    """The UNet on the whole batch; or, when the prompt and the negative have different
+    lengths, on each guidance half with its own embeddings (A1111's default)."""
+    states = call.kwargs["encoder_hidden_states"]
+    if not isinstance(states, tuple):
+        return _unet(stage, call.sample, call.timestep, call.kwargs)
+    halves = []
+    for index, half_states in enumerate(states):
+        kwargs = {**_batch_row(call.kwargs, index), "encoder_hidden_states": half_states}
+        halves.append(_unet(stage, call.sample[index : index + 1], call.timestep, kwargs))
+    return torch.cat(halves)
+
+
+def _unet(stage: Stage, sample: torch.Tensor, timestep: Any, kwargs: dict) -> torch.Tensor:
+    return stage.pipeline.unet(
+        sample,
+        timestep,
+        timestep_cond=stage.timestep_cond,
+        cross_attention_kwargs=None,
+        return_dict=False,
+        **kwargs,
+    )[0]
+
+
+def _batch_row(value: Any, index: int) -> Any:
+    """``value`` with every batched tensor in it cut to row ``index`` (size ids, pooled
+    embeddings, residuals), whatever dicts and lists hold them."""
+    if isinstance(value, torch.Tensor) and value.ndim > 0 and value.shape[0] == 2:
+        return value[index : index + 1]
+    if isinstance(value, dict):
+        return {key: _batch_row(each, index) for key, each in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_batch_row(each, index) for each in value)
+    return value
 
 
 def effective_steps(request: GenerationRequest) -> int:

@@ -143,6 +143,15 @@ class PromptSettings:
         cli="--negative",
         help="what to steer away from",
     )
+    pad_prompt_lengths: bool = setting(
+        False,
+        label="Pad prompt and negative to the same length",
+        infotext="Pad conds",  # A1111 writes "Pad conds: True" when its option is on
+        omitted_at_default=True,
+        help="when the prompt and the negative prompt span different numbers of 75-token "
+        "chunks, extend the shorter with empty chunks so both share one UNet batch (faster; "
+        "A1111's option of that name); off: the UNet runs on them separately, as A1111 does",
+    )
 
 
 @dataclass(frozen=True)

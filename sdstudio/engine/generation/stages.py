@@ -69,6 +69,7 @@ def refiner_stage(
         guided,
         size=(request.height, request.width),
         clip_skip=request.clip_skip,
+        pad=request.pad_prompt_lengths,
     )
     scheduler = make_scheduler(pipe.scheduler, request.scheduler)
     scheduler.set_timesteps(request.steps, device=device)

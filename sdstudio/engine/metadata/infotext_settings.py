@@ -72,7 +72,7 @@ def read_settings_params(
         try:
             found.update(_read_group(group, text))
         except ValueError:
-            skipped.append(f"{key} {text!r} is not a number sdstudio can use")
+            skipped.append(f"{key} {text!r} is not a value sdstudio can use")
     return found, skipped
 
 
@@ -90,11 +90,23 @@ def _read_group(group: list[SettingField], text: str) -> dict[str, Any]:
 
 
 def _read_value(each: SettingField, text: str) -> Any:
+    if each.value_type is bool:
+        return read_bool(text)
     if each.value_type is int:
         return _read_int(text)
     if each.value_type is float:
         return _read_float(text)
     return text
+
+
+def read_bool(text: str) -> bool:
+    """A1111 writes flags as ``True``/``False``; settings.ini may hold ``true``, ``1``…"""
+    lowered = text.strip().lower()
+    if lowered in ("true", "1", "yes", "on"):
+        return True
+    if lowered in ("false", "0", "no", "off"):
+        return False
+    raise ValueError(text)
 
 
 def _read_float(text: str) -> float:

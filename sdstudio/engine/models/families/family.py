@@ -104,7 +104,10 @@ class ModelFamily(ABC):
         guided: bool,
         size: tuple[int, int] = (512, 512),
         clip_skip: int = 1,
+        pad: bool = False,
     ) -> Conditioning:
         """The UNet's prompt inputs for one call per step (``[negative, prompt]`` if guided),
         for a picture of ``size`` = (height, width) (SDXL conditions on it), read ``clip_skip``
-        layers before the family's usual one plus one (A1111's count)."""
+        layers before the family's usual one plus one (A1111's count). Prompts are read as
+        A1111 reads them (:mod:`sdstudio.engine.prompts`); ``pad`` extends the shorter of
+        prompt and negative with empty chunks so both share one UNet batch."""

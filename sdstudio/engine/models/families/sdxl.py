@@ -2,7 +2,8 @@
 
 What differs from SD 1.x/2.x is all here: the extra files (``text_encoder_2``,
 ``tokenizer_2``), the pipeline class, and the conditioning, encoded as diffusers'
-``StableDiffusionXLPipeline`` does it so our loop reproduces its pictures:
+``StableDiffusionXLPipeline`` does it so our loop reproduces its pictures (prompts read as
+A1111 reads them, per encoder; the pooled embedding is the first chunk's):
 
 - both encoders run with ``output_hidden_states``; their penultimate layers are concatenated;
 - the pooled embedding is ``text_encoder_2``'s projection;
@@ -19,14 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sdstudio.engine.errors import ModelLoadError
-from sdstudio.engine.models.families.conditioning import Conditioning
+from sdstudio.engine.errors import ModelLoadError, RequestError
+from sdstudio.engine.models.families.conditioning import Conditioning, guidance_pair
 from sdstudio.engine.models.families.config_files import load_clip_tokenizer
 from sdstudio.engine.models.families.family import ModelFamily
 from sdstudio.engine.models.families.stable_diffusion import (
     DOWNLOAD_PATTERNS,
     REQUIRED_FILES,
 )
+from sdstudio.engine.prompts.weighted_encoding import encode_prompt_chunks
 
 if TYPE_CHECKING:  # torch loads with the first model, not with the app
     import torch
@@ -74,7 +76,7 @@ class SDXLConditioning(Conditioning):
 
     def unet_kwargs(self) -> dict[str, Any]:
         return {
-            "encoder_hidden_states": self.embeddings,
+            "encoder_hidden_states": self.encoder_hidden_states(),
             "added_cond_kwargs": {"text_embeds": self.pooled, "time_ids": self.time_ids},
         }
 
@@ -149,6 +151,7 @@ class SDXLFamily(ModelFamily):
         guided: bool,
         size: tuple[int, int] = (1024, 1024),
         clip_skip: int = 1,
+        pad: bool = False,
     ) -> Conditioning:
         import torch
 
@@ -161,13 +164,15 @@ class SDXLFamily(ModelFamily):
             negative, negative_pooled = torch.zeros_like(embeddings), torch.zeros_like(pooled)
         else:
             # Clip skip is the prompt's alone, as in diffusers (see conditioning.py).
-            negative, negative_pooled = _encode_both(
-                pipeline, negative_prompt, device, embeddings.shape[1]
-            )
+            negative, negative_pooled = _encode_both(pipeline, negative_prompt, device)
+        joined, apart = guidance_pair(
+            negative, embeddings, pad, lambda: _encode_both(pipeline, "", device)[0]
+        )
         return SDXLConditioning(
-            torch.cat([negative, embeddings]),
+            joined,
             torch.cat([negative_pooled, pooled]).to(device),
             torch.cat([negative_time_ids, time_ids]).to(device),
+            negative=apart,
         )
 
 
@@ -191,31 +196,30 @@ def _encoders(pipeline: Any) -> list[tuple[Any, Any]]:
 
 
 def _encode_both(
-    pipeline: Any,
-    text: str,
-    device: torch.device,
-    length: int | None = None,
-    clip_skip: int = 1,
+    pipeline: Any, text: str, device: torch.device, clip_skip: int = 1
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Both encoders' penultimate hidden states side by side (``clip_skip`` 2 and up reads
-    earlier ones, as diffusers' ``clip_skip`` one less does), and the second's pooled
-    output."""
+    """Each encoder's chunks as A1111 reads the prompt (penultimate hidden states;
+    ``clip_skip`` 2 and up reads earlier ones, as diffusers' ``clip_skip`` one less does),
+    side by side, and the second encoder's pooled output of the first chunk."""
     import torch
 
     hidden, pooled = [], None
     for tokenizer, encoder in _encoders(pipeline):
-        tokens = tokenizer(
-            [text],
-            padding="max_length",
-            max_length=length or tokenizer.model_max_length,
-            truncation=True,
-            return_tensors="pt",
+
+        def encode(ids: torch.Tensor, _mask: torch.Tensor, encoder: Any = encoder) -> Any:
+            output = encoder(ids, output_hidden_states=True)
+            layers = output.hidden_states
+            chunk_pooled = output[0] if output[0].ndim == 2 else None  # text_embeds
+            return layers[-min(clip_skip + 1, len(layers))], chunk_pooled
+
+        states, encoder_pooled = encode_prompt_chunks(tokenizer, text, encode, device)
+        pooled = pooled if encoder_pooled is None else encoder_pooled
+        hidden.append(states)
+    if len({states.shape[1] for states in hidden}) > 1:
+        raise RequestError(
+            "SDXL's two tokenizers split this prompt into different numbers of chunks "
+            "(an embedding loaded for one encoder only?); shorten the prompt."
         )
-        output = encoder(tokens.input_ids.to(device), output_hidden_states=True)
-        if pooled is None and output[0].ndim == 2:  # CLIPTextModelWithProjection's text_embeds
-            pooled = output[0]
-        layers = output.hidden_states
-        hidden.append(layers[-min(clip_skip + 1, len(layers))])
     embeddings = torch.concat(hidden, dim=-1)
     dtype = pipeline.text_encoder_2.dtype if pipeline.text_encoder_2 is not None else None
     embeddings = embeddings.to(dtype=dtype or pipeline.unet.dtype, device=device)

@@ -110,8 +110,9 @@ class StableDiffusionFamily(ModelFamily):
         guided: bool,
         size: tuple[int, int] = (512, 512),
         clip_skip: int = 1,
+        pad: bool = False,
     ) -> Conditioning:
-        embeddings = encode_for_guidance(
+        return encode_for_guidance(
             pipeline.tokenizer,
             pipeline.text_encoder,
             prompt,
@@ -119,5 +120,5 @@ class StableDiffusionFamily(ModelFamily):
             device,
             guided,
             clip_skip,
+            pad,
         )
-        return Conditioning(embeddings)
