@@ -46,3 +46,17 @@ def outputs_dir() -> Path:
     path = home_dir() / "outputs"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def loras_dir() -> Path:
+    """Where LoRA files are looked up by the name a ``<lora:NAME:WEIGHT>`` tag gives."""
+    path = models_dir() / "loras"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def embeddings_dir() -> Path:
+    """Where textual-inversion embeddings are found by the name a prompt uses."""
+    path = models_dir() / "embeddings"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -42,6 +42,7 @@ from sdstudio.engine.generation.stages import (
     steps_before_switch,
 )
 from sdstudio.engine.models.loading import LoadedModel
+from sdstudio.engine.prompts.network_tags import without_network_tags
 
 
 def generate(
@@ -101,8 +102,8 @@ def _generate_one(
     with torch.inference_mode():
         ctx.conditioning = model.family.encode_prompt(
             pipe,
-            request.prompt,
-            request.negative_prompt,
+            without_network_tags(request.prompt),
+            without_network_tags(request.negative_prompt),
             device,
             ctx.guided,
             size=(request.height, request.width),

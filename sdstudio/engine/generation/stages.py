@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from sdstudio.engine.generation.schedulers import make_scheduler
+from sdstudio.engine.prompts.network_tags import without_network_tags
 
 if TYPE_CHECKING:
     from sdstudio.engine.generation.request import GenerationRequest
@@ -63,8 +64,8 @@ def refiner_stage(
     guided = is_guided(pipe, request)
     conditioning = refiner.family.encode_prompt(
         pipe,
-        request.prompt,
-        request.negative_prompt,
+        without_network_tags(request.prompt),
+        without_network_tags(request.negative_prompt),
         device,
         guided,
         size=(request.height, request.width),

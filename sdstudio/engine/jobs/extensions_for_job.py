@@ -13,29 +13,34 @@ from sdstudio.engine.generation.extensions import GenerationExtension
 if TYPE_CHECKING:
     from sdstudio.engine.jobs.job import Job
     from sdstudio.engine.models.loading import LoadedModel
+    from sdstudio.engine.networks.selection import NetworkSelection
     from sdstudio.engine.previews.extension import PreviewExtension
     from sdstudio.engine.probes.views import ViewSettings
 
 
 @dataclass
 class JobExtensions:
-    """The extensions, the preview one by name (its frames go with each image), and notices
-    about features that could not be set up (the run goes on without them)."""
+    """The extensions, the preview one by name (its frames go with each image), the LoRAs
+    and embeddings the prompts use (their hashes go in the infotext), and notices about
+    features that could not be set up (the run goes on without them)."""
 
     extensions: list[GenerationExtension] = field(default_factory=list)
     previews: PreviewExtension | None = None
+    networks: NetworkSelection | None = None
     notices: list[Notice] = field(default_factory=list)
 
 
 def extensions_for(
     model: LoadedModel, job: Job, view_settings: Callable[[], ViewSettings] | None = None
 ) -> JobExtensions:
-    """Previews first, so a watched VAE module is pictured at the step its preview shows.
+    """Extra networks first (a LoRA changes the text encoder before the prompt is encoded),
+    then previews, so a watched VAE module is pictured at the step its preview shows.
 
     A preview decoder that cannot be made is a notice; a watched module path that does not
     exist raises ``UserFacingError`` before anything runs.
     """
     chosen = JobExtensions()
+    _add_networks(model, job, chosen)
     _add_previews(model, job, chosen)
     probes = job.probes
     if probes.watch:
@@ -51,6 +56,17 @@ def extensions_for(
         capture = AttentionCapture(model.pipeline, job.request)
         chosen.extensions.append(AttentionCaptureExtension(capture))
     return chosen
+
+
+def _add_networks(model: LoadedModel, job: Job, chosen: JobExtensions) -> None:
+    from sdstudio.engine.networks.extension import ExtraNetworksExtension
+    from sdstudio.engine.networks.selection import select_networks
+
+    request = job.request
+    selection = select_networks(request.prompt, request.negative_prompt, job.networks)
+    chosen.networks = selection
+    chosen.notices.extend(Notice(text) for text in selection.notices())
+    chosen.extensions.append(ExtraNetworksExtension(model.pipeline, selection))
 
 
 def _add_previews(model: LoadedModel, job: Job, chosen: JobExtensions) -> None:

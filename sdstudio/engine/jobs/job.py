@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.networks.selection import NetworkFolders
 from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings
 from sdstudio.engine.probes.options import ProbeOptions
 
@@ -35,4 +36,5 @@ class Job:
     previews: PreviewSettings = field(default_factory=lambda: PreviewSettings(PreviewKind.NONE))
     probes: ProbeOptions = field(default_factory=ProbeOptions)
     saving: SaveOptions = field(default_factory=SaveOptions)
+    networks: NetworkFolders = field(default_factory=NetworkFolders)  # LoRA/embedding folders
     id: str = field(default_factory=new_job_id)

@@ -88,7 +88,7 @@ def _payloads(
 def _saved(
     model: LoadedModel, job: Job, finished: ImageFinished, chosen: JobExtensions
 ) -> Iterator[Any]:
-    record = record_of(job, model, finished)
+    record = record_of(job, model, finished, chosen.networks)
     path = None
     try:
         if job.saving.enabled:

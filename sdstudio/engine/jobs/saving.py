@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,12 +18,21 @@ if TYPE_CHECKING:
     from sdstudio.engine.generation.events import ImageFinished
     from sdstudio.engine.jobs.job import Job
     from sdstudio.engine.models.loading import LoadedModel
+    from sdstudio.engine.networks.selection import NetworkSelection
 
 
-def record_of(job: Job, model: LoadedModel, finished: ImageFinished) -> GenerationRecord:
-    """The image's record: its own seed, the model (hash once known) and the preview choice."""
+def record_of(
+    job: Job, model: LoadedModel, finished: ImageFinished, networks: NetworkSelection | None = None
+) -> GenerationRecord:
+    """The image's record: its own seed, the model (hash once known), the preview choice,
+    and the hashes of the LoRAs and embeddings that ran."""
     model_hash = model_hash_if_ready(model.source)
-    return record_for(job.request, model, finished.seed, model_hash, preview=job.previews)
+    record = record_for(job.request, model, finished.seed, model_hash, preview=job.previews)
+    if networks is None:
+        return record
+    return replace(
+        record, lora_hashes=networks.lora_hashes(), ti_hashes=networks.embedding_hashes()
+    )
 
 
 def save_finished(job: Job, finished: ImageFinished, record: GenerationRecord) -> Path:

@@ -57,6 +57,8 @@ class GenerationRecord(_RecordedSettings):
     model_hash: str | None = None  # first 10 hex digits of SHA-256; None until it is known
     device: str | None = None  # "cuda (float16)": results differ slightly between devices
     preview: dict[str, Any] | None = None
+    lora_hashes: str = ""  # A1111's "Lora hashes": "name: hash, …" of the LoRAs that ran
+    ti_hashes: str = ""  # A1111's "TI hashes", for the embeddings
     sdstudio_version: str = __version__
 
     def to_json(self) -> str:
@@ -103,6 +105,10 @@ class GenerationRecord(_RecordedSettings):
         if self.model_name:
             model["Model"] = self.model_name
         params = _inserted_after(settings_params(values), MODEL_AFTER_KEY, model)
+        if self.lora_hashes:
+            params["Lora hashes"] = self.lora_hashes
+        if self.ti_hashes:
+            params["TI hashes"] = self.ti_hashes
         params["Version"] = f"sdstudio {self.sdstudio_version}"
         return format_infotext(self.prompt, self.negative_prompt, params)
 

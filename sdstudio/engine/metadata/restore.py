@@ -19,6 +19,8 @@ from sdstudio.engine.metadata.infotext import Infotext
 from sdstudio.engine.metadata.infotext_settings import read_settings_params
 from sdstudio.engine.metadata.png_chunks import ImageMetadata
 from sdstudio.engine.metadata.record import GenerationRecord
+from sdstudio.engine.networks.hashes import parse_hashes
+from sdstudio.engine.networks.relink import relink_loras
 
 HASH_SUFFIX = re.compile(r"\s*\[[0-9a-fA-F]{8,}\]$")
 
@@ -45,7 +47,8 @@ def settings_from_record(record: GenerationRecord) -> RestoredSettings:
     found = {
         each.name: getattr(record, each.name) for each in setting_fields() if each.setting.recorded
     }
-    return _validated(found, [])
+    skipped = _relinked(found, parse_hashes(record.lora_hashes))
+    return _validated(found, skipped)
 
 
 def settings_from_infotext(infotext: Infotext) -> RestoredSettings:
@@ -57,6 +60,7 @@ def settings_from_infotext(infotext: Infotext) -> RestoredSettings:
         "negative_prompt": infotext.negative_prompt,
         **read,
     }
+    skipped += _relinked(found, parse_hashes(params.get("Lora hashes", "")))
     if found.get("refiner"):
         # A1111 writes "Refiner: sd_xl_refiner_1.0 [7440042bbd]": the name, then its hash.
         found["refiner"] = HASH_SUFFIX.sub("", found["refiner"])
@@ -80,6 +84,14 @@ def scheduler_for(sampler: str, schedule_type: str = "") -> str | None:
         if combined is not None:
             return combined
     return by_lower.get(sampler.lower())
+
+
+def _relinked(found: dict[str, Any], lora_hashes: dict[str, str]) -> list[str]:
+    """Point the prompt's LoRA tags at local files (by name, else by hash); returns what is
+    missing. The tags stay in the prompt either way."""
+    prompt, missing = relink_loras(found.get("prompt", ""), lora_hashes)
+    found["prompt"] = prompt
+    return missing
 
 
 def _validated(found: dict[str, Any], skipped: list[str]) -> RestoredSettings:
