@@ -12,6 +12,7 @@ from sdstudio.cli.model_options import (
     add_model_arguments,
     load_options,
 )
+from sdstudio.cli.network_options import add_network_arguments, long_prompt_notes, with_networks
 from sdstudio.cli.preview_options import CliPreviews, add_preview_arguments
 from sdstudio.cli.settings_arguments import (
     add_generation_arguments,
@@ -29,12 +30,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_preview_arguments(parser)
     add_watch_arguments(parser)
+    add_network_arguments(parser)
     add_model_arguments(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    request = build_request(args)
+    request, networks = with_networks(build_request(args), args)
     previews = CliPreviews(args)
     probes = probe_options(args)
     from sdstudio.engine.jobs.events import ImageSaved
@@ -43,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from sdstudio.engine.models.loading import load_model
     from sdstudio.engine.previews.extension import PreviewImage
     from sdstudio.engine.probes.outputs import ActivationViews
+    from sdstudio.engine.prompts.token_count import PromptCounter
 
     saving = SaveOptions(
         output_dir=Path(args.output_dir).expanduser() if args.output_dir else None,
@@ -51,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
     options, progress = load_options(args), DownloadProgressPrinter()
     model = load_model(args.model, device=args.device, options=options, progress=progress)
     request = at_native_size(request, args, model.default_size)
-    job = Job(request, previews=previews.settings, probes=probes, saving=saving)
+    job = Job(request, previews=previews.settings, probes=probes, saving=saving, networks=networks)
+    for note in long_prompt_notes(PromptCounter.for_pipeline(model.pipeline), request):
+        print(f"sdstudio: {note}", file=sys.stderr)
     start_model_hash(model.source)
     if args.seed is None:
         print(f"seed: {request.seed}", file=sys.stderr)
