@@ -43,7 +43,7 @@ def write_kohya_lora(
         if name.endswith(TEXT_LAYERS):
             add("lora_te_text_model_", name, module)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(path), metadata=_metadata())
+    save_file(tensors, str(path), metadata=training_metadata())
     return path
 
 
@@ -62,7 +62,7 @@ def write_wide_lora(path: Path, width: int = 2048) -> Path:
     return path
 
 
-def _metadata() -> dict[str, str]:
+def training_metadata() -> dict[str, str]:
     return {
         "ss_base_model_version": "sd_v1",
         "ss_resolution": "(128, 128)",

@@ -52,10 +52,10 @@ def test_panel_metadata_comes_from_the_header(tmp_path) -> None:
     import torch
     from safetensors.torch import save_file
 
-    from tests.networks_fixtures import _metadata
+    from tests.networks_fixtures import training_metadata
 
     path = tmp_path / "shapes.safetensors"
-    save_file({"x": torch.zeros(1)}, str(path), metadata=_metadata())
+    save_file({"x": torch.zeros(1)}, str(path), metadata=training_metadata())
     (tmp_path / "shapes.preview.png").write_bytes(b"")
     info = network_info(NetworkFile(NetworkKind.LORA, path))
     assert info.base_model == "sd_v1"

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.jobs.job import Job, SaveOptions
+from sdstudio.engine.networks.library import NetworkKind, default_folders
 from sdstudio.engine.previews.settings import PreviewSettings
 from sdstudio.ui.app_state import AppState
 from sdstudio.ui.background import BackgroundOp, run_in_background
@@ -34,11 +35,13 @@ from sdstudio.ui.image_opener import ImageFileOpener
 from sdstudio.ui.init_image_source import InitImageSource
 from sdstudio.ui.load_progress_relay import describe_load_progress
 from sdstudio.ui.model_picker import ModelPicker
+from sdstudio.ui.networks.panel import NetworksPanel
 from sdstudio.ui.probe_docks import InspectionDocks
 from sdstudio.ui.progress_text import Progress
 from sdstudio.ui.run_bar import RunBar
 from sdstudio.ui.settings_store import SettingsStore
 from sdstudio.ui.step_scrubber import StepScrubber
+from sdstudio.ui.token_counters import PromptTokenCounters
 from sdstudio.ui.window_actions import WindowActions
 from sdstudio.ui.window_session import WindowSession
 from sdstudio.ui.worker_events import (
@@ -91,6 +94,13 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(860, 560)
         self.state = AppState(self)
         self.controls = ControlsPanel()
+        self.token_counters = PromptTokenCounters(
+            [
+                (self.controls.prompt_edit, self.controls.prompt_counter),
+                (self.controls.negative_edit, self.controls.negative_counter),
+            ],
+            self,
+        )
         self.canvas = CanvasView()
         self.scrubber = StepScrubber()
         self.run_bar = RunBar()
@@ -119,6 +129,17 @@ class MainWindow(QMainWindow):
         self.history_dock = self.add_dock(
             self.history, "History", Qt.DockWidgetArea.RightDockWidgetArea, "historyDock"
         )
+        self.networks = NetworksPanel(
+            self.controls.prompt_edit, {kind: default_folders(kind) for kind in NetworkKind}
+        )
+        self.networks_dock = self.add_dock(
+            self.networks,
+            "LoRA & embeddings",
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            "networksDock",
+        )
+        self.tabifyDockWidget(self.history_dock, self.networks_dock)
+        self.history_dock.raise_()
         self.inspection = InspectionDocks(  # model browser, activations, attention
             self,
             self.add_dock,
@@ -274,6 +295,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_ready(self, event: ModelReady) -> None:
         self.controls.set_model_description(event.description)
+        self.token_counters.set_counter(event.counter)
         side = event.model.default_size
         self.controls.size_row.set_presets(side, event.model.family.size_presets)
         self.controls.size_row.set_size(side, side)  # each model at its native size

@@ -104,7 +104,10 @@ class GenerationWorker(QObject):
         self._announce(model)
 
     def _announce(self, model: LoadedModel) -> None:
-        self.event.emit(events.ModelReady(model.name, model.description, model))
+        from sdstudio.engine.prompts.token_count import PromptCounter
+
+        counter = PromptCounter.for_pipeline(model.pipeline)
+        self.event.emit(events.ModelReady(model.name, model.description, model, counter))
 
     @Slot(object)
     def run(self, job: Job) -> None:

@@ -36,11 +36,13 @@ class ModelProgress:
 @dataclass(frozen=True)
 class ModelReady:
     """A model is ready. ``model`` (a ``LoadedModel``) is for reading its module structure;
-    it runs on the worker thread only."""
+    it runs on the worker thread only. ``counter`` (a ``PromptCounter``, with its own copy of
+    the tokenizer) counts prompt tokens on the window's thread."""
 
     name: str
     description: str
     model: Any = field(repr=False, compare=False)
+    counter: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
