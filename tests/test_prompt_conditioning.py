@@ -171,3 +171,19 @@ def test_halves_run_apart_equal_one_batch_when_lengths_agree(demo_model, monkeyp
     (apart,) = finished_images(demo_model, request)
     monkeypatch.setattr(module, "guidance_pair", original)
     assert max_pixel_difference(batched, apart) <= 2
+
+
+def test_attention_maps_follow_weighted_and_long_prompts(demo_model) -> None:
+    from sdstudio.engine.generation.denoising import generate
+    from sdstudio.engine.probes.attention_capture import AttentionCapture
+
+    prompt = " ".join(["a blue square"] * 26) + " a (red:1.2) circle on the left"
+    request = _request(prompt, "blurry")  # 85 tokens against 1: the halves run apart
+    with AttentionCapture(demo_model.pipeline, request) as capture:
+        selection = capture.find("circle")
+        events = list(generate(demo_model, request))
+        maps = capture.take()
+    assert [token.index for token in selection.tokens] == [77 + 1 + 3 + 2]
+    assert maps.steps == 8
+    assert maps.heat("circle").shape == (16, 16)
+    assert any(type(event).__name__ == "ImageFinished" for event in events)

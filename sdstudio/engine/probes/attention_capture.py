@@ -23,6 +23,7 @@ from sdstudio.engine.probes.prompt_tokens import (
     find_token,
     prompt_tokenizer,
     prompt_tokens,
+    sequence_length,
 )
 from sdstudio.engine.probes.spatial import latent_size, token_grid
 from sdstudio.engine.probes.token_maps import TokenMaps
@@ -48,7 +49,7 @@ class AttentionCapture:
         self._latent = latent_size(pipeline, request.width, request.height)
         tokenizer = prompt_tokenizer(pipeline)
         self.tokens = prompt_tokens(tokenizer, request.prompt)
-        self._positions = int(tokenizer.model_max_length)
+        self._positions = sequence_length(tokenizer, request.prompt)
         self._layers = cross_attention_layers(self._unet)
         self._originals: list[tuple[Any, Any]] = []
         self._total: Any = None
@@ -87,6 +88,8 @@ class AttentionCapture:
         """One layer's (image tokens, text tokens) probabilities; called by the processors."""
         import torch.nn.functional as functional
 
+        if probabilities.shape[1] != self._positions:
+            return  # the negative's own UNet call (its length differs from the prompt's)
         grid = token_grid(probabilities.shape[0], self._latent)
         if grid is None:  # a layer whose tokens do not form the image grid: not a map
             return

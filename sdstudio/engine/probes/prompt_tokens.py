@@ -1,8 +1,9 @@
 """The prompt as the tokenizer split it, and finding a user's word among those tokens.
 
-Users see the tokenizer's own tokens (``dragon</w>``; ``</w>`` ends a word), because how a
-word was split is part of what attention maps explain. A word split into several tokens is
-found as the run of tokens that spells it.
+Tokens are those the text encoder reads: A1111's chunks, where weights syntax and
+``<lora:…>`` tags are not tokens. Users see the tokenizer's own tokens (``dragon</w>``;
+``</w>`` ends a word), because how a word was split is part of what attention maps explain.
+A word split into several tokens is found as the run of tokens that spells it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from typing import Any
 
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.models.demo.tokenizer import bytes_to_unicode
+from sdstudio.engine.prompts.network_tags import without_network_tags
+from sdstudio.engine.prompts.token_chunks import ChunkedPrompt, chunk_prompt
+from sdstudio.engine.prompts.weighted_encoding import embedding_vectors
 
 WORD_END = "</w>"
 
@@ -45,13 +49,22 @@ class TokenSelection:
         return " ".join(token.text for token in self.tokens)
 
 
-def encoded_ids(tokenizer: Any, text: str) -> list[int]:
-    """Token ids exactly as the text encoder gets them (start and end tokens, truncated)."""
-    return tokenizer(text, truncation=True, max_length=tokenizer.model_max_length).input_ids
+def prompt_chunks(tokenizer: Any, prompt: str) -> ChunkedPrompt:
+    """The prompt as the text encoder reads it: A1111's chunks of the text without its
+    ``<lora:…>`` tags (:mod:`sdstudio.engine.prompts`)."""
+    text = without_network_tags(prompt)
+    return chunk_prompt(tokenizer, text, embedding_vectors(tokenizer))
 
 
 def token_count(tokenizer: Any, text: str) -> int:
-    return len(encoded_ids(tokenizer, text))
+    """Positions of the first chunk up to its end token (start and end included)."""
+    first = prompt_chunks(tokenizer, text).chunks[0]
+    return first.ids.index(tokenizer.eos_token_id, 1) + 1
+
+
+def sequence_length(tokenizer: Any, prompt: str) -> int:
+    """How many positions the prompt's embeddings have: 77 per chunk."""
+    return sum(len(chunk.ids) for chunk in prompt_chunks(tokenizer, prompt).chunks)
 
 
 def prompt_tokenizer(pipeline: Any) -> Any:
@@ -62,15 +75,20 @@ def prompt_tokenizer(pipeline: Any) -> Any:
 
 
 def prompt_tokens(tokenizer: Any, prompt: str) -> tuple[PromptToken, ...]:
-    """The prompt's tokens without start, end and padding tokens, in order."""
-    ids = encoded_ids(tokenizer, prompt)
+    """The prompt's tokens without start, end and padding tokens, in order; a token's index
+    is its position in the whole sequence (77 per chunk)."""
     special = set(tokenizer.all_special_ids)
-    texts = tokenizer.convert_ids_to_tokens(ids)
-    return tuple(
-        PromptToken(index, text)
-        for index, (token_id, text) in enumerate(zip(ids, texts, strict=True))
-        if token_id not in special
-    )
+    tokens: list[PromptToken] = []
+    offset = 0
+    for chunk in prompt_chunks(tokenizer, prompt).chunks:
+        texts = tokenizer.convert_ids_to_tokens(chunk.ids)
+        tokens += [
+            PromptToken(offset + index, text)
+            for index, (token_id, text) in enumerate(zip(chunk.ids, texts, strict=True))
+            if token_id not in special
+        ]
+        offset += len(chunk.ids)
+    return tuple(tokens)
 
 
 def find_token(tokens: Sequence[PromptToken], word: str) -> TokenSelection:
