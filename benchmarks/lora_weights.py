@@ -67,9 +67,8 @@ def main() -> None:
     first = timed(1.0)
     changes = [timed(0.3 + 0.1 * index) for index in range(args.repeats)]
     removal = timed(None)
-    print(
-        f"SD 1.5-shaped model: UNet {unet_parameters / 1e6:.0f} M parameters (built in {built:.0f} s)"
-    )
+    millions = unet_parameters / 1e6
+    print(f"SD 1.5-shaped model: UNet {millions:.0f} M parameters (built in {built:.0f} s)")
     print(f"LoRA: rank {args.rank}, kohya format, {size_mb:.1f} MB")
     print(f"first application (load_lora_weights): {first:.2f} s")
     print(

@@ -67,9 +67,8 @@ def main() -> None:
                     ours(text)
                     mine.append(time.perf_counter() - start)
                 b, m = statistics.median(base), statistics.median(mine)
-                print(
-                    f"  {name:11s} plain {b * 1000:7.2f} ms  A1111 {m * 1000:7.2f} ms  ratio {m / b:.2f}"
-                )
+                times = f"plain {b * 1000:7.2f} ms  A1111 {m * 1000:7.2f} ms"
+                print(f"  {name:11s} {times}  ratio {m / b:.2f}")
 
 
 if __name__ == "__main__":
