@@ -136,8 +136,9 @@ def test_restore_from_a1111_reads_every_supported_setting() -> None:
         "height": 768,
         "strength": 0.4,
         "scheduler": "DPM++ 2M Karras",
-        "clip_skip": 1,  # A1111 leaves both out at their defaults
+        "clip_skip": 1,  # A1111 leaves these out at their defaults
         "guidance_rescale": 0.0,
+        "pad_prompt_lengths": False,
     }
 
 

@@ -136,8 +136,13 @@ class NetworksFilter(QSortFilterProxyModel):
 
     def set_kind(self, kind: str) -> None:
         """ "lora", "embedding", or "" for both."""
-        self._kind = kind
-        self.invalidateFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+: invalidateFilter is deprecated
+            self.beginFilterChange()
+            self._kind = kind
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._kind = kind
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if self._kind:
