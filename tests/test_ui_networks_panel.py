@@ -1,4 +1,4 @@
-"""The LoRA & embeddings panel and the prompt token counters, driven through their widgets."""
+"""The LoRAs and embeddings panel and the prompt token counters, driven through their widgets."""
 
 from __future__ import annotations
 
@@ -126,3 +126,13 @@ def test_token_counters_follow_typing(qtbot, demo_model) -> None:
     controls.prompt_edit.setPlainText(" ".join(["a red circle"] * 30))
     qtbot.waitUntil(lambda: controls.prompt_counter.text() == "90/150 · 2 chunks")
     assert controls.negative_counter.text() == "0/75"
+
+
+def test_the_window_offers_the_panel_as_a_tab_beside_history(qtbot, demo_model, tmp_path):
+    from tests.ui_support import make_window
+
+    window = make_window(qtbot, demo_model, tmp_path / "out")
+    dock = window.findChild(type(window.history_dock), "networksDock")
+    assert dock.windowTitle() == "LoRAs and embeddings"
+    assert dock in window.tabifiedDockWidgets(window.history_dock)
+    assert dock.widget().objectName() == "networksPanel"

@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         )
         self.networks_dock = self.add_dock(
             self.networks,
-            "LoRA & embeddings",
+            "LoRAs and embeddings",
             Qt.DockWidgetArea.RightDockWidgetArea,
             "networksDock",
         )

@@ -1,4 +1,4 @@
-"""What the LoRA & embeddings panel shows about a file, read from its safetensors header
+"""What the LoRAs and embeddings panel shows about a file, read from its safetensors header
 only (no tensor is loaded): the base model it was trained on, its training resolution, and
 its trigger words (the most frequent tags of ``ss_tag_frequency``, as sd-scripts records
 them)."""

@@ -1,2 +1,2 @@
-"""The LoRA & embeddings panel: the files in the models folders, their metadata, a search,
+"""The LoRAs and embeddings panel: the files in the models folders, their metadata, a search,
 and a click that writes the tag into the prompt."""

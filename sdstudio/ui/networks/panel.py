@@ -1,4 +1,4 @@
-"""The LoRA & embeddings panel: find a file, read what it was trained on, click to write its
+"""The LoRAs and embeddings panel: find a file, read what it was trained on, click to write its
 tag into the prompt (``<lora:NAME:WEIGHT>`` at the slider's weight, or an embedding's name)."""
 
 from __future__ import annotations
