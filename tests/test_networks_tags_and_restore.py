@@ -85,3 +85,15 @@ def test_restoring_lists_loras_that_are_missing(tmp_path, monkeypatch) -> None:
     assert restored.settings["prompt"] == "a cat <lora:gone:0.7>"
     assert len(restored.skipped) == 1
     assert "'gone'" in restored.skipped[0] and "0123456789ab" in restored.skipped[0]
+
+
+def test_restoring_lists_embeddings_that_are_missing(tmp_path, monkeypatch) -> None:
+    from tests.networks_fixtures import write_embedding
+
+    monkeypatch.setenv("SDSTUDIO_HOME", str(tmp_path))
+    write_embedding(tmp_path / "models" / "embeddings" / "here.pt", 16)
+    text = 'a cat, here, gone\nSteps: 20, Seed: 1, TI hashes: "here: 111111111111, gone: abc"'
+    restored = settings_from_infotext(parse_infotext(text))
+    assert restored.skipped == [
+        f"embedding 'gone' (hash abc) is not in {tmp_path / 'models' / 'embeddings'}"
+    ]

@@ -20,7 +20,7 @@ from sdstudio.engine.metadata.infotext_settings import read_settings_params
 from sdstudio.engine.metadata.png_chunks import ImageMetadata
 from sdstudio.engine.metadata.record import GenerationRecord
 from sdstudio.engine.networks.hashes import parse_hashes
-from sdstudio.engine.networks.relink import relink_loras
+from sdstudio.engine.networks.relink import missing_embeddings, relink_loras
 
 HASH_SUFFIX = re.compile(r"\s*\[[0-9a-fA-F]{8,}\]$")
 
@@ -48,6 +48,7 @@ def settings_from_record(record: GenerationRecord) -> RestoredSettings:
         each.name: getattr(record, each.name) for each in setting_fields() if each.setting.recorded
     }
     skipped = _relinked(found, parse_hashes(record.lora_hashes))
+    skipped += missing_embeddings(parse_hashes(record.ti_hashes))
     return _validated(found, skipped)
 
 
@@ -61,6 +62,7 @@ def settings_from_infotext(infotext: Infotext) -> RestoredSettings:
         **read,
     }
     skipped += _relinked(found, parse_hashes(params.get("Lora hashes", "")))
+    skipped += missing_embeddings(parse_hashes(params.get("TI hashes", "")))
     if found.get("refiner"):
         # A1111 writes "Refiner: sd_xl_refiner_1.0 [7440042bbd]": the name, then its hash.
         found["refiner"] = HASH_SUFFIX.sub("", found["refiner"])

@@ -1,5 +1,6 @@
-"""Restoring a picture's LoRAs: its ``<lora:NAME:…>`` tags are found by name, else by the
-hash its infotext recorded (the same file under another name here), else listed as missing."""
+"""Restoring a picture's LoRAs and embeddings: its ``<lora:NAME:…>`` tags are found by name,
+else by the hash its infotext recorded (the same file under another name here), else listed
+as missing; so are the embeddings its ``TI hashes`` name that are not here."""
 
 from __future__ import annotations
 
@@ -44,3 +45,15 @@ def relink_loras(
         return match.group(0)
 
     return NETWORK_TAG.sub(relinked, prompt), missing
+
+
+def missing_embeddings(
+    recorded_hashes: Mapping[str, str], extra_folders: Sequence[Path] = ()
+) -> list[str]:
+    """The embeddings a picture used (its ``TI hashes``) that no folder here has."""
+    folders = network_folders(NetworkKind.EMBEDDING, extra_folders)
+    return [
+        f"embedding {name!r} (hash {value}) is not in {folders[-1]}"
+        for name, value in recorded_hashes.items()
+        if find_network(NetworkKind.EMBEDDING, name, folders) is None
+    ]
