@@ -57,8 +57,15 @@ class SpecialIds:
         return cls(
             start=tokenizer.bos_token_id,
             end=tokenizer.eos_token_id,
-            comma=tokenizer.get_vocab().get(",</w>"),
+            comma=_token_id(tokenizer, ",</w>"),
         )
+
+
+def _token_id(tokenizer: Any, token: str) -> int | None:
+    """The id of ``token``, None when the vocabulary has none (``get_vocab()`` would copy
+    CLIP's 49,408 entries on every prompt)."""
+    token_id = tokenizer.convert_tokens_to_ids(token)
+    return None if token_id is None or token_id == tokenizer.unk_token_id else token_id
 
 
 def chunk_prompt(
