@@ -7,9 +7,11 @@
 # Checks: `sdstudio generate` (LMS, which needs scipy) writes a demo PNG whose `parameters`
 # text chunk holds the prompt, seed, size and sampler; `sdstudio modules --arch sd15` prints
 # the tree with the UNet's exact parameter total; the window opens offscreen and generates one
-# image through its Generate button (`sdstudio --smoke-test`, sdstudio/ui/smoke_test.py).
+# image through its Generate button (`sdstudio --smoke-test`, sdstudio/ui/smoke_test.py); a
+# LoRA tag applies packaging/smoke-lora.safetensors (diffusers' PEFT backend is frozen in).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root="$PWD"
 
 app="${1:-dist/sdstudio/sdstudio}"
 if [ ! -x "$app" ]; then
@@ -77,6 +79,17 @@ assert parameters.startswith(prompt), f"no parameters chunk with the prompt: {te
 for expected in ("Seed: 7", "Size: 128x128", "Sampler: LMS"):  # the demo's native size
     assert expected in parameters, f"no {expected!r} in {parameters!r}"
 print("smoke:   parameters:", parameters.replace("\n", " | "))
+PY
+
+step "frozen sdstudio generate with a LoRA (diffusers' PEFT backend)" \
+    "$app" generate --prompt "$prompt <lora:smoke-lora:0.8>" --seed 7 --steps 2 \
+    --lora-dir "$root/packaging" --out "$work/lora.png"
+"$python" - "$work/lora.png" <<'PY'
+import sys
+
+data = open(sys.argv[1], "rb").read()
+assert b"Lora hashes" in data and b"smoke-lora: " in data, "the LoRA was not applied"
+print("smoke:   the LoRA ran and its hash is in the parameters")
 PY
 
 step "frozen sdstudio modules --arch sd15" \

@@ -103,3 +103,18 @@ def test_memory_options_are_applied_to_the_pipeline():
     assert model.pipeline.vae.use_tiling
     processors = model.pipeline.unet.attn_processors.values()
     assert all(type(processor).__name__ == "SlicedAttnProcessor" for processor in processors)
+
+
+def test_a_load_failure_names_its_cause_not_only_the_announcement(monkeypatch):
+    """diffusers announces an import failure on one line and gives the cause on the last."""
+    from sdstudio.engine.models.families.stable_diffusion import StableDiffusionFamily
+
+    def failing(self, folder, dtype):
+        raise RuntimeError(
+            "Failed to import diffusers.pipelines.x because of the following error "
+            "(look up to see its traceback):\nNo module named 'peft.tuners'"
+        )
+
+    monkeypatch.setattr(StableDiffusionFamily, "load_folder", failing)
+    with pytest.raises(ModelLoadError, match="No module named 'peft.tuners'"):
+        load_model("demo", device="cpu")

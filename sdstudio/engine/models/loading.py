@@ -195,5 +195,10 @@ def _build(
 
 
 def _first_line(error: BaseException) -> str:
+    """The message's first line; with the line that names the cause when the first only
+    announces it (diffusers: "Failed to import … because of the following error …:")."""
     text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].endswith(":"):
+        return f"{lines[0]} {lines[-1]}"
+    return lines[0]
