@@ -44,8 +44,10 @@ def test_run_app_loads_the_demo_then_exits_when_closed(qapp, demo_model, tmp_pat
     seen: dict[str, object] = {}
 
     def close_when_ready() -> None:
+        """Both arrive from background threads, in either order: wait for the two."""
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
-        if windows and windows[0].worker.model_ready:
+        message = windows[0].statusBar().currentMessage() if windows else ""
+        if windows and windows[0].worker.model_ready and message.startswith("Init image"):
             window = windows[0]
             seen["label"] = window.controls.model_label.text()
             seen["status"] = window.statusBar().currentMessage()
@@ -64,6 +66,7 @@ def test_run_app_loads_the_demo_then_exits_when_closed(qapp, demo_model, tmp_pat
     QTimer.singleShot(WAIT_MS, give_up)
     code = run_app(model=None, init_image=str(tmp_path / "missing.png"), output_dir=None)
     assert code == 0
+    assert seen, "the window never showed both the model and the init image's error"
     assert seen["visible"] is True
     assert seen["label"] == DEMO_LABEL
     assert seen["status"].startswith("Init image not found")
