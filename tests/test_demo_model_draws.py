@@ -43,11 +43,6 @@ def test_background_colour_and_shape_are_drawn_as_asked(verdicts) -> None:
     assert sum(marks) / len(marks) >= 0.88, accuracy_report(verdicts)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the shipped demo has not learnt positions yet (4/36 right: it places the shape "
-    "anywhere); with them, 76% of all checks are right instead of 90%",
-)
 def test_at_least_nine_checks_in_ten_show_what_the_prompt_asked(verdicts) -> None:
     marks = [right for verdict in verdicts for right in verdict.values()]
 

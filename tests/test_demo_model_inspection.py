@@ -1,5 +1,6 @@
 """With the trained demo, what a learner inspects means something: the shape word's attention
-lies where the shape is drawn, and live previews go from a blur to the final picture."""
+lies where the prompt places the shape and where it is drawn, and live previews go from a blur
+to the final picture."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import math
 import random
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from sdstudio.engine.generation.request import GenerationRequest
@@ -17,7 +19,7 @@ from sdstudio.engine.previews.extension import PreviewImage
 from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings
 from sdstudio.engine.probes.options import ProbeOptions
 from sdstudio.engine.probes.outputs import AttentionMaps
-from sdstudio.training.world import Scene, prompt_for, random_scene
+from sdstudio.training.world import SIDE, Scene, position_of, prompt_for, random_scene
 from tests.shapes_judge import look
 
 
@@ -46,11 +48,13 @@ def _object_centre(image: Image.Image) -> tuple[float, float] | None:
     return seen.centroid[0] / image.width, seen.centroid[1] / image.height
 
 
-def test_the_shape_word_is_attended_to_where_the_shape_is_drawn(demo_model) -> None:
-    """The map's centre of mass lies on the shape's side of the picture's centre."""
+@pytest.fixture(scope="module")
+def attention_centres(demo_model) -> list[tuple[Scene, tuple[float, float], tuple | None]]:
+    """For 20 prompts that name a position: the scene, the centre of mass of the shape
+    word's map, and the drawn shape's centroid (fractions of the width and height)."""
     rng = random.Random(7)
     scenes: list[Scene] = [random_scene(rng, named_position=1.0) for _ in range(20)]
-    right = []
+    centres = []
     for seed, scene in enumerate(scenes):
         job = Job(
             _request(prompt_for(scene), seed),
@@ -60,12 +64,29 @@ def test_the_shape_word_is_attended_to_where_the_shape_is_drawn(demo_model) -> N
         payloads = _payloads(demo_model, job)
         [maps] = [p.maps for p in payloads if isinstance(p, AttentionMaps)]
         [saved] = [p for p in payloads if isinstance(p, ImageSaved)]
-        shape = _object_centre(saved.image)
-        x, y = centre_of_mass(maps.heat(scene.shape.value))
+        centres.append(
+            (scene, centre_of_mass(maps.heat(scene.shape.value)), _object_centre(saved.image))
+        )
+    return centres
+
+
+def test_the_shape_word_is_attended_to_where_the_shape_is_drawn(attention_centres) -> None:
+    """The map's centre of mass lies on the shape's side of the picture's centre."""
+    right = []
+    for _, (x, y), shape in attention_centres:
         towards = shape is not None and (x - 0.5) * (shape[0] - 0.5) + (y - 0.5) * (shape[1] - 0.5)
         right.append(bool(towards and towards > 0))
 
     assert sum(right) >= 17, f"{sum(right)}/20 maps on the shape's side"
+
+
+def test_the_shape_word_is_attended_to_in_the_part_the_prompt_names(attention_centres) -> None:
+    """Left, right, top, bottom or center: the map's centre of mass lies in that third."""
+    found = [position_of(x * SIDE, y * SIDE) for _, (x, y), _ in attention_centres]
+    asked = [scene.position for scene, _, _ in attention_centres]
+    right = sum(f is a for f, a in zip(found, asked, strict=True))
+
+    assert right >= 17, f"{right}/20 maps in the named part: {asked} against {found}"
 
 
 def psnr(first: Image.Image, second: Image.Image) -> float:

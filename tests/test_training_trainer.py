@@ -66,6 +66,7 @@ def test_the_model_folder_records_its_training_and_holds_only_safetensors(tiny_r
         "vae kl",
         "decoder reconstruction",
         "unet epsilon",
+        "unet attention",  # the default recipe teaches positions with it
     }
     assert sorted(record["weights"]) == [
         "text_encoder/model.safetensors",
@@ -139,17 +140,22 @@ def test_every_world_word_is_one_token() -> None:
     assert split == {word: [f"{word}</w>"] for word in WORLD_WORDS}
 
 
-def test_the_attention_guide_teaches_positions_through_a_loss_that_is_recorded(tmp_path) -> None:
-    """With ``attention_weight`` the UNet phase adds the position loss and records it."""
+def test_the_attention_guide_teaches_positions_through_a_loss_that_is_recorded(tiny_run) -> None:
+    """By default the UNet phase adds the position loss at 0.005 and records it."""
+    record = json.loads((tiny_run[0] / "model" / "training.json").read_text())
+    assert record["config"]["attention_weight"] == 0.005
+    assert 0.0 < record["final_losses"]["unet attention"] < 10.0
+
+
+def test_an_attention_weight_of_zero_leaves_the_loss_out(tmp_path) -> None:
     from dataclasses import replace
 
     from sdstudio.training.trainer import train
 
-    config = replace(TINY, unet_steps=3, pool_size=16, unet_batch=4, attention_weight=0.05)
-    folder = train(config, tmp_path / "guided", log=lambda line: None)
+    config = replace(TINY, unet_steps=2, pool_size=8, attention_weight=0.0)
+    folder = train(config, tmp_path / "plain", log=lambda line: None)
     record = json.loads((folder / "training.json").read_text())
-    assert record["config"]["attention_weight"] == 0.05
-    assert 0.0 < record["final_losses"]["unet attention"] < 10.0
+    assert "unet attention" not in record["final_losses"]
 
 
 def test_the_attention_region_is_the_named_part_of_the_picture() -> None:

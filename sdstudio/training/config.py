@@ -10,14 +10,14 @@ class TrainConfig:
     seed: int = 0
     # The steps decide (the same config gives the same weights); the minutes are a safety net
     # on a slower machine. On 2 cores: about 0.2 s a VAE step, 0.26 s a decoder step and
-    # 0.29 s a UNet step, so the whole run (with encoding the pool and drawing samples) stays
-    # under an hour.
+    # about 0.5 s a UNet step with the attention loss, so the whole run (with encoding the pool
+    # and drawing samples) takes about 85 minutes.
     vae_steps: int | None = 3600
     decoder_steps: int | None = 1500
     unet_steps: int | None = 7000
     minutes_vae: float = 15.0
     minutes_decoder: float = 8.0
-    minutes_unet: float = 38.0
+    minutes_unet: float = 90.0
     vae_batch: int = 8
     unet_batch: int = 32
     vae_crop: int = 64  # px; the VAE is convolutional, so crops teach it 4× faster than 128²
@@ -30,10 +30,9 @@ class TrainConfig:
     min_snr: float = 5.0  # Min-SNR loss weighting (Hang et al. 2023): faster convergence
     kl_weight: float = 1e-4
     # Weight of the training-only loss that pulls the position and shape words' attention
-    # onto the named part of the picture (training/attention_guide.py); 0 leaves it out, as
-    # for the shipped weights. 0.05 places objects where asked (34/36 after 7000 steps) but
-    # costs the colours (background 10/50, colour 9/50): not shipped.
-    attention_weight: float = 0.0
+    # onto the named part of the picture (training/attention_guide.py); 0 leaves it out.
+    # 0.005 (the shipped weights) learns positions and keeps the colours; 0.05 costs them.
+    attention_weight: float = 0.005
     pool_size: int = 8192  # scenes encoded once for the UNet phase
     every: int = 250  # steps between checkpoints, loss plots and sample grids
     sample_steps: int = 20
