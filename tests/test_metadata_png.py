@@ -139,6 +139,8 @@ def test_restore_from_a1111_reads_every_supported_setting() -> None:
         "clip_skip": 1,  # A1111 leaves these out at their defaults
         "guidance_rescale": 0.0,
         "pad_prompt_lengths": False,
+        "masked_content": "original",
+        "inpaint_area": "whole",
     }
 
 

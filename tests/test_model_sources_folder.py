@@ -93,13 +93,13 @@ def test_an_sdxl_folder_without_its_second_text_encoder_names_it(model_folder):
         load_model(str(model_folder), device="cpu")
 
 
-def test_an_sdxl_inpainting_folder_says_it_is_not_supported_yet(model_folder):
+def test_an_sdxl_inpainting_folder_is_read_as_sdxl(model_folder):
     index_file = model_folder / "model_index.json"
     index = json.loads(index_file.read_text())
     index["_class_name"] = "StableDiffusionXLInpaintPipeline"
     index_file.write_text(json.dumps(index))
 
-    with pytest.raises(ModelLoadError, match="SDXL inpainting model; not supported yet"):
+    with pytest.raises(ModelLoadError, match="missing its 'text_encoder_2' component"):
         load_model(str(model_folder), device="cpu")
 
 

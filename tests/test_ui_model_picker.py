@@ -64,6 +64,7 @@ def _assert_demo_still_works(window, qtbot) -> None:
 def test_the_picker_offers_the_demo_and_ways_to_open_a_model(window) -> None:
     assert _combo_texts(window) == [
         "Demo model",
+        "Demo inpainting model",
         "",  # separator
         "Open folder…",
         "Open checkpoint file…",
@@ -104,7 +105,7 @@ def test_a_recent_model_is_offered_and_loaded_at_the_next_start(
     SettingsStore().remember_model(str(model_folder))
     window = MainWindow(output_dir=tmp_path / "out", device="cpu")
     qtbot.addWidget(window)
-    assert _combo_texts(window)[:2] == ["Demo model", "tiny-sd"]
+    assert _combo_texts(window)[:3] == ["Demo model", "Demo inpainting model", "tiny-sd"]
     window.show()
     with wait_for(qtbot, window.worker, ModelReady) as ready:
         window.start()

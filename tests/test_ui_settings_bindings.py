@@ -28,6 +28,10 @@ CHANGED = {
     "width": 2048,
     "height": 64,
     "strength": 0.35,
+    "mask_blur": 9,
+    "masked_content": "fill",
+    "inpaint_area": "masked",
+    "mask_padding": 64,
     "refiner": "stabilityai/stable-diffusion-xl-refiner-1.0",
     "refiner_switch": 0.65,
     "random_seed": False,
@@ -42,9 +46,9 @@ def panel(qtbot) -> ControlsPanel:
     return widget
 
 
-def test_every_setting_but_the_init_image_has_a_widget(panel) -> None:
+def test_every_setting_but_the_init_image_and_mask_has_a_widget(panel) -> None:
     names = {each.name for each in setting_fields()}
-    assert set(panel.bindings) == names - {"init_image"}
+    assert set(panel.bindings) == names - {"init_image", "mask"}
 
 
 def test_spin_box_ranges_and_defaults_come_from_the_schema(panel) -> None:

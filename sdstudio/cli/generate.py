@@ -13,6 +13,7 @@ from sdstudio.cli.model_options import (
     load_options,
 )
 from sdstudio.cli.network_options import add_network_arguments, long_prompt_notes, with_networks
+from sdstudio.cli.outpaint_options import add_outpaint_arguments, with_outpainting
 from sdstudio.cli.preview_options import CliPreviews, add_preview_arguments
 from sdstudio.cli.settings_arguments import (
     add_generation_arguments,
@@ -28,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--output-dir", default=None, metavar="DIR", help="autosave folder (default: outputs/DATE)"
     )
+    add_outpaint_arguments(parser)
     add_preview_arguments(parser)
     add_watch_arguments(parser)
     add_network_arguments(parser)
@@ -53,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     )
     options, progress = load_options(args), DownloadProgressPrinter()
     model = load_model(args.model, device=args.device, options=options, progress=progress)
-    request = at_native_size(request, args, model.default_size)
+    request = with_outpainting(at_native_size(request, args, model.default_size), args)
     job = Job(request, previews=previews.settings, probes=probes, saving=saving, networks=networks)
     for note in long_prompt_notes(PromptCounter.for_pipeline(model.pipeline), request):
         print(f"sdstudio: {note}", file=sys.stderr)

@@ -20,12 +20,14 @@ from sdstudio.cli.model_options import MODEL_HELP
 from sdstudio.engine.devices import DEVICE_CHOICES
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.init_image import load_init_image
+from sdstudio.engine.generation.inpainting.mask_file import load_mask
 from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
 from sdstudio.engine.generation.settings import SECTIONS, SettingField, setting_fields
 
 REQUIRED = frozenset({"prompt"})  # a run without a prompt is almost always a mistyped line
 DRAWN_WHEN_MISSING = "seed"
 IMAGE_FILE = "init_image"
+MASK_FILE = "mask"
 NATIVE_WHEN_MISSING = ("width", "height")
 
 
@@ -48,12 +50,14 @@ def add_setting_arguments(
             options["type"] = each.value_type
         elif each.value_type is bool:
             options["action"] = argparse.BooleanOptionalAction
+        if each.setting.choices is not None:
+            options["choices"] = each.setting.choices
         if each.name in REQUIRED:
             options = {"required": True, "help": each.setting.help}
         elif each.name == DRAWN_WHEN_MISSING:
             options["default"] = None
             options["help"] = "default: a random seed"
-        elif each.name == IMAGE_FILE:
+        elif each.name in (IMAGE_FILE, MASK_FILE):
             options = {"default": None, "metavar": "IMAGE", "help": each.setting.help}
         elif each.name in NATIVE_WHEN_MISSING:
             options["default"] = None
@@ -76,6 +80,10 @@ def setting_values(args: argparse.Namespace, sections: Iterable[type] = SECTIONS
         values[DRAWN_WHEN_MISSING] = random.randint(0, MAX_SEED)
     if values.get(IMAGE_FILE):  # "--init ''" is no init image, as before
         values[IMAGE_FILE] = load_init_image(values[IMAGE_FILE])
+    if values.get(MASK_FILE):
+        values[MASK_FILE] = load_mask(values[MASK_FILE])
+    elif MASK_FILE in values:  # "--mask ''" is no mask
+        values[MASK_FILE] = None
     return values
 
 

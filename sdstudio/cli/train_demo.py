@@ -50,10 +50,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=defaults.attention_weight,
         help="weight of the loss that teaches positions through cross-attention (0: off)",
     )
+    parser.add_argument(
+        "--inpainting-from",
+        type=Path,
+        metavar="MODEL",
+        help="instead: fine-tune the demo model folder MODEL (e.g. resources/demo-model) into "
+        "its 9-channel inpainting model, written to DIR/model",
+    )
+    parser.add_argument(
+        "--inpainting-steps", type=int, default=None, help="steps of the inpainting fine-tune"
+    )
     parser.set_defaults(handler=run)
 
 
+def run_inpainting(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from sdstudio.training.inpainting import InpaintTrainConfig, train_inpainting
+
+    config = InpaintTrainConfig(seed=args.seed)
+    if args.inpainting_steps is not None:
+        config = replace(config, steps=args.inpainting_steps)
+    if not (args.inpainting_from / "unet").is_dir():
+        print(
+            f"sdstudio train-demo: {args.inpainting_from} is not a demo model folder",
+            file=sys.stderr,
+        )
+        return 2
+    train_inpainting(
+        args.inpainting_from, args.out, config, log=lambda line: print(line, flush=True)
+    )
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.inpainting_from is not None:
+        return run_inpainting(args)
     from sdstudio.training.config import TrainConfig
     from sdstudio.training.trainer import train
 

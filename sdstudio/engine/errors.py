@@ -15,3 +15,7 @@ class ModelLoadError(UserFacingError):
 
 class InitImageError(UserFacingError):
     """An init image that is missing or cannot be decoded."""
+
+
+class MaskError(UserFacingError):
+    """An inpainting mask that is missing, unreadable, or would repaint nothing."""

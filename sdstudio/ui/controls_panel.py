@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
 
 from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.generation.scheduler_names import scheduler_choices
-from sdstudio.engine.models.demo.model import DEMO_NAME
+from sdstudio.engine.models.demo.model import DEMO_INPAINTING_NAME, DEMO_NAME
 from sdstudio.engine.previews.settings import PreviewKind
+from sdstudio.ui.inpaint_options import InpaintOptions
 from sdstudio.ui.refiner_row import RefinerRow
 from sdstudio.ui.seed_row import SeedRow
 from sdstudio.ui.setting_bindings import (
     CheckBinding,
+    ComboDataBinding,
     ComboTextBinding,
     LineBinding,
     SeedBinding,
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
 INIT_IMAGE = "init_image"  # the setting that comes from the init image source, not a widget
+MASK = "mask"  # painted on the canvas, not a widget here
 PREVIEW_CHOICES: tuple[tuple[str, PreviewKind], ...] = (
     ("Latent (fast, blurry)", PreviewKind.LATENT),
     ("TAESD (fast, sharp)", PreviewKind.TAESD),
@@ -95,6 +98,7 @@ class ControlsPanel(QWidget):
         self.setObjectName("controlsPanel")
         self.model_combo = QComboBox(objectName="modelCombo")
         self.model_combo.addItem("Demo model", DEMO_NAME)
+        self.model_combo.addItem("Demo inpainting model", DEMO_INPAINTING_NAME)
         self.model_label = QLabel("Loading model…", objectName="modelDescriptionLabel")
         self.model_label.setWordWrap(True)
         self.prompt_edit = _prompt_edit("promptEdit", "Describe the image…", 4)
@@ -138,8 +142,9 @@ class ControlsPanel(QWidget):
             self.preview_combo.addItem(label, kind.value)
         self.strength_row = StrengthRow()
         self.refiner_row = RefinerRow()
+        self.inpaint_options = InpaintOptions()
         self.bindings = self._bindings()
-        apply_schema(self.bindings, unbound=(INIT_IMAGE,))
+        apply_schema(self.bindings, unbound=(INIT_IMAGE, MASK))
         self._lay_out()
         self.model_combo.activated.connect(self._on_model_activated)
         self.strength_row.clearRequested.connect(self.clearInitRequested)
@@ -160,6 +165,10 @@ class ControlsPanel(QWidget):
             "width": SpinBinding(self.size_row.width_spin, int),
             "height": SpinBinding(self.size_row.height_spin, int),
             "strength": SpinBinding(self.strength_row.spin, float),
+            "mask_blur": SpinBinding(self.inpaint_options.blur_spin, int),
+            "masked_content": ComboDataBinding(self.inpaint_options.content_combo),
+            "inpaint_area": ComboDataBinding(self.inpaint_options.area_combo),
+            "mask_padding": SpinBinding(self.inpaint_options.padding_spin, int),
             "refiner": LineBinding(self.refiner_row.edit),
             "refiner_switch": SpinBinding(self.refiner_row.switch_spin, float),
         }
@@ -198,15 +207,20 @@ class ControlsPanel(QWidget):
         layout.addSpacing(8)
         layout.addWidget(_heading("Init image (img2img)"))
         layout.addWidget(self.strength_row)
+        layout.addSpacing(8)
+        layout.addWidget(_heading("Inpainting (paint a mask on the canvas)"))
+        layout.addWidget(self.inpaint_options)
         layout.addStretch(1)
 
-    def build_request(self, init_image: Image.Image | None = None) -> GenerationRequest:
+    def build_request(
+        self, init_image: Image.Image | None = None, mask: Image.Image | None = None
+    ) -> GenerationRequest:
         """The request these settings describe; raises ``RequestError`` when they cannot work.
 
         With "random" on, this draws the run's seed and shows it.
         """
         values = {name: binding.value_for_run() for name, binding in self.bindings.items()}
-        return GenerationRequest(**values, init_image=init_image)
+        return GenerationRequest(**values, init_image=init_image, mask=mask)
 
     def preview_kind(self) -> str:
         """ "none", "latent", "taesd" or "vae"."""
@@ -217,6 +231,7 @@ class ControlsPanel(QWidget):
 
     def set_init_image(self, description: str | None) -> None:
         self.strength_row.set_init_image(description)
+        self.inpaint_options.set_has_image(description is not None)
 
     def set_running(self, running: bool) -> None:
         """The model cannot change under a run; everything else only affects the next one."""

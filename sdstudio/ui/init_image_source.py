@@ -46,6 +46,10 @@ class InitImageSource(QObject):
     def qimage(self) -> QImage | None:
         return self._qimage
 
+    def name(self) -> str:
+        """The file name (or "pasted image"); empty without an init image."""
+        return self._name
+
     def description(self) -> str | None:
         """e.g. ``photo.png (640 × 480)``, or None without an init image."""
         if self._image is None:

@@ -33,6 +33,7 @@ from sdstudio.ui.file_dialogs import ask_open_image, ask_save_image
 from sdstudio.ui.history import HistoryPanel
 from sdstudio.ui.image_opener import ImageFileOpener
 from sdstudio.ui.init_image_source import InitImageSource
+from sdstudio.ui.inpainting_controller import InpaintingController
 from sdstudio.ui.load_progress_relay import describe_load_progress
 from sdstudio.ui.model_picker import ModelPicker
 from sdstudio.ui.networks.panel import NetworksPanel
@@ -116,6 +117,15 @@ class MainWindow(QMainWindow):
         self._zoom_label = QLabel("100 %", objectName="zoomLabel")
         self.window_actions = WindowActions(self.menuBar(), self)  # before any dock
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.window_actions.toolbar)
+        self.inpainting = InpaintingController(
+            self.canvas,
+            self.init_images,
+            self.controls.inpaint_options,
+            self.controls.size_row,
+            self.state,
+            self,
+        )
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.inpainting.editor.toolbar)
         self._build_layout()
         self.model_picker = ModelPicker(
             self.worker, self.settings, self.controls.model_combo, self.state, self
@@ -327,7 +337,7 @@ class MainWindow(QMainWindow):
             self.show_error("The model is not loaded yet.")
             return False
         try:
-            request = self.controls.build_request(self.init_images.image())
+            request = self.controls.build_request(self.init_images.image(), self.inpainting.mask())
         except RequestError as error:
             self.show_error(str(error))
             return False
@@ -343,6 +353,7 @@ class MainWindow(QMainWindow):
         self._run_started_at = time.monotonic()
         self._outcome = "Failed"
         self.window_actions.compare.setChecked(False)
+        self.inpainting.show_mask(False)  # previews and the result are shown without it
         self.scrubber.clear()
         self.controls.set_running(True)
         self.run_bar.set_running()
@@ -454,6 +465,7 @@ class MainWindow(QMainWindow):
             self.canvas.show_image(init_qimage, self._result.image.size())
         else:
             self.canvas.show_image(self._result.image)
+        self.inpainting.show_mask(show_init)
 
     @Slot(float)
     def _on_zoom(self, zoom: float) -> None:

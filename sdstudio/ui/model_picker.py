@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QMenu, QWidget
 
-from sdstudio.engine.models.demo.model import DEMO_NAME
+from sdstudio.engine.models.demo.model import DEMO_INPAINTING_NAME, DEMO_NAME, is_demo_spec
 from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.ui.app_state import AppState
 from sdstudio.ui.model_dialogs import ask_checkpoint_file, ask_hub_id, ask_model_folder, ask_vae
@@ -33,6 +33,8 @@ def model_label(spec: str) -> str:
     """What the combo shows for ``spec``: the folder or file name, or the hub id."""
     if spec == DEMO_NAME:
         return "Demo model"
+    if spec == DEMO_INPAINTING_NAME:
+        return "Demo inpainting model"
     path = Path(spec).expanduser()
     return path.name if path.exists() or spec.startswith(("/", "~", ".")) else spec
 
@@ -230,7 +232,7 @@ class ModelPicker(QObject):
     def model_ready(self, name: str, description: str) -> None:
         if self._pending is not None:
             self._current, self._pending = self._pending, None
-            self._settings.remember_model(self._current, is_demo=self._current == DEMO_NAME)
+            self._settings.remember_model(self._current, is_demo=is_demo_spec(self._current))
             if self._pending_vae is not None:
                 self._settings.set_model_vae(self._current, self._pending_vae)
             self._settings.sync()

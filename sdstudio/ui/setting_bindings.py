@@ -155,6 +155,26 @@ class ComboTextBinding(SettingBinding):
         return f"{label} {value!r} is not in the list"
 
 
+class ComboDataBinding(SettingBinding):
+    """A QComboBox whose items carry the setting's values as data and words as text
+    ("Only masked" for ``masked``)."""
+
+    def __init__(self, combo: QComboBox) -> None:
+        self.combo = combo
+
+    def get(self) -> str:
+        return str(self.combo.currentData())
+
+    def set(self, value: Any) -> bool:
+        index = self.combo.findData(value) if isinstance(value, str) else -1
+        if index >= 0:
+            self.combo.setCurrentIndex(index)
+        return index >= 0
+
+    def refusal(self, label: str, value: Any) -> str:
+        return f"{label} {value!r} is not one of the choices"
+
+
 def apply_schema(
     bindings: Mapping[str, SettingBinding],
     unbound: Iterable[str] = (),

@@ -30,6 +30,7 @@ from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.clean_estimate import alpha_bar_at, estimate_clean_latents
 from sdstudio.engine.generation.events import Cancelled, GenerationEvent, ImageFinished, StepEvent
 from sdstudio.engine.generation.extensions import Extensions
+from sdstudio.engine.generation.inpainting.extension import inpainting_for
 from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
 from sdstudio.engine.generation.run_context import RunContext, UnetCall
 from sdstudio.engine.generation.schedulers import make_scheduler
@@ -41,6 +42,7 @@ from sdstudio.engine.generation.stages import (
     step_kwargs,
     steps_before_switch,
 )
+from sdstudio.engine.generation.vae_precision import vae_in_float32
 from sdstudio.engine.models.loading import LoadedModel
 from sdstudio.engine.prompts.network_tags import without_network_tags
 
@@ -64,6 +66,9 @@ def generate(
     problem = model.family.refusal(model.pipeline, request.is_img2img)
     if problem:
         raise RequestError(problem)
+    inpainting = inpainting_for(model, request, refiner)
+    if inpainting is not None:  # first, so later extensions see its latents and picture
+        extensions = (inpainting, *extensions)
     with contextlib.ExitStack() as stack:
         for extension in extensions:
             stack.enter_context(extension)
@@ -114,6 +119,13 @@ def _generate_one(
         scheduler.set_timesteps(request.steps, device=device)
         if request.is_img2img:
             ctx.timesteps, ctx.begin_index = _img2img_timesteps(scheduler, request)
+        else:
+            ctx.timesteps, ctx.begin_index = scheduler.timesteps, 0
+        for extension in extensions:
+            extension.before_latents(ctx)
+        if ctx.latents is not None:  # an extension made them (inpainting)
+            pass
+        elif request.is_img2img:
             ctx.latents = _noised_init_latents(
                 pipe,
                 request,
@@ -123,7 +135,6 @@ def _generate_one(
                 model.family.capabilities.upcasts_vae,
             )
         else:
-            ctx.timesteps, ctx.begin_index = scheduler.timesteps, 0
             dtype = ctx.conditioning.dtype
             noise = _initial_noise(pipe, request, dtype, device, ctx.generator)
             ctx.latents = noise * scheduler.init_noise_sigma
@@ -267,25 +278,10 @@ def decode_latents(
     """Latents to a PIL image through the full VAE decoder; with ``upcast`` an fp16 VAE that
     says ``force_upcast`` decodes in float32, as diffusers' SDXL pipelines do."""
     vae = pipe.vae
-    with _upcast(vae, upcast and vae.dtype == torch.float16):
+    with vae_in_float32(vae, upcast and vae.dtype == torch.float16):
         scaled = latents.to(vae.dtype) / vae.config.scaling_factor
         pixels = vae.decode(scaled, return_dict=False, generator=generator)[0]
     return pipe.image_processor.postprocess(pixels, output_type="pil", do_denormalize=[True])[0]
-
-
-@contextlib.contextmanager
-def _upcast(vae: Any, wanted: bool) -> Iterator[None]:
-    """The VAE in float32 inside the block when it says ``force_upcast`` (fp16 overflows in
-    SDXL's VAE), back in its own dtype after."""
-    dtype = vae.dtype
-    upcast = wanted and bool(vae.config.get("force_upcast", False))
-    if upcast:
-        vae.to(dtype=torch.float32)
-    try:
-        yield
-    finally:
-        if upcast:
-            vae.to(dtype=dtype)
 
 
 def _sized_init_image(request: GenerationRequest) -> Image.Image:
@@ -327,7 +323,7 @@ def _noised_init_latents(
     device = pipe._execution_device  # the GPU, even while CPU offload parks the UNet in RAM
     dtype = pipe.unet.dtype
     pixels = pipe.image_processor.preprocess(_sized_init_image(request)).to(device=device)
-    with _upcast(pipe.vae, upcast):
+    with vae_in_float32(pipe.vae, upcast):
         encoded = pipe.vae.encode(pixels.to(dtype=pipe.vae.dtype)).latent_dist.sample(generator)
     if upcast:  # in diffusers' SDXL order: back to the UNet's dtype, then scaled
         init_latents = pipe.vae.config.scaling_factor * encoded.to(dtype)

@@ -4,6 +4,9 @@ An extension is entered for a whole request (all images of the batch) and always
 however the run ends, so hooks and processors it installs never outlive the run. Its points,
 in the order the loop reaches them for each image:
 
+- ``before_latents(ctx)``: conditioning, scheduler and timesteps are ready; may set
+  ``ctx.latents`` itself, and the loop then skips its own first latents (inpainting draws
+  them in diffusers' inpaint order);
 - ``before_loop(ctx)``: conditioning, scheduler, timesteps and first latents are ready;
 - ``before_unet(ctx, call)``: may change the UNet's input and keyword arguments;
 - ``after_step(ctx, step)``: after the scheduler step; may change ``ctx.latents``;
@@ -31,6 +34,9 @@ class GenerationExtension:
 
     def __exit__(self, *exc_info: object) -> None:
         return None
+
+    def before_latents(self, ctx: RunContext) -> None:
+        """Called once per image before the first latents are made; may set them."""
 
     def before_loop(self, ctx: RunContext) -> None:
         """Called once per image before the first step."""

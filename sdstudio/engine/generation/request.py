@@ -10,6 +10,7 @@ from sdstudio.engine.generation.settings import (
     MAX_SEED,
     MAX_SIDE,
     InitImageSettings,
+    InpaintSettings,
     PromptSettings,
     RefinerSettings,
     SamplingSettings,
@@ -26,7 +27,12 @@ SIDE_STEP = 8  # the VAE works on 8×8 pixel blocks
 # comes first and ``GenerationRequest("a cat", steps=2)`` reads as it always has.
 @dataclass(frozen=True)
 class GenerationRequest(
-    RefinerSettings, InitImageSettings, SizeSettings, SamplingSettings, PromptSettings
+    RefinerSettings,
+    InpaintSettings,
+    InitImageSettings,
+    SizeSettings,
+    SamplingSettings,
+    PromptSettings,
 ):
     """Settings for one txt2img or img2img run; invalid settings raise :class:`RequestError`.
 

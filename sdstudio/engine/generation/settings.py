@@ -49,10 +49,30 @@ class Setting:
     help: str | None = None
     persisted: bool = True  # kept in settings.ini between sessions
     recorded: bool = True  # stored in the saved image's record
-    needs: str | None = None  # infotext only when this other setting is set (not empty)
+    # Infotext only when this other setting is set (not empty), or has a value: "name=value".
+    needs: str | None = None
     # Infotext leaves it out at its default, so an infotext without it means the default
     # (A1111's extensions write their settings only when they are used).
     omitted_at_default: bool = False
+    # A text setting that takes one of these values (the command line's spelling); each may
+    # be written differently in infotext (A1111's words: "masked" is "Only masked").
+    choices: tuple[str, ...] | None = None
+    infotext_names: tuple[tuple[str, str], ...] = ()  # (value, infotext text) pairs
+
+    def infotext_name(self, value: str) -> str:
+        """How infotext writes ``value``."""
+        return dict(self.infotext_names).get(value, value)
+
+    def value_from_infotext(self, text: str) -> str:
+        """The value infotext ``text`` stands for (either spelling, any case); raises
+        ValueError for a value that is not a choice."""
+        if self.choices is None:
+            return text
+        lowered = text.strip().lower()
+        for value in self.choices:
+            if lowered in (value.lower(), self.infotext_name(value).lower()):
+                return value
+        raise ValueError(text)
 
     @property
     def control_range(self) -> tuple[float | None, float | None]:
@@ -72,6 +92,8 @@ class Setting:
         """Why ``value`` is not allowed in a request, in words; None when it is."""
         noun = self.label_in_sentence
         if isinstance(value, str):
+            if self.choices is not None and value not in self.choices:
+                return f"{noun} must be one of {', '.join(self.choices)}, got {value!r}"
             if self.max_length is not None and len(value) > self.max_length:
                 return f"{noun} must be at most {self.max_length} characters, got {len(value)}"
             return None
@@ -106,6 +128,8 @@ def setting(
     needs: str | None = None,
     omitted_at_default: bool = False,
     compare: bool = True,
+    choices: tuple[str, ...] | None = None,
+    infotext_names: tuple[tuple[str, str], ...] = (),
 ) -> Any:
     """A dataclass field that carries its :class:`Setting` (``compare=False`` for images)."""
     description = Setting(
@@ -122,6 +146,8 @@ def setting(
         recorded=recorded,
         needs=needs,
         omitted_at_default=omitted_at_default,
+        choices=choices,
+        infotext_names=infotext_names,
     )
     return dataclasses.field(
         default=default, compare=compare, repr=compare, metadata={SETTING_KEY: description}
@@ -250,6 +276,67 @@ class InitImageSettings:
     )
 
 
+MASKED_CONTENT = ("original", "fill", "noise", "nothing")
+INPAINT_AREAS = ("whole", "masked")
+
+
+@dataclass(frozen=True)
+class InpaintSettings:
+    """Inpainting: a mask over the init image says where to repaint (white) and what to keep
+    (black). A1111's options and infotext keys."""
+
+    mask: "Image.Image | None" = setting(
+        None,
+        label="Mask",
+        cli="--mask",
+        help="a mask image the init image's size (white: repaint, black: keep); any other "
+        "size is scaled to fit",
+        persisted=False,
+        recorded=False,
+        compare=False,
+    )
+    mask_blur: int = setting(
+        4,
+        label="Mask blur",
+        minimum=0,
+        maximum=256,
+        control_maximum=64,
+        infotext="Mask blur",
+        help="soften the mask's edge by this many pixels (a Gaussian blur), so the repainted "
+        "part blends in",
+    )
+    masked_content: str = setting(
+        "original",
+        label="Masked content",
+        infotext="Masked content",
+        omitted_at_default=True,
+        choices=MASKED_CONTENT,
+        infotext_names=(("noise", "latent noise"), ("nothing", "latent nothing")),
+        help="what the masked part starts from, for ordinary (not inpainting) models: the "
+        "original picture, its surrounding colours (fill), latent noise or latent nothing",
+    )
+    inpaint_area: str = setting(
+        "whole",
+        label="Inpaint area",
+        infotext="Inpaint area",
+        omitted_at_default=True,
+        choices=INPAINT_AREAS,
+        infotext_names=(("whole", "Whole picture"), ("masked", "Only masked")),
+        help="whole: denoise the whole picture at the requested size; masked: only a crop "
+        "around the mask (plus the padding), generated at the requested size and pasted back",
+    )
+    mask_padding: int = setting(
+        32,
+        label="Masked area padding",
+        minimum=0,
+        maximum=MAX_SIDE,
+        control_maximum=256,
+        infotext="Masked area padding",
+        needs="inpaint_area=masked",
+        help="pixels around the mask included in the crop when the inpaint area is 'masked'",
+    )
+
+
 @dataclass(frozen=True)
 class RefinerSettings:
     """SDXL's refiner: a second model that finishes the last steps (A1111's "Refiner")."""
@@ -278,6 +365,7 @@ SECTIONS: tuple[type, ...] = (
     SamplingSettings,
     SizeSettings,
     InitImageSettings,
+    InpaintSettings,
     RefinerSettings,
 )
 

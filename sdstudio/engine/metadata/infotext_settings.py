@@ -46,14 +46,18 @@ def settings_params(
 
 def _written(each: SettingField, values: Mapping[str, Any]) -> bool:
     """Empty text is left out (no refiner: no "Refiner: "), and so is a setting whose
-    ``needs`` is empty (no "Refiner switch at" without a refiner) or one omitted at its
-    default (no "CFG Rescale φ: 0")."""
+    ``needs`` is empty (no "Refiner switch at" without a refiner) or has another value (no
+    "Masked area padding" for the whole picture) or one omitted at its default (no
+    "CFG Rescale φ: 0")."""
     if values.get(each.name) == "":
         return False
     if each.setting.omitted_at_default and values.get(each.name) == each.field.default:
         return False
-    needed = each.setting.needs
-    return needed is None or values.get(needed, "") != ""
+    if each.setting.needs is None:
+        return True
+    needed, _, wanted = each.setting.needs.partition("=")
+    value = values.get(needed, "")
+    return value == wanted if wanted else value != ""
 
 
 def read_settings_params(
@@ -79,6 +83,8 @@ def read_settings_params(
 def _value_text(each: SettingField, value: Any) -> str:
     if each.value_type is float:
         return format_number(value)
+    if isinstance(value, str):
+        return each.setting.infotext_name(value)
     return str(value)
 
 
@@ -96,7 +102,7 @@ def _read_value(each: SettingField, text: str) -> Any:
         return _read_int(text)
     if each.value_type is float:
         return _read_float(text)
-    return text
+    return each.setting.value_from_infotext(text)
 
 
 def read_bool(text: str) -> bool:

@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from sdstudio import __version__
 from sdstudio.engine.generation.scheduler_names import MODEL_DEFAULT
-from sdstudio.engine.generation.settings import InitImageSettings, flat_settings, setting_fields
+from sdstudio.engine.generation.settings import (
+    InitImageSettings,
+    InpaintSettings,
+    flat_settings,
+    setting_fields,
+)
 from sdstudio.engine.metadata.infotext import format_infotext
 from sdstudio.engine.metadata.infotext_settings import format_number, settings_params
 
@@ -51,6 +56,7 @@ class GenerationRecord(_RecordedSettings):
 
     sampler: str = ""  # the A1111 name of the scheduler that actually ran
     img2img: bool = False
+    inpainted: bool = False  # a mask said where to repaint
     model_name: str = ""
     model_path: str = ""
     model_family: str = ""  # the family's stable name ("sd1", "sd2"): how it was loaded
@@ -90,9 +96,15 @@ class GenerationRecord(_RecordedSettings):
     def infotext(self) -> str:
         """This record in A1111's ``parameters`` layout, for tools that read only that.
 
-        The init image's settings (strength) mean nothing for txt2img, so are left out then.
+        The init image's settings (strength) mean nothing for txt2img, and the mask's without
+        a mask, so are left out then (A1111 writes "Denoising strength" for an inpainting
+        run at strength 1 too).
         """
-        unused = set() if self.img2img else {spec.name for spec in fields(InitImageSettings)}
+        unused = set()
+        if not (self.img2img or self.inpainted):
+            unused |= {spec.name for spec in fields(InitImageSettings)}
+        if not self.inpainted:
+            unused |= {spec.name for spec in fields(InpaintSettings)}
         values = {
             each.name: getattr(self, each.name)
             for each in setting_fields()
@@ -134,6 +146,7 @@ def record_for(
         **settings,
         sampler=_sampler_that_ran(model, request.scheduler),
         img2img=request.is_img2img,
+        inpainted=request.mask is not None and request.init_image is not None,
         model_name=model.name,
         model_path=str(model.source),
         model_family=model.family.name,

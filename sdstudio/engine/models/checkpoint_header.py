@@ -69,10 +69,11 @@ def _refuse_other_models(path: Path, shapes: dict[str, list[int]]) -> None:
     if not _any_prefix(keys, UNET):
         raise ModelLoadError(f"{path.name} is not a Stable Diffusion checkpoint: {_guess(keys)}")
     channels = shapes.get(FIRST_CONV, [0, 4])[1]
-    if any(channels in family.capabilities.inpainting_unet_channels for family in FAMILIES):
-        return
-    if channels == 9:
-        raise ModelLoadError(f"{path.name} is an inpainting model; these are not supported yet.")
+    if channels == 9:  # the shipped single-file configs describe 4-channel UNets
+        raise ModelLoadError(
+            f"{path.name} is an inpainting model; sdstudio loads inpainting models from "
+            "diffusers folders, not yet from single files. Use the model's diffusers folder."
+        )
     if channels != 4:
         raise ModelLoadError(
             f"{path.name} has a UNet with {channels} input channels (an instruct or depth "

@@ -19,7 +19,7 @@ from typing import Any
 from sdstudio.engine.devices import DevicePlacement, resolve_device
 from sdstudio.engine.errors import ModelLoadError, UserFacingError
 from sdstudio.engine.memory import is_out_of_memory, release_memory, run_guarded
-from sdstudio.engine.models.demo.model import DEMO_LABEL, DEMO_NAME, demo_model_dir
+from sdstudio.engine.models.demo.model import demo_label, demo_model_dir
 from sdstudio.engine.models.families import ModelFamily
 from sdstudio.engine.models.library_noise import quiet_libraries
 from sdstudio.engine.models.load_options import LoadOptions
@@ -43,7 +43,7 @@ class LoadedModel:
     @property
     def description(self) -> str:
         if self.is_demo:
-            return DEMO_LABEL
+            return demo_label(self.name)
         return f"{self.name} ({self.family.label}) on {self.placement.label}"
 
     @property
@@ -126,9 +126,9 @@ def _prepare(source: ModelSource, options: LoadOptions, progress: ProgressCallba
     from sdstudio.engine.models.diffusers_folder import check_folder
 
     if source.kind is SourceKind.DEMO:
-        folder = demo_model_dir()
+        folder = demo_model_dir(source.spec)
         family = check_folder(folder)
-        return _Plan(DEMO_NAME, str(folder), True, family, partial(family.load_folder, folder))
+        return _Plan(source.spec, str(folder), True, family, partial(family.load_folder, folder))
     if source.kind is SourceKind.CHECKPOINT:
         return _checkpoint_plan(source, options)
     if source.kind is SourceKind.HUB:

@@ -11,13 +11,14 @@ from enum import Enum
 from pathlib import Path
 
 from sdstudio.engine.errors import ModelLoadError
-from sdstudio.engine.models.demo.model import DEMO_NAME
+from sdstudio.engine.models.demo.model import DEMO_INPAINTING_NAME, DEMO_NAME, is_demo_spec
 from sdstudio.engine.models.hub import looks_like_hub_id
 
 PICKLE_SUFFIXES = {".ckpt", ".pt", ".pth", ".bin", ".pkl", ".pickle"}
 CHECKPOINT_SUFFIX = ".safetensors"
 SPEC_HELP = (
-    f"'{DEMO_NAME}', a diffusers model folder, a .safetensors checkpoint, or a hub id (owner/name)"
+    f"'{DEMO_NAME}', '{DEMO_INPAINTING_NAME}', a diffusers model folder, a .safetensors "
+    "checkpoint, or a hub id (owner/name)"
 )
 
 
@@ -37,8 +38,10 @@ class ModelSource:
 
 def identify_source(spec: str | None) -> ModelSource:
     """Classify ``spec`` or raise a ``ModelLoadError`` that says what would work instead."""
-    if spec in (None, "", DEMO_NAME):
+    if spec in (None, ""):
         return ModelSource(SourceKind.DEMO, DEMO_NAME)
+    if is_demo_spec(spec):
+        return ModelSource(SourceKind.DEMO, str(spec))
     assert spec is not None
     path = Path(spec).expanduser()
     if path.is_dir():

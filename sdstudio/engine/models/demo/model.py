@@ -21,11 +21,29 @@ DEMO_LABEL = (
     "load a real model for real images."
 )
 DEMO_FOLDER = "demo-model"
+DEMO_INPAINTING_NAME = "demo-inpainting"
+DEMO_INPAINTING_LABEL = (
+    "Demo inpainting model — the demo fine-tuned to repaint a masked part (paint a mask on "
+    "the canvas, try “a red square on the left”); load a real model for real images."
+)
+# Each built-in model: its spec, its folder in resources/, and what the window says of it.
+DEMO_MODELS: dict[str, tuple[str, str]] = {
+    DEMO_NAME: (DEMO_FOLDER, DEMO_LABEL),
+    DEMO_INPAINTING_NAME: ("demo-inpainting-model", DEMO_INPAINTING_LABEL),
+}
 
 
-def demo_model_dir() -> Path:
-    """The shipped demo folder (read-only: it is loaded in place, never written to)."""
-    folder = resources_dir() / DEMO_FOLDER
+def is_demo_spec(spec: str | None) -> bool:
+    return spec in DEMO_MODELS
+
+
+def demo_label(name: str) -> str:
+    return DEMO_MODELS.get(name, DEMO_MODELS[DEMO_NAME])[1]
+
+
+def demo_model_dir(name: str = DEMO_NAME) -> Path:
+    """A shipped demo folder (read-only: it is loaded in place, never written to)."""
+    folder = resources_dir() / DEMO_MODELS[name][0]
     if not (folder / "model_index.json").is_file():
         raise ModelLoadError(
             f"The demo model is missing from this installation (expected {folder}). "

@@ -39,7 +39,7 @@ SD1 = StableDiffusionFamily(
     latent_rgb_factors=SD_LATENT_RGB_FACTORS,
     latent_rgb_bias=(0.0, 0.0, 0.0),
     taesd_variant="taesd",
-    capabilities=FamilyCapabilities(),
+    capabilities=FamilyCapabilities(inpainting_unet_channels=(9,)),
     required_files=REQUIRED_FILES,
     download_patterns=DOWNLOAD_PATTERNS,
     pipeline_class_names=PIPELINE_CLASS_NAMES,
@@ -54,7 +54,7 @@ SD2 = dataclasses.replace(  # SD 1.x's VAE, tokenizer BPE and files; OpenCLIP's 
     config_name="sd21",
     cross_attention_width=1024,
     v_prediction_size=768,
-    capabilities=FamilyCapabilities(v_prediction_default=True),
+    capabilities=FamilyCapabilities(inpainting_unet_channels=(9,), v_prediction_default=True),
     checkpoint_text_encoder="cond_stage_model.model.",
     pad_token="!",
     size_presets=((768, 768), (512, 512), (768, 512), (512, 768), (896, 640), (640, 896)),
@@ -69,7 +69,9 @@ SDXL = SDXLFamily(
     latent_rgb_factors=SDXL_LATENT_RGB_FACTORS,
     latent_rgb_bias=SDXL_LATENT_RGB_BIAS,
     taesd_variant="taesdxl",
-    capabilities=FamilyCapabilities(has_refiner=True, upcasts_vae=True),
+    capabilities=FamilyCapabilities(
+        inpainting_unet_channels=(9,), has_refiner=True, upcasts_vae=True
+    ),
     required_files=SDXL_REQUIRED_FILES,
     download_patterns=SDXL_DOWNLOAD_PATTERNS,
     pipeline_class_names=SDXL_PIPELINE_CLASS_NAMES,

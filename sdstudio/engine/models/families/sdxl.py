@@ -47,7 +47,11 @@ SDXL_DOWNLOAD_PATTERNS = (
     "text_encoder_2/model-*.safetensors",
 )
 SDXL_PIPELINE_CLASS_NAMES = frozenset(
-    {"StableDiffusionXLPipeline", "StableDiffusionXLImg2ImgPipeline"}
+    {
+        "StableDiffusionXLPipeline",
+        "StableDiffusionXLImg2ImgPipeline",
+        "StableDiffusionXLInpaintPipeline",
+    }
 )
 # Published factors for SDXL's latent space (as ComfyUI's previews use them).
 SDXL_LATENT_RGB_FACTORS = (

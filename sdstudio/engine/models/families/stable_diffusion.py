@@ -40,7 +40,9 @@ DOWNLOAD_PATTERNS = (
     "vae/*.json",
     *(f"vae/{name}" for name in _WEIGHT_PATTERNS),
 )
-PIPELINE_CLASS_NAMES = frozenset({"StableDiffusionPipeline", "StableDiffusionImg2ImgPipeline"})
+PIPELINE_CLASS_NAMES = frozenset(
+    {"StableDiffusionPipeline", "StableDiffusionImg2ImgPipeline", "StableDiffusionInpaintPipeline"}
+)
 # Published factors for the SD 1.x latent space (as used by ComfyUI's previews); SD 2.x
 # shares SD 1.x's VAE, hence its latent space.
 SD_LATENT_RGB_FACTORS = (

@@ -1,0 +1,153 @@
+"""Inpainting as a loop extension, with diffusers' inpaint pipelines' semantics.
+
+Per image, in diffusers' order of random draws (so the same seed gives the same picture):
+the init latents (ordinary models, or any model below strength 1), the noise, then the
+masked picture's latents. A 9-channel inpainting UNet reads the mask and those latents
+beside its input at every step; an ordinary model has its kept part put back after every
+scheduler step (the init latents noised to the next timestep, clean after the last). The
+decoded picture is composited over the init image through the blurred mask, so nothing
+outside it changes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import torch
+from diffusers.image_processor import VaeImageProcessor
+from diffusers.utils.torch_utils import randn_tensor
+
+from sdstudio.engine.errors import RequestError
+from sdstudio.engine.generation.extensions import GenerationExtension
+from sdstudio.engine.generation.inpainting.inputs import InpaintInputs, inpaint_inputs
+from sdstudio.engine.generation.inpainting.masked_content import replaced_latents
+from sdstudio.engine.generation.vae_precision import vae_in_float32
+
+if TYPE_CHECKING:
+    from sdstudio.engine.generation.events import StepEvent
+    from sdstudio.engine.generation.request import GenerationRequest
+    from sdstudio.engine.generation.run_context import RunContext, UnetCall
+    from sdstudio.engine.models.loading import LoadedModel
+
+INPAINTING_UNET_CHANNELS = 9  # 4 latents + 1 mask + 4 masked-picture latents
+
+
+def is_inpainting_model(pipeline: Any) -> bool:
+    return pipeline.unet.config.in_channels == INPAINTING_UNET_CHANNELS
+
+
+def inpainting_for(
+    model: LoadedModel, request: GenerationRequest, refiner: LoadedModel | None = None
+) -> InpaintExtension | None:
+    """The extension a request needs: with a mask, or on an inpainting model (which then
+    repaints everything, as A1111 runs them for txt2img); None otherwise."""
+    inpainting_model = is_inpainting_model(model.pipeline)
+    if request.mask is None and not inpainting_model:
+        return None
+    if refiner is not None:
+        raise RequestError("Inpainting with a refiner is not supported yet: clear the refiner.")
+    return InpaintExtension(inpaint_inputs(request, ordinary_model=not inpainting_model))
+
+
+class InpaintExtension(GenerationExtension):
+    """Makes the first latents itself, conditions or blends every step, composites the end."""
+
+    def __init__(self, inputs: InpaintInputs) -> None:
+        self.inputs = inputs
+        self._mask: torch.Tensor | None = None  # latent-sized, 1 where repainted
+        self._masked_latents: torch.Tensor | None = None
+        self._image_latents: torch.Tensor | None = None
+        self._noise: torch.Tensor | None = None
+
+    def before_latents(self, ctx: RunContext) -> None:
+        pipe, request, generator = ctx.pipeline, ctx.request, ctx.generator
+        device = pipe._execution_device
+        dtype = ctx.conditioning.dtype
+        inputs = self.inputs
+        height, width = request.height, request.width
+        picture = pipe.image_processor.preprocess(
+            inputs.source,
+            height=height,
+            width=width,
+            crops_coords=inputs.crop,
+            resize_mode=inputs.resize_mode,
+        ).to(dtype=torch.float32)
+        mask = _mask_processor(pipe).preprocess(
+            inputs.mask,
+            height=height,
+            width=width,
+            resize_mode=inputs.resize_mode,
+            crops_coords=inputs.crop,
+        )
+        upcast = ctx.model.family.capabilities.upcasts_vae
+        strength_max = not request.is_img2img
+        ordinary = not is_inpainting_model(pipe)
+        scheduler = ctx.scheduler
+        if strength_max and hasattr(scheduler, "set_begin_index"):
+            scheduler.set_begin_index(0)  # as diffusers' get_timesteps does at strength 1
+        if ordinary or not strength_max:
+            self._image_latents = _encode(pipe, picture.to(device, dtype), generator, upcast)
+        factor = pipe.vae_scale_factor
+        shape = (1, pipe.vae.config.latent_channels, height // factor, width // factor)
+        self._noise = randn_tensor(shape, generator=generator, device=device, dtype=dtype)
+        masked_picture = (picture * (mask < 0.5)).to(device, dtype)
+        self._masked_latents = _encode(pipe, masked_picture, generator, upcast)
+        self._mask = torch.nn.functional.interpolate(
+            mask, size=(height // factor, width // factor)
+        ).to(device=device, dtype=dtype)
+        if strength_max:
+            ctx.latents = self._noise * scheduler.init_noise_sigma
+            return
+        start = self._image_latents
+        if ordinary:
+            start = replaced_latents(start, self._mask, request.masked_content, generator)
+        ctx.latents = scheduler.add_noise(start, self._noise, ctx.timesteps[:1].repeat(1))
+
+    def before_unet(self, ctx: RunContext, call: UnetCall) -> None:
+        if not is_inpainting_model(ctx.pipeline):
+            return
+        rows = call.sample.shape[0]
+        mask = self._mask.repeat(rows, 1, 1, 1)
+        masked = self._masked_latents.repeat(rows, 1, 1, 1)
+        call.sample = torch.cat([call.sample, mask, masked], dim=1)
+
+    def after_step(self, ctx: RunContext, step: StepEvent) -> None:
+        if is_inpainting_model(ctx.pipeline):
+            return
+        kept = self._image_latents
+        if ctx.position < len(ctx.timesteps) - 1:
+            following = ctx.timesteps[ctx.position + 1]
+            kept = ctx.scheduler.add_noise(kept, self._noise, torch.tensor([following]))
+        ctx.latents = (1 - self._mask) * kept + self._mask * ctx.latents
+
+    def after_loop(self, ctx: RunContext) -> None:
+        inputs = self.inputs
+        if inputs.composite_onto is None or inputs.composite_mask is None:
+            return
+        ctx.image = _mask_processor(ctx.pipeline).apply_overlay(
+            inputs.composite_mask, inputs.composite_onto, ctx.image, inputs.crop
+        )
+
+
+def _mask_processor(pipe: Any) -> VaeImageProcessor:
+    """The processor diffusers' inpaint pipelines make for masks: gray, 0..1, binarized."""
+    return VaeImageProcessor(
+        vae_scale_factor=pipe.vae_scale_factor,
+        do_normalize=False,
+        do_binarize=True,
+        do_convert_grayscale=True,
+    )
+
+
+def _encode(pipe: Any, pixels: torch.Tensor, generator: torch.Generator, upcast: bool):
+    """Pixels to scaled latents, sampled from the VAE's distribution with our generator; in
+    float32 around an fp16 VAE that asks for it (SDXL), as diffusers does."""
+    vae = pipe.vae
+    dtype = pixels.dtype
+    upcasting = upcast and bool(vae.config.get("force_upcast", False))
+    with vae_in_float32(vae, upcasting):
+        encoded = vae.encode(pixels.float() if upcasting else pixels.to(vae.dtype))
+        latents = encoded.latent_dist.sample(generator)
+    if upcast:
+        return vae.config.scaling_factor * latents.to(dtype)
+    return (vae.config.scaling_factor * latents).to(dtype)
