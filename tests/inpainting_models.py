@@ -1,4 +1,4 @@
-"""A 9-channel inpainting model built in code from the demo's weights, for parity tests.
+"""A 9-channel inpainting model built in code from a loaded model (the demo, the tiny SDXL).
 
 Its UNet is the demo's with ``conv_in`` widened to 9 input channels (the demo's 4 latent
 channels keep their weights; the mask and masked-picture channels get small seeded random
