@@ -103,14 +103,6 @@ def test_a_lora_file_is_told_apart_from_a_model(tmp_path):
         load_model(str(path), device="cpu")
 
 
-def test_an_inpainting_checkpoint_is_named_as_such(tmp_path):
-    path = tmp_path / "inpaint.safetensors"
-    save_file({UNET_KEY: torch.zeros(320, 9, 3, 3)}, str(path))
-
-    with pytest.raises(ModelLoadError, match="inpainting model"):
-        load_model(str(path), device="cpu")
-
-
 def test_an_sd2_checkpoint_is_recognised_by_its_openclip_text_encoder(tmp_path):
     from sdstudio.engine.models.checkpoint_header import read_checkpoint_header
 
@@ -143,3 +135,20 @@ def test_missing_tokenizer_files_say_how_to_get_them(checkpoint, tmp_path, monke
 
     with pytest.raises(ModelLoadError, match="hf download openai/clip-vit-large-patch14"):
         load_model(str(checkpoint), device="cpu")
+
+
+def test_a_single_file_inpainting_checkpoint_loads_with_a_9_channel_unet(
+    tmp_path, random_model_folder
+):
+    from tests.inpainting_models import widened_unet
+
+    pipeline = build_random_sd_pipeline()
+    pipeline.unet = widened_unet(pipeline.unet)
+    path = write_original_layout_checkpoint(pipeline, tmp_path / "tiny-inpainting.safetensors")
+    options = LoadOptions(config_dir=random_model_folder)
+
+    model = load_model(str(path), device="cpu", options=options)
+
+    assert model.pipeline.unet.config.in_channels == 9
+    state = model.pipeline.unet.state_dict()["conv_in.weight"]
+    assert torch.equal(state, pipeline.unet.state_dict()["conv_in.weight"])

@@ -26,6 +26,7 @@ class CheckpointInfo:
     family: ModelFamily
     config_name: str  # the shipped config folder it loads with (resources/model_configs)
     cross_attention_width: int | None = None  # what its UNet's cross-attention reads
+    unet_in_channels: int = 4  # 9 for an inpainting model
 
 
 def read_checkpoint_header(path: Path) -> CheckpointInfo:
@@ -36,7 +37,11 @@ def read_checkpoint_header(path: Path) -> CheckpointInfo:
     if not any(key.startswith(VAE_PREFIXES) for key in shapes):
         raise ModelLoadError(f"{path.name} has no VAE weights, so it cannot make images alone.")
     return CheckpointInfo(
-        path, family, family.single_file_config_name(shapes), _cross_attention_width(shapes)
+        path,
+        family,
+        family.single_file_config_name(shapes),
+        _cross_attention_width(shapes),
+        shapes.get(FIRST_CONV, [0, 4])[1],
     )
 
 
@@ -69,11 +74,8 @@ def _refuse_other_models(path: Path, shapes: dict[str, list[int]]) -> None:
     if not _any_prefix(keys, UNET):
         raise ModelLoadError(f"{path.name} is not a Stable Diffusion checkpoint: {_guess(keys)}")
     channels = shapes.get(FIRST_CONV, [0, 4])[1]
-    if channels == 9:  # the shipped single-file configs describe 4-channel UNets
-        raise ModelLoadError(
-            f"{path.name} is an inpainting model; sdstudio loads inpainting models from "
-            "diffusers folders, not yet from single files. Use the model's diffusers folder."
-        )
+    if any(channels in family.capabilities.inpainting_unet_channels for family in FAMILIES):
+        return
     if channels != 4:
         raise ModelLoadError(
             f"{path.name} has a UNet with {channels} input channels (an instruct or depth "

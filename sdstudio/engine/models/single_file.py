@@ -15,13 +15,15 @@ from typing import Any
 from sdstudio.engine.errors import ModelLoadError
 from sdstudio.engine.models.checkpoint_header import CheckpointInfo
 from sdstudio.engine.models.families.config_files import family_config_dir
+from sdstudio.engine.models.inpainting_config import inpainting_config_dir
 from sdstudio.engine.models.load_options import LoadOptions, PredictionType
 
 
 def load_single_file(info: CheckpointInfo, dtype: Any, options: LoadOptions) -> Any:
     """The family's pipeline from a checked checkpoint, predicting what the file was trained to."""
-    config_dir = options.config_dir or family_config_dir(info.family, info.config_name)
-    pipeline = info.family.load_single_file(info.path, Path(config_dir), dtype)
+    config_dir = Path(options.config_dir or family_config_dir(info.family, info.config_name))
+    config_dir = inpainting_config_dir(config_dir, info.unet_in_channels)
+    pipeline = info.family.load_single_file(info.path, config_dir, dtype)
     prediction = options.prediction_type or sidecar_prediction_type(info.path)
     if prediction is None and options.config_dir is None:
         prediction = _family_default(info)
