@@ -86,6 +86,18 @@ def test_outpainting_extends_the_init_image_and_masks_the_new_part(window, qtbot
     assert "noise.png (extended)" in window.controls.strength_row.init_label.text()
 
 
+def test_outpainting_with_noise_fills_the_new_part_with_gray_noise(window, qtbot) -> None:
+    window.init_images.set_image(Image.new("RGB", (64, 64), (200, 40, 40)), "red.png")
+    options = window.controls.inpaint_options
+    options.outpaint_fill_combo.setCurrentIndex(options.outpaint_fill_combo.findData("noise"))
+    options.outpaint_spin.setValue(16)
+    qtbot.mouseClick(options.outpaint_buttons["top"], Qt.MouseButton.LeftButton)
+    pixels = np.asarray(window.init_images.image())
+    new_part = pixels[:16].astype(int)
+    assert pixels.shape == (80, 64, 3) and new_part.std() > 30
+    assert (new_part[..., 0] == new_part[..., 1]).all()  # gray, not the red edge
+
+
 def test_outpainting_without_an_init_image_is_not_offered(window) -> None:
     assert not window.controls.inpaint_options.outpaint_buttons["left"].isEnabled()
 

@@ -35,8 +35,8 @@ def _combo(name: str, labels: tuple[tuple[str, str], ...], tip: str) -> QComboBo
 
 class InpaintOptions(QWidget):
     """``maskBlurSpin``, ``maskedContentCombo``, ``inpaintAreaCombo``, ``maskPaddingSpin``
-    (enabled for "Only masked"), and ``outpaintSpin`` with one button per side
-    (``outpaintLeftButton`` …).
+    (enabled for "Only masked"), and ``outpaintSpin`` and ``outpaintFillCombo`` with one
+    button per side (``outpaintLeftButton`` …).
 
     Signals:
         outpaintRequested(int, int, int, int): extend the canvas by (left, top, right, bottom)
@@ -71,10 +71,16 @@ class InpaintOptions(QWidget):
         self.outpaint_spin.setValue(64)
         self.outpaint_spin.setSuffix(" px")
         self.outpaint_spin.setToolTip("How far to extend the canvas (a multiple of 8)")
+        self.outpaint_fill_combo = _combo(
+            "outpaintFillCombo",
+            (("edge", "Edges"), ("noise", "Noise")),
+            "What the new part starts from: the edge pixels stretched out, or gray noise",
+        )
         self.outpaint_buttons: dict[str, QToolButton] = {}
         outpaint = QHBoxLayout()
         outpaint.setContentsMargins(0, 0, 0, 0)
         outpaint.addWidget(self.outpaint_spin, 1)
+        outpaint.addWidget(self.outpaint_fill_combo)
         for side in SIDES:
             button = QToolButton(objectName=f"outpaint{side.title()}Button", text=SIDE_ARROWS[side])
             button.setToolTip(f"Extend the picture on the {side} and mask the new part")
@@ -92,6 +98,10 @@ class InpaintOptions(QWidget):
         self.area_combo.currentIndexChanged.connect(self._on_area_changed)
         self._on_area_changed()
         self.set_has_image(False)
+
+    def outpaint_fill(self) -> str:
+        """ "edge" or "noise"."""
+        return str(self.outpaint_fill_combo.currentData())
 
     def set_has_image(self, has_image: bool) -> None:
         """Outpainting extends an init image; without one there is nothing to extend."""

@@ -34,6 +34,7 @@ class InpaintingController(QObject):
     ) -> None:
         super().__init__(parent)
         self._init_images = init_images
+        self._options = options
         self._size_row = size_row
         self._state = state
         self.editor = MaskEditor(canvas, self)
@@ -67,7 +68,10 @@ class InpaintingController(QObject):
             return
         try:
             bigger, mask = outpainted(
-                image, Extension(left, top, right, bottom), self.editor.mask()
+                image,
+                Extension(left, top, right, bottom),
+                self.editor.mask(),
+                self._options.outpaint_fill(),
             )
         except RequestError as error:
             self._state.error.emit(str(error))
