@@ -2,7 +2,8 @@
 they make; shared by ``sdstudio generate`` and ``sdstudio attention``.
 
 A setting's flag is its ``cli`` name (else ``--name-with-dashes``), typed and defaulted from
-its field. What the command line does on its own: ``--prompt`` is required, a missing
+its field. What the command line does on its own: ``--prompt`` is required (checked in
+:func:`build_request`, so ``--prompts-file`` can stand in for it), a missing
 ``--seed`` draws a random one, ``--init`` names an image file, and a missing ``--width`` or
 ``--height`` is the model's native size (as diffusers' pipelines do), known once it loads.
 """
@@ -52,8 +53,8 @@ def add_setting_arguments(
             options["action"] = argparse.BooleanOptionalAction
         if each.setting.choices is not None:
             options["choices"] = each.setting.choices
-        if each.name in REQUIRED:
-            options = {"required": True, "help": each.setting.help}
+        if each.name in REQUIRED:  # checked in build_request: --prompts-file replaces it
+            options = {"default": None, "help": f"{each.setting.help} (required)"}
         elif each.name == DRAWN_WHEN_MISSING:
             options["default"] = None
             options["help"] = "default: a random seed"
@@ -92,6 +93,8 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
     is checked at the schema's default, then set by :func:`at_native_size`)."""
     if args.out is not None and Path(args.out).suffix.lower() != ".png":
         raise RequestError(f"--out must name a .png file, got {args.out}")
+    if not args.prompt:
+        raise RequestError("--prompt is required: what to draw")
     values = setting_values(args)
     defaults = {each.name: each.default for each in setting_fields(SECTIONS)}
     for name in NATIVE_WHEN_MISSING:
