@@ -206,3 +206,14 @@ def test_unexpected_errors_are_shown(window, qtbot) -> None:
     box = window.findChild(QMessageBox)
     assert box.isVisible() and box.detailedText() == "Traceback …"
     box.close()
+
+
+def test_an_error_shown_while_a_model_starts_loading_stays_visible(window) -> None:
+    """The worker's "loading started" can arrive after an init image's error: the error stays
+    (the status bar said "Loading model…" when the load was asked for)."""
+    from sdstudio.ui.worker_events import ModelLoading
+
+    window.state.error.emit("Init image not found: /nowhere.png")
+    window.worker.event.emit(ModelLoading("demo"))
+    assert _status(window) == "Init image not found: /nowhere.png"
+    assert window.run_bar.progress_bar.format() == "Loading model…"

@@ -222,7 +222,9 @@ class MainWindow(QMainWindow):
         self.canvas.zoomChanged.connect(self._on_zoom)
         self.scrubber.imageChosen.connect(self.canvas.show_image)
         host = self.worker
-        host.on(ModelLoading, lambda event: self._on_model_loading(event.spec))
+        # The status bar already said so when the load was asked for; saying it again when
+        # the worker starts could hide an error shown in between (a missing init image).
+        host.on(ModelLoading, lambda event: self._on_model_loading(event.spec, tell=False))
         host.on(ModelReady, self._on_model_ready)
         host.on(ModelFailed, self._on_model_failed)
         host.on(ModelProgress, self._on_model_progress)
@@ -297,11 +299,11 @@ class MainWindow(QMainWindow):
         """Use a model that is already loaded (for tests and embedding)."""
         self.worker.use_model(model)
 
-    @Slot(str)
-    def _on_model_loading(self, spec: str) -> None:
+    def _on_model_loading(self, spec: str, tell: bool = True) -> None:
         self.controls.set_model_description("Loading model…")
         self.run_bar.set_waiting("Loading model…")
-        self.show_message(f"Loading model {spec}…")
+        if tell:
+            self.show_message(f"Loading model {spec}…")
 
     def _on_model_ready(self, event: ModelReady) -> None:
         self.controls.set_model_description(event.description)
