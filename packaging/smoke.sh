@@ -8,7 +8,8 @@
 # text chunk holds the prompt, seed, size and sampler; `sdstudio modules --arch sd15` prints
 # the tree with the UNet's exact parameter total; the window opens offscreen and generates one
 # image through its Generate button (`sdstudio --smoke-test`, sdstudio/ui/smoke_test.py); a
-# LoRA tag applies packaging/smoke-lora.safetensors (diffusers' PEFT backend is frozen in).
+# LoRA tag applies packaging/smoke-lora.safetensors (diffusers' PEFT backend is frozen in);
+# the demo inpainting model outpaints the first picture (`--outpaint`, `--model demo-inpainting`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -90,6 +91,20 @@ import sys
 data = open(sys.argv[1], "rb").read()
 assert b"Lora hashes" in data and b"smoke-lora: " in data, "the LoRA was not applied"
 print("smoke:   the LoRA ran and its hash is in the parameters")
+PY
+
+step "frozen sdstudio generate --outpaint with the demo inpainting model" \
+    "$app" generate --prompt "a red square on the left" --model demo-inpainting --seed 3 \
+    --steps 4 --strength 1 --init "$work/cli.png" --outpaint 64,0,0,0 --out "$work/inpaint.png"
+"$python" - "$work/inpaint.png" <<'PY'
+import struct
+import sys
+
+data = open(sys.argv[1], "rb").read()
+width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+assert (width, height) == (192, 128), (width, height)
+assert b"Mask blur: 4" in data, "no inpainting fields in the parameters"
+print("smoke:   outpainted to 192x128, Mask blur in the parameters")
 PY
 
 step "frozen sdstudio modules --arch sd15" \
