@@ -42,6 +42,13 @@ def cache_dir() -> Path:
     return path
 
 
+def queue_dir() -> Path:
+    """Where the job queue is kept between sessions (``queue.json`` and its images)."""
+    path = home_dir() / "queue"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def outputs_dir() -> Path:
     path = home_dir() / "outputs"
     path.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,114 @@
+"""The queue on disk: jobs come back as they were, a crash mid-save keeps the old queue, and a
+damaged file is set aside with a message instead of stopping the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.jobs.job import Job, SaveOptions
+from sdstudio.engine.jobs.queue_file import QueuedJob, QueueFile
+from sdstudio.engine.networks.selection import NetworkFolders
+from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings
+from sdstudio.engine.probes.options import ProbeOptions
+
+
+def _inpainting_job() -> Job:
+    init = Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), np.uint8))
+    mask = Image.new("L", (64, 64), 0)
+    mask.paste(255, (0, 0, 32, 64))
+    request = GenerationRequest(
+        "a red square (on:1.2) the left",
+        negative_prompt="blue",
+        steps=12,
+        seed=99,
+        width=64,
+        height=64,
+        scheduler="DPM++ 2M",
+        init_image=init,
+        mask=mask,
+        mask_blur=2,
+        inpaint_area="masked",
+        strength=0.8,
+    )
+    return Job(
+        request,
+        previews=PreviewSettings(PreviewKind.TAESD, every_n_steps=2),
+        probes=ProbeOptions(watch=("unet.mid_block",), attention=True),
+        saving=SaveOptions(output_dir=Path("/tmp/out")),
+        networks=NetworkFolders(loras=(Path("/tmp/loras"),)),
+    )
+
+
+def test_a_saved_queue_comes_back_as_it_was(tmp_path: Path) -> None:
+    job = _inpainting_job()
+    queue = QueueFile(tmp_path)
+    queue.save([QueuedJob(job, "demo-inpainting"), QueuedJob(Job(GenerationRequest("x")))])
+
+    loaded = QueueFile(tmp_path).load()
+
+    assert loaded.messages == []
+    first, second = loaded.jobs
+    assert first.model == "demo-inpainting" and first.state == "pending"
+    assert first.job.id == job.id and first.job.request == job.request  # images aside
+    assert first.job.previews == job.previews and first.job.probes == job.probes
+    assert first.job.saving == job.saving and first.job.networks == job.networks
+    for name in ("init_image", "mask"):
+        ours, theirs = getattr(first.job.request, name), getattr(job.request, name)
+        assert ours.mode == theirs.mode and ours.tobytes() == theirs.tobytes()
+    assert second.job.request.prompt == "x"
+
+
+def test_a_job_that_was_running_is_pending_again(tmp_path: Path) -> None:
+    QueueFile(tmp_path).save([QueuedJob(Job(GenerationRequest("x")), state="running")])
+    assert QueueFile(tmp_path).load().jobs[0].state == "pending"
+
+
+def test_a_crash_while_saving_keeps_the_previous_queue(tmp_path: Path, monkeypatch) -> None:
+    queue = QueueFile(tmp_path)
+    queue.save([QueuedJob(Job(GenerationRequest("kept")))])
+
+    def crash(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("sdstudio.engine.jobs.queue_file.os.replace", crash)
+    with pytest.raises(OSError):
+        queue.save([QueuedJob(Job(GenerationRequest("lost")))])
+    monkeypatch.undo()
+    assert [q.job.request.prompt for q in QueueFile(tmp_path).load().jobs] == ["kept"]
+
+
+@pytest.mark.parametrize("text", ["{not json", '{"jobs": 5}', "[]", ""])
+def test_a_damaged_queue_file_is_set_aside_with_a_message(tmp_path: Path, text: str) -> None:
+    (tmp_path / "queue.json").write_text(text, encoding="utf-8")
+
+    loaded = QueueFile(tmp_path).load()
+
+    assert loaded.jobs == []
+    assert "set aside as queue.json.damaged-" in loaded.messages[0]
+    assert not (tmp_path / "queue.json").exists()
+    assert len(list(tmp_path.glob("queue.json.damaged-*"))) == 1
+
+
+def test_a_job_that_cannot_be_used_is_reported_and_the_others_kept(tmp_path: Path) -> None:
+    queue = QueueFile(tmp_path)
+    queue.save([QueuedJob(Job(GenerationRequest("one"))), QueuedJob(Job(GenerationRequest("two")))])
+    text = (tmp_path / "queue.json").read_text(encoding="utf-8")
+    (tmp_path / "queue.json").write_text(text.replace('"steps": 20', '"steps": -3', 1), "utf-8")
+
+    loaded = QueueFile(tmp_path).load()
+
+    assert [q.job.request.prompt for q in loaded.jobs] == ["two"]
+    assert loaded.messages[0].startswith("Queued job 1 could not be restored: steps")
+
+
+def test_images_of_jobs_no_longer_queued_are_removed(tmp_path: Path) -> None:
+    queue = QueueFile(tmp_path)
+    queue.save([QueuedJob(_inpainting_job())])
+    assert len(list((tmp_path / "images").glob("*.png"))) == 2
+    queue.save([])
+    assert list((tmp_path / "images").glob("*.png")) == []
