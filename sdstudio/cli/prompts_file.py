@@ -80,6 +80,5 @@ def jobs_arguments(base: argparse.Namespace, path: str | Path) -> list[argparse.
                 raise RequestError("no prompt")
         except RequestError as error:
             raise RequestError(f"{name} line {number}: {error}") from None
-        args.prompts_line = number
         result.append(args)
     return result

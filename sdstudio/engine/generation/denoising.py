@@ -42,7 +42,7 @@ from sdstudio.engine.generation.stages import (
     step_kwargs,
     steps_before_switch,
 )
-from sdstudio.engine.generation.vae_precision import vae_in_float32
+from sdstudio.engine.generation.vae_precision import encode_latents, vae_in_float32
 from sdstudio.engine.models.loading import LoadedModel
 from sdstudio.engine.prompts.network_tags import without_network_tags
 
@@ -122,10 +122,8 @@ def _generate_one(
         else:
             ctx.timesteps, ctx.begin_index = scheduler.timesteps, 0
         for extension in extensions:
-            extension.before_latents(ctx)
-        if ctx.latents is not None:  # an extension made them (inpainting)
-            pass
-        elif request.is_img2img:
+            extension.before_latents(ctx)  # may make the first latents itself (inpainting)
+        if ctx.latents is None and request.is_img2img:
             ctx.latents = _noised_init_latents(
                 pipe,
                 request,
@@ -134,7 +132,7 @@ def _generate_one(
                 ctx.generator,
                 model.family.capabilities.upcasts_vae,
             )
-        else:
+        elif ctx.latents is None:
             dtype = ctx.conditioning.dtype
             noise = _initial_noise(pipe, request, dtype, device, ctx.generator)
             ctx.latents = noise * scheduler.init_noise_sigma
@@ -323,11 +321,6 @@ def _noised_init_latents(
     device = pipe._execution_device  # the GPU, even while CPU offload parks the UNet in RAM
     dtype = pipe.unet.dtype
     pixels = pipe.image_processor.preprocess(_sized_init_image(request)).to(device=device)
-    with vae_in_float32(pipe.vae, upcast):
-        encoded = pipe.vae.encode(pixels.to(dtype=pipe.vae.dtype)).latent_dist.sample(generator)
-    if upcast:  # in diffusers' SDXL order: back to the UNet's dtype, then scaled
-        init_latents = pipe.vae.config.scaling_factor * encoded.to(dtype)
-    else:
-        init_latents = (pipe.vae.config.scaling_factor * encoded).to(dtype)
+    init_latents = encode_latents(pipe, pixels, generator, dtype, upcast)
     noise = randn_tensor(init_latents.shape, generator=generator, device=device, dtype=dtype)
     return scheduler.add_noise(init_latents, noise, first_timestep.repeat(1))

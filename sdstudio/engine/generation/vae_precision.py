@@ -1,4 +1,5 @@
-"""The VAE in float32 for a moment: fp16 overflows in SDXL's VAE (NaNs, black images)."""
+"""The VAE in float32 for a moment: fp16 overflows in SDXL's VAE (NaNs, black images); and
+encoding pixels to latents the way diffusers' pipelines do, with or without that upcast."""
 
 from __future__ import annotations
 
@@ -22,3 +23,18 @@ def vae_in_float32(vae: Any, wanted: bool) -> Iterator[None]:
     finally:
         if upcast:
             vae.to(dtype=dtype)
+
+
+def encode_latents(
+    pipe: Any, pixels: torch.Tensor, generator: torch.Generator, dtype: torch.dtype, upcast: bool
+) -> torch.Tensor:
+    """Pixels in [-1, 1] to scaled latents sampled from the VAE's distribution with
+    ``generator``, in ``dtype``. With ``upcast`` (SDXL), in float32 around an fp16 VAE that
+    says ``force_upcast``, then cast and scaled in diffusers' SDXL order; otherwise scaled,
+    then cast, as its SD 1.x/2.x pipelines do."""
+    vae = pipe.vae
+    with vae_in_float32(vae, upcast):
+        encoded = vae.encode(pixels.to(dtype=vae.dtype)).latent_dist.sample(generator)
+    if upcast:
+        return vae.config.scaling_factor * encoded.to(dtype)
+    return (vae.config.scaling_factor * encoded).to(dtype)

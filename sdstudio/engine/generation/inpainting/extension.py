@@ -21,7 +21,7 @@ from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.extensions import GenerationExtension
 from sdstudio.engine.generation.inpainting.inputs import InpaintInputs, inpaint_inputs
 from sdstudio.engine.generation.inpainting.masked_content import replaced_latents
-from sdstudio.engine.generation.vae_precision import vae_in_float32
+from sdstudio.engine.generation.vae_precision import encode_latents
 
 if TYPE_CHECKING:
     from sdstudio.engine.generation.events import StepEvent
@@ -46,14 +46,17 @@ def inpainting_for(
         return None
     if refiner is not None:
         raise RequestError("Inpainting with a refiner is not supported yet: clear the refiner.")
-    return InpaintExtension(inpaint_inputs(request, ordinary_model=not inpainting_model))
+    inputs = inpaint_inputs(request, ordinary_model=not inpainting_model)
+    return InpaintExtension(inputs, nine_channels=inpainting_model)
 
 
 class InpaintExtension(GenerationExtension):
-    """Makes the first latents itself, conditions or blends every step, composites the end."""
+    """Makes the first latents itself, conditions (``nine_channels``: an inpainting UNet) or
+    blends every step, composites the end."""
 
-    def __init__(self, inputs: InpaintInputs) -> None:
+    def __init__(self, inputs: InpaintInputs, nine_channels: bool) -> None:
         self.inputs = inputs
+        self.nine_channels = nine_channels
         self._mask: torch.Tensor | None = None  # latent-sized, 1 where repainted
         self._masked_latents: torch.Tensor | None = None
         self._image_latents: torch.Tensor | None = None
@@ -81,17 +84,19 @@ class InpaintExtension(GenerationExtension):
         )
         upcast = ctx.model.family.capabilities.upcasts_vae
         strength_max = not request.is_img2img
-        ordinary = not is_inpainting_model(pipe)
+        ordinary = not self.nine_channels
         scheduler = ctx.scheduler
         if strength_max and hasattr(scheduler, "set_begin_index"):
             scheduler.set_begin_index(0)  # as diffusers' get_timesteps does at strength 1
         if ordinary or not strength_max:
-            self._image_latents = _encode(pipe, picture.to(device, dtype), generator, upcast)
+            self._image_latents = encode_latents(
+                pipe, picture.to(device, dtype), generator, dtype, upcast
+            )
         factor = pipe.vae_scale_factor
         shape = (1, pipe.vae.config.latent_channels, height // factor, width // factor)
         self._noise = randn_tensor(shape, generator=generator, device=device, dtype=dtype)
         masked_picture = (picture * (mask < 0.5)).to(device, dtype)
-        self._masked_latents = _encode(pipe, masked_picture, generator, upcast)
+        self._masked_latents = encode_latents(pipe, masked_picture, generator, dtype, upcast)
         self._mask = torch.nn.functional.interpolate(
             mask, size=(height // factor, width // factor)
         ).to(device=device, dtype=dtype)
@@ -104,7 +109,7 @@ class InpaintExtension(GenerationExtension):
         ctx.latents = scheduler.add_noise(start, self._noise, ctx.timesteps[:1].repeat(1))
 
     def before_unet(self, ctx: RunContext, call: UnetCall) -> None:
-        if not is_inpainting_model(ctx.pipeline):
+        if not self.nine_channels:
             return
         rows = call.sample.shape[0]
         mask = self._mask.repeat(rows, 1, 1, 1)
@@ -112,7 +117,7 @@ class InpaintExtension(GenerationExtension):
         call.sample = torch.cat([call.sample, mask, masked], dim=1)
 
     def after_step(self, ctx: RunContext, step: StepEvent) -> None:
-        if is_inpainting_model(ctx.pipeline):
+        if self.nine_channels:
             return
         kept = self._image_latents
         if ctx.position < len(ctx.timesteps) - 1:
@@ -137,17 +142,3 @@ def _mask_processor(pipe: Any) -> VaeImageProcessor:
         do_binarize=True,
         do_convert_grayscale=True,
     )
-
-
-def _encode(pipe: Any, pixels: torch.Tensor, generator: torch.Generator, upcast: bool):
-    """Pixels to scaled latents, sampled from the VAE's distribution with our generator; in
-    float32 around an fp16 VAE that asks for it (SDXL), as diffusers does."""
-    vae = pipe.vae
-    dtype = pixels.dtype
-    upcasting = upcast and bool(vae.config.get("force_upcast", False))
-    with vae_in_float32(vae, upcasting):
-        encoded = vae.encode(pixels.float() if upcasting else pixels.to(vae.dtype))
-        latents = encoded.latent_dist.sample(generator)
-    if upcast:
-        return vae.config.scaling_factor * latents.to(dtype)
-    return (vae.config.scaling_factor * latents).to(dtype)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from sdstudio.engine.errors import MaskError
@@ -25,8 +24,3 @@ def load_mask(path: str | Path) -> Image.Image:
         raise MaskError(f"Cannot read {file.name} as a mask image: {error}") from error
     check_not_empty(mask, file.name)
     return mask
-
-
-def mask_coverage(mask: Image.Image) -> float:
-    """The fraction of the picture the mask repaints (pixels at half or more)."""
-    return float((np.asarray(mask.convert("L")) >= 128).mean())
