@@ -44,32 +44,32 @@ def run_xyz(args: argparse.Namespace) -> int:
 
 
 def _save_grid(plan, pictures, first_saved, grid_file: Path | None) -> Path:
+    """The labelled grid, with the first picture's infotext plus the plot's fields, written
+    (never half) to ``grid_file`` or beside the first picture."""
     from sdstudio.engine.grids.grid_image import grid_image
+    from sdstudio.engine.metadata.autosave import save_png_with_info
     from sdstudio.engine.metadata.infotext import format_infotext, parse_infotext
+    from sdstudio.engine.metadata.png_chunks import parameters_info
 
     x_count, y_count, z_count = plan.counts
-    labels = [axis.labels() for axis in plan.axes] + [[""], [""]]
+    # An axis not given has one value and no label.
+    x_labels, y_labels, z_labels = [axis.labels() for axis in plan.axes] + [[""]] * (
+        3 - len(plan.axes)
+    )
     grid = grid_image(
         [
             [[pictures[(z, y, x)] for x in range(x_count)] for y in range(y_count)]
             for z in range(z_count)
         ],
-        labels[0],
-        labels[1] if len(plan.axes) > 1 else [""] * y_count,
-        labels[2] if len(plan.axes) > 2 else [""] * z_count,
+        x_labels,
+        y_labels,
+        z_labels,
     )
-    record = first_saved.record
-    infotext = parse_infotext(record.infotext())
+    infotext = parse_infotext(first_saved.record.infotext())
     params = {**infotext.params, **plan.infotext_params()}
     text = format_infotext(infotext.prompt, infotext.negative_prompt, params)
     if grid_file is None:
         folder = first_saved.path.parent if first_saved.path else Path.cwd()
         stem = first_saved.path.stem if first_saved.path else "xyz"
         grid_file = folder / f"{stem}-grid.png"
-    from PIL import PngImagePlugin
-
-    info = PngImagePlugin.PngInfo()
-    info.add_text("parameters", text)
-    grid_file.parent.mkdir(parents=True, exist_ok=True)
-    grid.save(grid_file, pnginfo=info)
-    return grid_file
+    return save_png_with_info(grid, parameters_info(text), grid_file)

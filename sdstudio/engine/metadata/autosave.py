@@ -19,7 +19,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from sdstudio.engine.metadata.png_chunks import png_info
 from sdstudio.engine.metadata.record import GenerationRecord
@@ -41,7 +41,7 @@ def save_generation(
     """Save one finished image with its parameters under a new number; returns its path."""
     folder = Path(output_dir) if output_dir is not None else default_output_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    temp = _write_temp(image, record, folder)
+    temp = _write_temp(image, png_info(record), folder)
     try:
         return _claim_name(temp, folder, record.seed)
     finally:
@@ -50,9 +50,16 @@ def save_generation(
 
 def save_png_to(image: Image.Image, record: GenerationRecord, path: str | os.PathLike[str]) -> Path:
     """Save to a file the user named (replacing it, as asked), still never half-written."""
+    return save_png_with_info(image, png_info(record), path)
+
+
+def save_png_with_info(
+    image: Image.Image, info: PngImagePlugin.PngInfo, path: str | os.PathLike[str]
+) -> Path:
+    """As :func:`save_png_to`, with text chunks of the caller's (a grid's parameters)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = _write_temp(image, record, target.parent)
+    temp = _write_temp(image, info, target.parent)
     try:
         os.replace(temp, target)
     finally:
@@ -60,13 +67,13 @@ def save_png_to(image: Image.Image, record: GenerationRecord, path: str | os.Pat
     return target
 
 
-def _write_temp(image: Image.Image, record: GenerationRecord, folder: Path) -> Path:
+def _write_temp(image: Image.Image, info: PngImagePlugin.PngInfo, folder: Path) -> Path:
     """The finished PNG in a hidden file of ``folder``, flushed to disk; nothing on failure."""
     handle, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".png", dir=folder)
     temp = Path(temp_name)
     try:
         with os.fdopen(handle, "wb") as stream:
-            image.save(stream, format="PNG", pnginfo=png_info(record))
+            image.save(stream, format="PNG", pnginfo=info)
             stream.flush()
             os.fsync(stream.fileno())  # the bytes are on disk before the name appears
     except BaseException:

@@ -58,10 +58,16 @@ class ImageMetadata:
 
 def png_info(record: GenerationRecord) -> PngImagePlugin.PngInfo:
     """The text chunks for an image made from ``record``."""
+    info = parameters_info(record.infotext())
+    info.add_text(RECORD_CHUNK, record.to_json())
+    return info
+
+
+def parameters_info(infotext: str) -> PngImagePlugin.PngInfo:
+    """A ``parameters`` chunk alone: for pictures that are not one generation (a grid)."""
     info = PngImagePlugin.PngInfo()
     # Pillow writes tEXt for latin-1 text and iTXt (UTF-8) otherwise, as A1111 does.
-    info.add_text(PARAMETERS_CHUNK, _encodable(record.infotext()))
-    info.add_text(RECORD_CHUNK, record.to_json())
+    info.add_text(PARAMETERS_CHUNK, _encodable(infotext))
     return info
 
 
