@@ -7,6 +7,7 @@ ones), so it draws shapes and reads the mask, as a real inpainting model does.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 INPAINT_SEED = 20261201
@@ -37,3 +38,36 @@ def inpainting_model_from(model):
     components["unet"] = widened_unet(model.pipeline.unet)
     pipeline = model.family.assemble(**components)
     return LoadedModel(pipeline, "demo-inpainting", "", model.placement, model.family)
+
+
+def diffusers_inpainting(pipeline_class, model, request, scheduler: str = "Default", **extra):
+    """The picture ``pipeline_class`` (diffusers' SD or SDXL inpaint pipeline) makes from the
+    same components, scheduler, seed and settings as ``request``."""
+    from sdstudio.engine.generation.schedulers import make_scheduler
+
+    components = dict(model.pipeline.components)
+    components["scheduler"] = make_scheduler(model.pipeline.scheduler, scheduler)
+    components.pop("image_encoder", None)
+    pipeline = pipeline_class(**components)
+    pipeline.set_progress_bar_config(disable=True)
+    return pipeline(
+        request.prompt,
+        negative_prompt=request.negative_prompt,
+        image=request.init_image,
+        mask_image=request.mask,
+        strength=request.strength,
+        num_inference_steps=request.steps,
+        guidance_scale=request.cfg_scale,
+        width=request.width,
+        height=request.height,
+        generator=torch.Generator("cpu").manual_seed(request.seed),
+        **extra,
+    ).images[0]
+
+
+def max_difference_inside(first, second, mask) -> int:
+    """The largest per-pixel difference (0..255) where ``mask`` is at least half white."""
+    from tests.helpers import pixels
+
+    inside = np.asarray(mask) >= 128
+    return int(np.abs(pixels(first).astype(int) - pixels(second).astype(int))[inside].max())

@@ -3,45 +3,29 @@ keeps the init image's pixels exactly outside it (mask blur 0)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
-import torch
 from diffusers import StableDiffusionInpaintPipeline
 from PIL import Image, ImageDraw
 
 from sdstudio.engine.generation.request import GenerationRequest
-from sdstudio.engine.generation.schedulers import make_scheduler
 from tests.helpers import finished_images, noise_image, pixels
-from tests.inpainting_models import inpainting_model_from
+from tests.inpainting_models import (
+    diffusers_inpainting,
+    inpainting_model_from,
+    max_difference_inside,
+)
 
 TOLERANCE = 2  # per pixel, out of 255
+_reference = partial(diffusers_inpainting, StableDiffusionInpaintPipeline)
 
 
 def _mask(size: int = 64) -> Image.Image:
     mask = Image.new("L", (size, size), 0)
     ImageDraw.Draw(mask).rectangle((8, 16, 40, 48), fill=255)
     return mask
-
-
-def _reference(model, scheduler: str, request: GenerationRequest, **extra) -> Image.Image:
-    components = dict(model.pipeline.components)
-    components["scheduler"] = make_scheduler(model.pipeline.scheduler, scheduler)
-    components.pop("image_encoder", None)
-    pipeline = StableDiffusionInpaintPipeline(**components)
-    pipeline.set_progress_bar_config(disable=True)
-    return pipeline(
-        request.prompt,
-        negative_prompt=request.negative_prompt,
-        image=request.init_image,
-        mask_image=request.mask,
-        strength=request.strength,
-        num_inference_steps=request.steps,
-        guidance_scale=request.cfg_scale,
-        width=request.width,
-        height=request.height,
-        generator=torch.Generator("cpu").manual_seed(request.seed),
-        **extra,
-    ).images[0]
 
 
 def _request(**settings) -> GenerationRequest:
@@ -61,15 +45,6 @@ def _request(**settings) -> GenerationRequest:
     return GenerationRequest(**{**values, **settings})
 
 
-def _inside(mask: Image.Image) -> np.ndarray:
-    return np.asarray(mask) >= 128
-
-
-def _max_difference(first: Image.Image, second: Image.Image, where: np.ndarray) -> int:
-    difference = np.abs(pixels(first).astype(int) - pixels(second).astype(int))
-    return int(difference[where].max())
-
-
 @pytest.fixture(scope="module")
 def inpainting_model(demo_model):
     return inpainting_model_from(demo_model)
@@ -81,8 +56,8 @@ def inpainting_model(demo_model):
 def test_an_ordinary_model_matches_diffusers_inside_the_mask(demo_model, scheduler, strength):
     request = _request(scheduler=scheduler, strength=strength)
     (ours,) = finished_images(demo_model, request)
-    reference = _reference(demo_model, scheduler, request)
-    assert _max_difference(ours, reference, _inside(request.mask)) <= TOLERANCE
+    reference = _reference(demo_model, request, scheduler)
+    assert max_difference_inside(ours, reference, request.mask) <= TOLERANCE
 
 
 @pytest.mark.parametrize(("scheduler", "strength"), [("Default", 1.0), ("Euler a", 0.7)])
@@ -91,8 +66,8 @@ def test_an_inpainting_model_matches_diffusers_inside_the_mask(
 ):
     request = _request(scheduler=scheduler, strength=strength)
     (ours,) = finished_images(inpainting_model, request)
-    reference = _reference(inpainting_model, scheduler, request)
-    assert _max_difference(ours, reference, _inside(request.mask)) <= TOLERANCE
+    reference = _reference(inpainting_model, request, scheduler)
+    assert max_difference_inside(ours, reference, request.mask) <= TOLERANCE
 
 
 @pytest.mark.parametrize("which", ["ordinary", "inpainting"])
@@ -100,7 +75,7 @@ def test_outside_the_mask_the_init_image_is_exact(demo_model, inpainting_model, 
     model = demo_model if which == "ordinary" else inpainting_model
     request = _request(strength=0.9)
     (ours,) = finished_images(model, request)
-    outside = ~_inside(request.mask)
+    outside = np.asarray(request.mask) < 128
     assert np.array_equal(pixels(ours)[outside], pixels(request.init_image)[outside])
 
 
@@ -113,6 +88,6 @@ def test_only_masked_matches_diffusers_padding_mask_crop(demo_model) -> None:
         init_image=init, mask=mask, inpaint_area="masked", mask_padding=8, strength=0.8
     )
     (ours,) = finished_images(demo_model, request)
-    reference = _reference(demo_model, "Default", request, padding_mask_crop=8)
+    reference = _reference(demo_model, request, padding_mask_crop=8)
     assert ours.size == reference.size == (96, 96)
-    assert _max_difference(ours, reference, np.ones((96, 96), bool)) <= TOLERANCE
+    assert max_difference_inside(ours, reference, Image.new("L", (96, 96), 255)) <= TOLERANCE
