@@ -6,11 +6,12 @@ It builds the parts and wires them together; none of them knows the window.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -22,8 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from sdstudio.engine.errors import RequestError
+from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.grids.plan import Cell, XyzPlan
 from sdstudio.engine.jobs.job import Job, SaveOptions
 from sdstudio.engine.networks.library import NetworkKind, default_folders
+from sdstudio.engine.paths import queue_dir
 from sdstudio.engine.previews.settings import PreviewSettings
 from sdstudio.ui.app_state import AppState
 from sdstudio.ui.background import BackgroundOp, run_in_background
@@ -39,6 +43,8 @@ from sdstudio.ui.model_picker import ModelPicker
 from sdstudio.ui.networks.panel import NetworksPanel
 from sdstudio.ui.probe_docks import InspectionDocks
 from sdstudio.ui.progress_text import Progress
+from sdstudio.ui.queue.queue_panel import QueuePanel
+from sdstudio.ui.queue.queue_runner import QueueRunner
 from sdstudio.ui.run_bar import RunBar
 from sdstudio.ui.settings_store import SettingsStore
 from sdstudio.ui.step_scrubber import StepScrubber
@@ -53,13 +59,14 @@ from sdstudio.ui.worker_events import (
     ModelReady,
     Notice,
     RunCancelled,
-    RunDone,
     RunFailed,
     RunProgress,
     RunStarted,
     StepPreview,
 )
 from sdstudio.ui.worker_host import WorkerHost
+from sdstudio.ui.xyz.grid_collector import GridCollector
+from sdstudio.ui.xyz.grid_dialog import GridDialog
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -74,7 +81,8 @@ class MainWindow(QMainWindow):
     (:class:`ControlsPanel`), ``canvas`` (:class:`CanvasView`), ``worker``
     (:class:`WorkerHost`), ``init_images`` (:class:`InitImageSource`), ``window_actions``
     (menus and toolbar), ``settings`` (:class:`SettingsStore`), ``model_picker``,
-    ``history``, ``image_opener`` (open/drop: init image or restore settings),
+    ``history``, ``queue`` (:class:`QueueRunner`: every Generate is a job in it) and its
+    ``queue_panel``, ``image_opener`` (open/drop: init image or restore settings),
     ``inspection``, :meth:`add_dock`, :meth:`load_model`, :meth:`show_message` and
     :meth:`show_error`.
 
@@ -135,6 +143,8 @@ class MainWindow(QMainWindow):
         )
         self.controls.modelChosen.connect(self.model_picker.choose)
         self.model_picker.loadRequested.connect(self.load_model)
+        self.queue = QueueRunner(self.worker, queue_dir(), self._start_load, self.state, self)
+        self.queue_panel = QueuePanel(self.queue)
         self.history = HistoryPanel(self.state, output_dir, self)
         self.history_dock = self.add_dock(
             self.history, "History", Qt.DockWidgetArea.RightDockWidgetArea, "historyDock"
@@ -148,7 +158,11 @@ class MainWindow(QMainWindow):
             Qt.DockWidgetArea.RightDockWidgetArea,
             "networksDock",
         )
+        self.queue_dock = self.add_dock(
+            self.queue_panel, "Queue", Qt.DockWidgetArea.RightDockWidgetArea, "queueDock"
+        )
         self.tabifyDockWidget(self.history_dock, self.networks_dock)
+        self.tabifyDockWidget(self.history_dock, self.queue_dock)
         self.history_dock.raise_()
         self.inspection = InspectionDocks(  # model browser, activations, attention
             self,
@@ -163,6 +177,7 @@ class MainWindow(QMainWindow):
         self.session = WindowSession(self.settings, self.controls, self)  # restores the docks
         self.worker.on(RunStarted, lambda _event: self.session.save_controls())
         self.run_bar.set_idle("No model loaded", can_generate=False)
+        self.queue.restore()  # after _connect, so its messages reach the status bar
 
     @property
     def resultShown(self) -> SignalInstance:  # noqa: N802  (named like the signal it is)
@@ -210,6 +225,7 @@ class MainWindow(QMainWindow):
         history.initFileChosen.connect(images.open)
         self.run_bar.generate_button.clicked.connect(self.generate)
         self.run_bar.cancel_button.clicked.connect(self.cancel)
+        self.run_bar.grid_button.clicked.connect(self.open_grid_dialog)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.generate)
         images = self.init_images
@@ -234,7 +250,8 @@ class MainWindow(QMainWindow):
         host.on(RunCancelled, self._on_cancelled)
         host.on(RunFailed, lambda event: self.state.error.emit(event.message))
         host.on(Notice, lambda event: self.show_message(event.text))
-        host.on(RunDone, self._on_done)
+        self.queue.jobStarted.connect(self._on_job_started)
+        self.queue.jobEnded.connect(self._on_job_ended)
 
     def add_dock(
         self,
@@ -287,11 +304,14 @@ class MainWindow(QMainWindow):
 
     @Slot(str, bool)
     def load_model(self, spec: str, allow_download: bool = False) -> None:
-        """Switch to ``spec``; a hub id is downloaded only with ``allow_download``."""
-        if self.worker.busy:
-            self.show_error("Wait for the run to finish (or cancel it) before switching models.")
-            return
+        """Switch to ``spec``; a hub id is downloaded only with ``allow_download``. While a
+        job runs, new jobs name ``spec`` and it loads when the queue gets to them."""
         self.model_picker.show_model(spec)
+        if not self.queue.choose_model(spec, allow_download):
+            self.show_message(f"New jobs use {spec}; it loads when the running job ends.")
+
+    def _start_load(self, spec: str, allow_download: bool) -> None:
+        """The queue's way to load a model: now, with the options chosen for it."""
         self._on_model_loading(spec)
         self.worker.load_model(spec, self.model_picker.load_options(spec, allow_download))
 
@@ -301,7 +321,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_loading(self, spec: str, tell: bool = True) -> None:
         self.controls.set_model_description("Loading model…")
-        self.run_bar.set_waiting("Loading model…")
+        self.run_bar.set_waiting("Loading model…", can_generate=True)
         if tell:
             self.show_message(f"Loading model {spec}…")
 
@@ -311,7 +331,8 @@ class MainWindow(QMainWindow):
         side = event.model.default_size
         self.controls.size_row.set_presets(side, event.model.family.size_presets)
         self.controls.size_row.set_size(side, side)  # each model at its native size
-        self.run_bar.set_idle("Ready")
+        if self.queue.running_job is None:  # else the queue already started a waiting job
+            self.run_bar.set_idle("Ready")
         if self.statusBar().currentMessage().startswith("Loading model"):
             self.show_message(f"Model ready: {event.name}", 5000)  # never hide an earlier error
 
@@ -324,7 +345,7 @@ class MainWindow(QMainWindow):
         progress = event.progress
         text = describe_load_progress(progress)
         if progress.fraction is None:
-            self.run_bar.set_waiting(text)
+            self.run_bar.set_waiting(text, can_generate=True)
         else:
             self.run_bar.show_fraction(progress.fraction, text)
 
@@ -332,40 +353,96 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def generate(self) -> bool:
-        """Start a run with the current settings; False (with a message) if it cannot start."""
-        if self.worker.busy:
-            return False
-        if not self.worker.model_ready:
+        """Queue a job with the current settings (init image and mask included); it runs now
+        if nothing else does. False (with a message) when the settings cannot run."""
+        if not self.worker.model_ready and self.queue.loading_model is None:
             self.show_error("The model is not loaded yet.")
             return False
         try:
-            request = self.controls.build_request(self.init_images.image(), self.inpainting.mask())
+            request = self.current_request()
         except RequestError as error:
             self.show_error(str(error))
             return False
-        job = Job(
+        job = self._job_for(request)
+        self.queue.enqueue(job, self._model_for_new_jobs())
+        if self.queue.running_job != job.id:
+            waiting = self.queue.pending_count()
+            paused = " (the queue is paused: press Resume in the Queue panel)"
+            self.show_message(
+                f"Queued with seed {request.seed}: {waiting} waiting"
+                + (paused if self.queue.paused else "")
+            )
+        return True
+
+    def current_request(self) -> GenerationRequest:
+        """The settings as they are now, init image and mask included (may raise
+        :class:`RequestError`)."""
+        return self.controls.build_request(self.init_images.image(), self.inpainting.mask())
+
+    def _job_for(self, request: GenerationRequest) -> Job:
+        return Job(
             request,
             previews=PreviewSettings(self.controls.preview_kind()),
             probes=self.inspection.options_for_run(),
             saving=SaveOptions(output_dir=self._output_dir),
         )
-        if not self.worker.submit(job):
-            return False
+
+    def _model_for_new_jobs(self) -> str:
+        return self.queue.selected_model or self.model_picker.current
+
+    @Slot()
+    def open_grid_dialog(self) -> GridDialog:
+        """The X/Y/Z plot dialog; its plan is queued as one job per cell."""
+        dialog = GridDialog(self.current_request, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.planned.connect(self.queue_grid)
+        dialog.open()
+        return dialog
+
+    def queue_grid(self, plan: XyzPlan, cells: list[Cell]) -> None:
+        """Queue one job per cell; the grid is saved once all are done, and shown."""
+        if not self.worker.model_ready and self.queue.loading_model is None:
+            self.show_error("The model is not loaded yet.")
+            return
+        places = {}
+        model = self._model_for_new_jobs()
+        jobs = []
+        for cell in cells:
+            job = self._job_for(replace(cell.request, batch_count=1))
+            places[job.id] = (cell.z, cell.y, cell.x)
+            jobs.append(job)
+        collector = GridCollector(plan, places, self.worker, self.queue, self)
+        collector.saved.connect(self._on_grid_saved)
+        collector.failed.connect(self.show_error)
+        for job in jobs:
+            self.queue.enqueue(job, model)
+        self.show_message(f"Queued an X/Y/Z plot: {len(jobs)} pictures.")
+
+    @Slot(str)
+    def _on_grid_saved(self, path: str) -> None:
+        self.canvas.show_image(QImage(path))
+        self.show_message(f"Saved the X/Y/Z grid to {path}")
+
+    @Slot(str)
+    def _on_job_started(self, job_id: str) -> None:
+        row = self.queue.model.get(job_id)
+        if row is None:
+            return
+        request = row.queued.job.request
         self._display_size = QSize(request.width, request.height)
         self._run_started_at = time.monotonic()
         self._outcome = "Failed"
         self.window_actions.compare.setChecked(False)
         self.inpainting.show_mask(False)  # previews and the result are shown without it
         self.scrubber.clear()
-        self.controls.set_running(True)
         self.run_bar.set_running()
         self.show_message(f"Generating with seed {request.seed}…")
-        return True
 
     @Slot()
     def cancel(self) -> None:
-        if self.worker.busy:
-            self.worker.cancel()
+        """Cancel the running job (the waiting ones go on: the queue panel cancels all)."""
+        if self.queue.running_job is not None:
+            self.queue.cancel_running()
             self.show_message("Cancelling…")
 
     def _on_progress(self, event: RunProgress) -> None:
@@ -392,9 +469,9 @@ class MainWindow(QMainWindow):
         self._outcome = "Cancelled"
         self.show_message(f"Cancelled after step {event.after_step}.")
 
-    def _on_done(self, _event: RunDone) -> None:
-        self.controls.set_running(False)
-        self.run_bar.set_idle(self._outcome, can_generate=self.worker.model_ready)
+    @Slot(str)
+    def _on_job_ended(self, _job_id: str) -> None:
+        self.run_bar.set_idle(self._outcome, can_generate=True)
 
     # -- init image ----------------------------------------------------------------------
 

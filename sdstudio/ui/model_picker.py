@@ -80,6 +80,11 @@ class ModelPicker(QObject):
         worker.on(ModelReady, lambda event: self.model_ready(event.name, event.description))
         worker.on(ModelFailed, lambda event: self.model_failed(event.message))
 
+    @property
+    def current(self) -> str:
+        """The spec of the model last loaded by name (the demo at first)."""
+        return self._current
+
     # -- the combo -----------------------------------------------------------------------
 
     def _fill_combo(self) -> None:

@@ -10,7 +10,8 @@ from sdstudio.ui.progress_text import Progress, format_progress
 
 
 class RunBar(QWidget):
-    """``progressBar``, ``generateButton`` and ``cancelButton`` (Esc while a run goes on).
+    """``progressBar``, ``gridButton`` (the X/Y/Z plot dialog), ``generateButton`` and
+    ``cancelButton`` (Esc while a run goes on).
 
     Generate's Ctrl+Enter shortcut belongs to the window, so it works from any field.
     """
@@ -27,11 +28,16 @@ class RunBar(QWidget):
         self.cancel_button.setToolTip("Stop after the current step (Esc)")
         self.cancel_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.cancel_button.setEnabled(False)
+        self.grid_button = QPushButton("X/Y/Z…", objectName="gridButton")
+        self.grid_button.setToolTip(
+            "X/Y/Z plot: vary up to three settings and get a labelled grid of the results"
+        )
         for button in (self.generate_button, self.cancel_button):
             button.setMinimumWidth(96)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 8)
         layout.addWidget(self.progress_bar, 1)
+        layout.addWidget(self.grid_button)
         layout.addWidget(self.cancel_button)
         layout.addWidget(self.generate_button)
         self.set_idle("Ready")
@@ -43,18 +49,20 @@ class RunBar(QWidget):
         self.generate_button.setEnabled(can_generate)
         self.cancel_button.setEnabled(False)
 
-    def set_waiting(self, text: str) -> None:
-        """An indefinite wait (a model loading): a busy bar, nothing to click."""
+    def set_waiting(self, text: str, can_generate: bool = False) -> None:
+        """An indefinite wait (a model loading): a busy bar; Generate queues a job with
+        ``can_generate``."""
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setFormat(text)
-        self.generate_button.setEnabled(False)
+        self.generate_button.setEnabled(can_generate)
         self.cancel_button.setEnabled(False)
 
     def set_running(self, text: str = "Starting…") -> None:
+        """A job runs: Cancel stops it, Generate queues another."""
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat(text)
-        self.generate_button.setEnabled(False)
+        self.generate_button.setEnabled(True)
         self.cancel_button.setEnabled(True)
 
     def show_progress(self, progress: Progress) -> None:

@@ -1,0 +1,140 @@
+"""The queue between jobs: the idle gap, and the GUI's responsiveness while 10 jobs run.
+
+Offscreen, the real window and worker, demo model at its native size, 20 steps, latent
+previews; 10 jobs queued with Generate at once. Prints, for each pair of consecutive jobs:
+
+- step gap: from one job's last step to the next job's first step, as the window sees the
+  steps (it includes the last job's VAE decode and PNG save; goal <= 50 ms);
+- worker idle: from the worker finishing one job to it starting the next (the queue's own
+  cost: the round trip through the window's event loop);
+
+and the lateness of a 10 ms GUI timer over the whole queue (goal: p99 <= 30 ms).
+
+    python benchmarks/queue_gap.py [--jobs 10] [--steps 20] [--preview latent]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+TICK_MS = 10
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--preview", default="latent", choices=["none", "latent", "taesd", "vae"])
+    args = parser.parse_args()
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("SDSTUDIO_HOME", tempfile.mkdtemp(prefix="sdstudio-bench-"))
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+
+    from sdstudio.ui import worker as worker_module
+    from sdstudio.ui.app import create_application
+    from sdstudio.ui.main_window import MainWindow
+    from sdstudio.ui.worker_events import ModelReady, RunDone, RunProgress
+
+    spans: list[tuple[float, float]] = []  # (start, end) of each job on the worker thread
+    original_run = worker_module.GenerationWorker.run
+
+    def timed_run(self, job) -> None:  # noqa: ANN001  (the worker's slot)
+        start = time.perf_counter()
+        try:
+            original_run(self, job)
+        finally:
+            spans.append((start, time.perf_counter()))
+
+    worker_module.GenerationWorker.run = timed_run
+
+    app = create_application()
+    window = MainWindow(device="cpu")
+    window.show()
+    controls = window.controls
+    controls.preview_combo.setCurrentIndex(controls.preview_combo.findData(args.preview))
+    controls.scheduler_combo.setCurrentText("Euler")
+
+    def wait_until(done, timeout_s: float = 900) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not done() and time.monotonic() < deadline:
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+
+    window.load_model("demo")
+    ready: list[bool] = []
+    window.worker.on(ModelReady, lambda _event: ready.append(True))
+    wait_until(lambda: window.worker.model_ready)
+
+    # Warm-up: first-run costs (lazy imports, fitting the latent preview map) are not measured.
+    steps_of: dict[str, list[tuple[int, int, float]]] = {}
+    done: list[str] = []
+    window.worker.on(
+        RunProgress,
+        lambda e: steps_of.setdefault(e.job_id, []).append((e.step, e.total, time.perf_counter())),
+    )
+    window.worker.on(RunDone, lambda e: done.append(e.job_id))
+    controls.steps_spin.setValue(2)
+    window.generate()
+    wait_until(lambda: len(done) == 1)
+    spans.clear()
+    steps_of.clear()
+    done.clear()
+
+    ticks: list[float] = []
+    timer = QTimer(interval=TICK_MS)
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    controls.steps_spin.setValue(args.steps)
+    order: list[str] = []
+    timer.start()
+    started = time.perf_counter()
+    for number in range(args.jobs):
+        controls.prompt_edit.setPlainText(f"a red circle on the left, job {number}")
+        window.generate()
+        order.append(window.queue.model.jobs()[-1].job.id)
+    wait_until(lambda: len(done) == args.jobs)
+    elapsed = time.perf_counter() - started
+    timer.stop()
+
+    step_gaps = []
+    for before, after in zip(order, order[1:], strict=False):
+        last = steps_of[before][-1][2]
+        first = steps_of[after][0][2]
+        step_gaps.append((first - last) * 1000)
+    idle = [(b[0] - a[1]) * 1000 for a, b in zip(spans, spans[1:], strict=False)]
+    gaps = [(b - a) * 1000 for a, b in zip(ticks, ticks[1:], strict=False)]
+    late = [max(0.0, gap - TICK_MS) for gap in gaps]
+
+    import torch
+
+    side = window.controls.size_row.width_spin.value()
+    print(
+        f"demo {side}x{side}, {args.jobs} jobs x {args.steps} steps, previews {args.preview}, "
+        f"{os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}; {elapsed:.1f} s"
+    )
+    print(
+        f"step gap     median {statistics.median(step_gaps):6.1f} ms   "
+        f"max {max(step_gaps):6.1f} ms   (goal <= 50 ms: "
+        f"{'met' if max(step_gaps) <= 50 else 'NOT met'})"
+    )
+    print(f"worker idle  median {statistics.median(idle):6.1f} ms   max {max(idle):6.1f} ms")
+    print(
+        f"GUI timer    ticks {len(late)}   lateness p50 {statistics.median(late):5.1f} ms   "
+        f"p99 {percentile(late, 0.99):5.1f} ms   max {max(late):6.1f} ms   (goal p99 <= 30 ms: "
+        f"{'met' if percentile(late, 0.99) <= 30 else 'NOT met'})"
+    )
+    window.close()
+    app.processEvents()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""The window's job queue: Generate while busy, order, remove, cancel, pause, persistence."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+
+from sdstudio.engine.models.demo.model import DEMO_INPAINTING_NAME
+from sdstudio.engine.paths import queue_dir
+from sdstudio.ui.main_window import MainWindow
+from sdstudio.ui.worker_events import ModelLoading, ModelReady, RunProgress
+from tests.ui_support import WAIT_MS, make_window, wait_for
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+@pytest.fixture
+def window(qtbot, demo_model, tmp_path):
+    win = make_window(qtbot, demo_model, tmp_path / "out")
+    win.controls.preview_combo.setCurrentIndex(win.controls.preview_combo.findData("none"))
+    return win
+
+
+def _click_generate(qtbot, window, prompt: str) -> None:
+    window.controls.prompt_edit.setPlainText(prompt)
+    qtbot.mouseClick(window.run_bar.generate_button, Qt.MouseButton.LeftButton)
+
+
+def _wait_until_finished(qtbot, window, count: int) -> None:
+    model = window.queue.model
+    qtbot.waitUntil(
+        lambda: (
+            sum(model.count(s) for s in ("done", "failed", "cancelled")) == count
+            and window.queue.running_job is None
+        ),
+        timeout=WAIT_MS,
+    )
+
+
+def _saved_prompts(folder) -> list[str]:
+    prompts = []
+    for path in sorted(folder.glob("*.png")):
+        with Image.open(path) as image:
+            prompts.append(image.info["parameters"].splitlines()[0])
+    return prompts
+
+
+def test_three_generate_clicks_while_busy_save_three_images_in_order(window, qtbot, tmp_path):
+    window.controls.steps_spin.setValue(12)
+    with wait_for(qtbot, window.worker, RunProgress):
+        _click_generate(qtbot, window, "first")
+    _click_generate(qtbot, window, "second")
+    _click_generate(qtbot, window, "third")
+    assert window.queue.pending_count() == 2
+    _wait_until_finished(qtbot, window, 3)
+    assert _saved_prompts(tmp_path / "out") == ["first", "second", "third"]
+    assert window.queue.model.count("done") == 3
+
+
+def test_removing_a_pending_job_means_it_never_runs(window, qtbot, tmp_path) -> None:
+    window.controls.steps_spin.setValue(12)
+    with wait_for(qtbot, window.worker, RunProgress):
+        _click_generate(qtbot, window, "kept")
+    _click_generate(qtbot, window, "removed")
+    _click_generate(qtbot, window, "also kept")
+    panel = window.queue_panel
+    panel.list.setCurrentIndex(window.queue.model.index(1))
+    qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
+    _wait_until_finished(qtbot, window, 2)
+    assert _saved_prompts(tmp_path / "out") == ["kept", "also kept"]
+
+
+def test_cancel_all_stops_the_running_job_and_the_waiting_ones(window, qtbot, tmp_path) -> None:
+    window.controls.steps_spin.setValue(60)
+    with wait_for(qtbot, window.worker, RunProgress):
+        _click_generate(qtbot, window, "one")
+    _click_generate(qtbot, window, "two")
+    qtbot.mouseClick(window.queue_panel.cancel_all_button, Qt.MouseButton.LeftButton)
+    _wait_until_finished(qtbot, window, 2)
+    assert window.queue.model.count("cancelled") == 2
+    assert not list((tmp_path / "out").glob("*.png"))
+
+
+def test_a_paused_queue_waits_and_resume_runs_it(window, qtbot, tmp_path) -> None:
+    panel = window.queue_panel
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    assert panel.pause_button.text() == "Resume"
+    _click_generate(qtbot, window, "waits")
+    assert window.queue.running_job is None and window.queue.pending_count() == 1
+    assert "paused" in window.statusBar().currentMessage()
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    _wait_until_finished(qtbot, window, 1)
+    assert _saved_prompts(tmp_path / "out") == ["waits"]
+
+
+def test_run_again_queues_the_same_settings(window, qtbot, tmp_path) -> None:
+    _click_generate(qtbot, window, "twice")
+    _wait_until_finished(qtbot, window, 1)
+    panel = window.queue_panel
+    panel.list.setCurrentIndex(window.queue.model.index(0))
+    qtbot.mouseClick(panel.run_again_button, Qt.MouseButton.LeftButton)
+    _wait_until_finished(qtbot, window, 2)
+    assert _saved_prompts(tmp_path / "out") == ["twice", "twice"]
+    first, second = window.queue.model.rows()
+    assert first.thumbnail is not None and second.thumbnail is not None
+
+
+def test_pending_jobs_survive_closing_and_reopening_the_window(
+    window, qtbot, demo_model, tmp_path
+) -> None:
+    qtbot.mouseClick(window.queue_panel.pause_button, Qt.MouseButton.LeftButton)
+    _click_generate(qtbot, window, "after the restart")
+    _click_generate(qtbot, window, "and this one")
+    window.close()
+    reopened = make_window(qtbot, demo_model, tmp_path / "out")
+    queue = reopened.queue
+    assert queue.paused and reopened.queue_panel.pause_button.text() == "Resume"
+    assert [q.job.request.prompt for q in queue.model.jobs()] == [
+        "after the restart",
+        "and this one",
+    ]
+    qtbot.mouseClick(reopened.queue_panel.pause_button, Qt.MouseButton.LeftButton)
+    _wait_until_finished(qtbot, reopened, 2)
+    assert _saved_prompts(tmp_path / "out") == ["after the restart", "and this one"]
+
+
+def test_a_damaged_queue_file_is_set_aside_and_the_window_opens(
+    qtbot, demo_model, tmp_path
+) -> None:
+    (queue_dir() / "queue.json").write_text("{ not json", encoding="utf-8")
+    window = make_window(qtbot, demo_model, tmp_path / "out")
+    assert window.queue.model.rowCount() == 0 and not window.queue.paused
+    assert list(queue_dir().glob("queue.json.damaged-*"))
+    assert window.statusBar().currentMessage().startswith("The saved queue was damaged")
+    assert window.isVisible()
+
+
+def test_jobs_that_name_another_model_switch_to_it_once(qtbot, demo_model, tmp_path) -> None:
+    window = MainWindow(output_dir=tmp_path / "out", device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    with wait_for(qtbot, window.worker, ModelReady):
+        window.load_model("demo")
+    window.controls.size_row.set_size(64, 64)
+    window.controls.preview_combo.setCurrentIndex(window.controls.preview_combo.findData("none"))
+    window.controls.steps_spin.setValue(12)
+    loads: list[str] = []
+    window.worker.on(ModelLoading, lambda event: loads.append(event.spec))
+    with wait_for(qtbot, window.worker, RunProgress):
+        _click_generate(qtbot, window, "on the demo")
+    window.load_model(DEMO_INPAINTING_NAME)  # while it runs: new jobs name it
+    assert "loads when the running job ends" in window.statusBar().currentMessage()
+    window.controls.steps_spin.setValue(2)
+    _click_generate(qtbot, window, "inpainting one")
+    _click_generate(qtbot, window, "inpainting two")
+    _wait_until_finished(qtbot, window, 3)
+    assert loads == [DEMO_INPAINTING_NAME]
+    assert [queued.model for queued in window.queue.model.jobs()] == [
+        "demo",
+        DEMO_INPAINTING_NAME,
+        DEMO_INPAINTING_NAME,
+    ]
+    assert window.queue.model.count("done") == 3
