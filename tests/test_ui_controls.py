@@ -25,6 +25,7 @@ OBJECT_NAMES = [
     "strengthSlider",
     "clearInitButton",
     "batchSpin",
+    "batchSizeSpin",
     "previewCombo",
     "modelCombo",
 ]

@@ -162,3 +162,17 @@ def test_jobs_that_name_another_model_switch_to_it_once(qtbot, demo_model, tmp_p
         DEMO_INPAINTING_NAME,
     ]
     assert window.queue.model.count("done") == 3
+
+
+def test_a_queued_job_keeps_the_init_image_of_the_moment_of_the_click(window, qtbot, tmp_path):
+    red, blue = tmp_path / "red.png", tmp_path / "blue.png"
+    Image.new("RGB", (64, 64), (220, 30, 30)).save(red)
+    Image.new("RGB", (64, 64), (30, 30, 220)).save(blue)
+    qtbot.mouseClick(window.queue_panel.pause_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.init_images.opened, timeout=WAIT_MS):
+        window.init_images.open(red)
+    _click_generate(qtbot, window, "from the red one")
+    with qtbot.waitSignal(window.init_images.opened, timeout=WAIT_MS):
+        window.init_images.open(blue)
+    (queued,) = window.queue.model.jobs()
+    assert queued.job.request.init_image.getpixel((5, 5)) == (220, 30, 30)

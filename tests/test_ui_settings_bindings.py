@@ -25,6 +25,7 @@ CHANGED = {
     "clip_skip": 2,
     "seed": 4_000_000_000,
     "batch_count": 16,
+    "batch_size": 8,
     "width": 2048,
     "height": 64,
     "strength": 0.35,

@@ -95,3 +95,8 @@ def test_excepthook_shows_user_errors_without_traceback(capsys) -> None:
     assert message == "Unexpected error: ZeroDivisionError: division by zero"
     assert "Traceback" in details
     assert "Traceback" in capsys.readouterr().err  # developers still see it
+
+
+def test_progress_counts_batches_when_images_step_together() -> None:
+    text = format_progress(Progress(2, 10, image_index=0, batch_count=2, unit="Batch"))
+    assert text.startswith("Batch 1/2 · Step 2/10")

@@ -42,7 +42,7 @@ def run_one(model, args, request, networks, previews, probes) -> list:
         print(f"sdstudio: {note}", file=sys.stderr)
     if args.seed is None:
         print(f"seed: {request.seed}", file=sys.stderr)
-    watch = WatchWriter(args, request.batch_count)
+    watch = WatchWriter(args, request.image_count)
     saved: list[ImageSaved] = []
 
     def on_payload(payload: object) -> None:

@@ -33,9 +33,8 @@ def run_xyz(args: argparse.Namespace) -> int:
     first_saved = None
     for cell in cells:
         request = at_native_size(cell.request, args, model.default_size)
-        (saved, *_) = run_one(
-            model, cell_args, replace(request, batch_count=1), networks, previews, probes
-        )
+        one = replace(request, batch_count=1, batch_size=1)  # a cell is one picture
+        (saved, *_) = run_one(model, cell_args, one, networks, previews, probes)
         pictures[(cell.z, cell.y, cell.x)] = saved.image
         first_saved = first_saved or saved
     path = _save_grid(plan, pictures, first_saved, grid_file)
@@ -44,32 +43,7 @@ def run_xyz(args: argparse.Namespace) -> int:
 
 
 def _save_grid(plan, pictures, first_saved, grid_file: Path | None) -> Path:
-    """The labelled grid, with the first picture's infotext plus the plot's fields, written
-    (never half) to ``grid_file`` or beside the first picture."""
-    from sdstudio.engine.grids.grid_image import grid_image
-    from sdstudio.engine.metadata.autosave import save_png_with_info
-    from sdstudio.engine.metadata.infotext import format_infotext, parse_infotext
-    from sdstudio.engine.metadata.png_chunks import parameters_info
+    from sdstudio.engine.grids.grid_file import grid_path_beside, save_grid
 
-    x_count, y_count, z_count = plan.counts
-    # An axis not given has one value and no label.
-    x_labels, y_labels, z_labels = [axis.labels() for axis in plan.axes] + [[""]] * (
-        3 - len(plan.axes)
-    )
-    grid = grid_image(
-        [
-            [[pictures[(z, y, x)] for x in range(x_count)] for y in range(y_count)]
-            for z in range(z_count)
-        ],
-        x_labels,
-        y_labels,
-        z_labels,
-    )
-    infotext = parse_infotext(first_saved.record.infotext())
-    params = {**infotext.params, **plan.infotext_params()}
-    text = format_infotext(infotext.prompt, infotext.negative_prompt, params)
-    if grid_file is None:
-        folder = first_saved.path.parent if first_saved.path else Path.cwd()
-        stem = first_saved.path.stem if first_saved.path else "xyz"
-        grid_file = folder / f"{stem}-grid.png"
-    return save_png_with_info(grid, parameters_info(text), grid_file)
+    path = grid_file or grid_path_beside(first_saved.path)
+    return save_grid(plan, pictures, first_saved.record.infotext(), path)

@@ -136,7 +136,12 @@ class ControlsPanel(QWidget):
         self.seed_row = SeedRow()
         self.size_row = SizeRow()
         self.batch_spin = QSpinBox(objectName="batchSpin")
-        self.batch_spin.setToolTip("Images per run, with seeds seed, seed+1, …")
+        self.batch_spin.setToolTip("Batches per run, one after another; seeds seed, seed+1, …")
+        self.batch_size_spin = QSpinBox(objectName="batchSizeSpin")
+        self.batch_size_spin.setToolTip(
+            "Images denoised together in one UNet batch, each with its own seed (faster on a "
+            "GPU, more memory). Batch count × batch size images in all."
+        )
         self.preview_combo = QComboBox(objectName="previewCombo")
         for label, kind in PREVIEW_CHOICES:
             self.preview_combo.addItem(label, kind.value)
@@ -162,6 +167,7 @@ class ControlsPanel(QWidget):
             "clip_skip": SpinBinding(self.clip_skip_spin, int),
             "seed": SeedBinding(self.seed_row),
             "batch_count": SpinBinding(self.batch_spin, int),
+            "batch_size": SpinBinding(self.batch_size_spin, int),
             "width": SpinBinding(self.size_row.width_spin, int),
             "height": SpinBinding(self.size_row.height_spin, int),
             "strength": SpinBinding(self.strength_row.spin, float),
@@ -186,7 +192,7 @@ class ControlsPanel(QWidget):
         form.addRow("Clip skip", self.clip_skip_spin)
         form.addRow("Seed", self.seed_row)
         form.addRow("Size", self.size_row)
-        form.addRow("Batch count", self.batch_spin)
+        form.addRow("Batch count × size", self._batch_row())
         form.addRow("Refiner", self.refiner_row)
         form.addRow("Preview", self.preview_combo)
         layout = QVBoxLayout(self)
@@ -212,6 +218,15 @@ class ControlsPanel(QWidget):
         layout.addWidget(self.inpaint_options)
         layout.addStretch(1)
 
+    def _batch_row(self) -> QHBoxLayout:
+        """Batch count × batch size on one row: together they say how many images come."""
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.batch_spin, 1)
+        row.addWidget(QLabel("×"))
+        row.addWidget(self.batch_size_spin, 1)
+        return row
+
     def build_request(
         self, init_image: Image.Image | None = None, mask: Image.Image | None = None
     ) -> GenerationRequest:
@@ -232,10 +247,6 @@ class ControlsPanel(QWidget):
     def set_init_image(self, description: str | None) -> None:
         self.strength_row.set_init_image(description)
         self.inpaint_options.set_has_image(description is not None)
-
-    def set_running(self, running: bool) -> None:
-        """The model cannot change under a run; everything else only affects the next one."""
-        self.model_combo.setEnabled(not running)
 
     @Slot(int)
     def _on_model_activated(self, index: int) -> None:

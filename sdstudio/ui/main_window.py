@@ -446,9 +446,11 @@ class MainWindow(QMainWindow):
             self.show_message("Cancelling…")
 
     def _on_progress(self, event: RunProgress) -> None:
-        self.run_bar.show_progress(
-            Progress(event.step, event.total, event.image_index, event.batch_count, event.elapsed)
+        unit = "Batch" if event.batch_size > 1 else "Image"
+        progress = Progress(
+            event.step, event.total, event.image_index, event.batch_count, event.elapsed, unit
         )
+        self.run_bar.show_progress(progress)
 
     def _on_step_preview(self, event: StepPreview) -> None:
         self.canvas.show_image(event.frame.image, self._display_size)

@@ -18,6 +18,7 @@ class Progress:
     image_index: int = 0
     batch_count: int = 1
     elapsed_s: float = 0.0
+    unit: str = "Image"  # "Batch" when several images step together
 
     @property
     def done_steps(self) -> int:
@@ -56,7 +57,7 @@ def format_progress(progress: Progress) -> str:
     """e.g. ``Image 2/4 · Step 7/20 · 3.4 it/s · 12 s left``."""
     parts = []
     if progress.batch_count > 1:
-        parts.append(f"Image {progress.image_index + 1}/{progress.batch_count}")
+        parts.append(f"{progress.unit} {progress.image_index + 1}/{progress.batch_count}")
     parts.append(f"Step {progress.step}/{progress.total}")
     rate = progress.rate
     if rate is not None:

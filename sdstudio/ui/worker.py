@@ -151,13 +151,10 @@ class _JobTranslator:
             if self._first_step_at is None:
                 self._first_step_at = now
             self._total = payload.total
-            self._emit(
-                events.RunProgress(
-                    job_id, payload.step, payload.total, payload.image_index,
-                    payload.batch_count, now - self._first_step_at,
-                )
-            )  # fmt: skip
+            self._progress(payload, now - self._first_step_at)
         elif isinstance(payload, PreviewImage):
+            if payload.image_index % self._job.request.batch_size != 0:
+                return  # the canvas follows a batch's first image, as A1111's preview does
             frame = events.PreviewFrame(payload.step, payload.total, pil_to_qimage(payload.image))
             if self._previews.put(frame):
                 self._emit(events._Posted(job_id))
@@ -183,6 +180,19 @@ class _JobTranslator:
             self._emit(events.RunFailed(job_id, payload.message))
         elif isinstance(payload, job.JobDone):
             self._emit(events.RunDone(job_id))
+
+    def _progress(self, step: Any, elapsed: float) -> None:
+        """One progress event per UNet step: the images of a batch step together, so their
+        progress counts batches (the bar then moves evenly and the rate is per UNet step)."""
+        size = self._job.request.batch_size
+        if step.row != size - 1:
+            return  # the batch's last image closes the step
+        self._emit(
+            events.RunProgress(
+                self._job.id, step.step, step.total, step.image_index // size,
+                step.batch_count // size, elapsed, size,
+            )
+        )  # fmt: skip
 
     def _image_saved(self, saved: Any) -> None:
         """The image first, then what was recorded about it, as the panels expect."""

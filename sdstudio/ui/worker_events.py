@@ -62,7 +62,8 @@ class RunStarted:
 @dataclass(frozen=True)
 class RunProgress:
     """Step ``step`` of ``total`` of image ``image_index``, ``elapsed`` seconds after the
-    job's first step."""
+    job's first step. With a batch size above 1, ``image_index`` and ``batch_count`` count
+    batches: their images step together."""
 
     job_id: str
     step: int
@@ -70,6 +71,7 @@ class RunProgress:
     image_index: int
     batch_count: int
     elapsed: float
+    batch_size: int = 1
 
 
 @dataclass(frozen=True)

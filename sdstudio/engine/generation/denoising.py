@@ -9,6 +9,11 @@ Randomness is drawn from one CPU generator in the same order as diffusers'
 ``StableDiffusionPipeline`` and ``StableDiffusionImg2ImgPipeline``, so the same model,
 scheduler, seed and settings give the same image as diffusers.
 
+A batch (``batch_size`` images in one UNet call per step) works as diffusers' pipelines do
+with a list of generators: each image has its own generator and every row is drawn from it
+alone, the conditioning is repeated per image (``[negative × N, prompt × N]``), and each
+image is decoded by itself, so every picture of a batch is the one its seed gives alone.
+
 Features plug in at the named points of :mod:`sdstudio.engine.generation.extensions`
 (before the loop, before each UNet call, after each scheduler step, after the loop); the
 loop itself knows none of them.
@@ -54,13 +59,14 @@ def generate(
     extensions: Extensions = (),
     refiner: LoadedModel | None = None,
 ) -> Iterator[GenerationEvent]:
-    """Run every image of the request's batch (seeds seed, seed+1, ...), yielding events.
+    """Run every image of the request (seeds seed, seed+1, ...), yielding events: the
+    ``batch_count`` batches one after another, the ``batch_size`` images of each together.
 
     With a ``refiner``, the model denoises until ``request.refiner_switch`` and the refiner
     finishes from the same latents (:mod:`sdstudio.engine.generation.stages`).
 
     Besides the loop's own events, whatever the extensions emit is yielded after the step
-    it belongs to. The extensions are entered once for the batch and exited however it ends.
+    it belongs to. The extensions are entered once for the run and exited however it ends.
     """
     cancel = cancel or CancelToken()
     problem = model.family.refusal(model.pipeline, request.is_img2img)
@@ -72,38 +78,36 @@ def generate(
     with contextlib.ExitStack() as stack:
         for extension in extensions:
             stack.enter_context(extension)
-        for index in range(request.batch_count):
-            seed = (request.seed + index) % (MAX_SEED + 1)
-            events = _generate_one(model, request, seed, index, cancel, extensions, refiner)
+        for first in range(0, request.image_count, request.batch_size):
+            seeds = [
+                (request.seed + index) % (MAX_SEED + 1)
+                for index in range(first, first + request.batch_size)
+            ]
+            events = _generate_batch(model, request, seeds, first, cancel, extensions, refiner)
             for event in events:
                 yield event
                 if isinstance(event, Cancelled):
                     return
 
 
-def _generate_one(
+def _generate_batch(
     model: LoadedModel,
     request: GenerationRequest,
-    seed: int,
-    index: int,
+    seeds: list[int],
+    first: int,
     cancel: CancelToken,
     extensions: Extensions,
     refiner: LoadedModel | None,
 ) -> Iterator[Any]:
+    """The images ``first``, ``first + 1``... with ``seeds``, denoised in one UNet batch."""
     if request.init_image is not None and effective_steps(request) == 0:
         # Nothing to denoise: the init image comes back untouched.
-        yield ImageFinished(_sized_init_image(request), seed, index, request.batch_count)
+        for index, seed in enumerate(seeds, start=first):
+            yield ImageFinished(_sized_init_image(request), seed, index, request.image_count)
         return
     pipe = model.pipeline
     device = model.placement.device
-    ctx = RunContext(
-        model=model,
-        request=request,
-        seed=seed,
-        image_index=index,
-        generator=torch.Generator("cpu").manual_seed(seed),
-        guided=is_guided(pipe, request),
-    )
+    ctx = RunContext.for_batch(model, request, seeds, first, is_guided(pipe, request))
     with torch.inference_mode():
         ctx.conditioning = model.family.encode_prompt(
             pipe,
@@ -114,7 +118,7 @@ def _generate_one(
             size=(request.height, request.width),
             clip_skip=request.clip_skip,
             pad=request.pad_prompt_lengths,
-        )
+        ).repeated(ctx.rows)
         scheduler = ctx.scheduler = make_scheduler(pipe.scheduler, request.scheduler)
         scheduler.set_timesteps(request.steps, device=device)
         if request.is_img2img:
@@ -129,12 +133,12 @@ def _generate_one(
                 request,
                 scheduler,
                 ctx.timesteps[:1],
-                ctx.generator,
+                ctx.batch_generator,
                 model.family.capabilities.upcasts_vae,
             )
         elif ctx.latents is None:
             dtype = ctx.conditioning.dtype
-            noise = _initial_noise(pipe, request, dtype, device, ctx.generator)
+            noise = _initial_noise(pipe, request, dtype, device, ctx.batch_generator)
             ctx.latents = noise * scheduler.init_noise_sigma
         stages = [
             Stage(
@@ -145,7 +149,7 @@ def _generate_one(
                 begin_index=ctx.begin_index,
                 guided=ctx.guided,
                 timestep_cond=guidance_embedding(pipe, request, ctx.latents.dtype, device),
-                step_kwargs=step_kwargs(scheduler, ctx.generator),
+                step_kwargs=step_kwargs(scheduler, ctx.batch_generator),
                 upcast_vae=model.family.capabilities.upcasts_vae,
             )
         ]
@@ -154,7 +158,7 @@ def _generate_one(
             base.timesteps = ctx.timesteps = steps_before_switch(
                 scheduler, base.timesteps, request.refiner_switch
             )
-            stages.append(refiner_stage(refiner, request, device, ctx.generator))
+            stages.append(refiner_stage(refiner, request, device, ctx.batch_generator, ctx.rows))
         total = sum(len(stage.timesteps) for stage in stages)
         for extension in extensions:
             extension.before_loop(ctx)
@@ -176,12 +180,24 @@ def _generate_one(
         if cancel.cancelled:
             yield Cancelled(after_step=total)
             return
-        last = stages[-1]
-        ctx.image = decode_latents(last.pipeline, ctx.latents, ctx.generator, last.upcast_vae)
-        for extension in extensions:
-            extension.after_loop(ctx)
-    yield from ctx.drain()
-    yield ImageFinished(ctx.image, seed, index, request.batch_count)
+        finished = [_finished_image(ctx, row, stages[-1], extensions) for row in range(ctx.rows)]
+    for events, image in finished:
+        yield from events
+        yield image
+
+
+def _finished_image(
+    ctx: RunContext, row: int, last: Stage, extensions: Extensions
+) -> tuple[list[Any], ImageFinished]:
+    """Row ``row`` decoded by itself (as alone), through the extensions' ``after_loop``;
+    with what they emitted, to be yielded before it."""
+    ctx.focus(row)
+    latents = ctx.latents[row : row + 1]
+    ctx.image = decode_latents(last.pipeline, latents, ctx.generator, last.upcast_vae)
+    for extension in extensions:
+        extension.after_loop(ctx)
+    image = ImageFinished(ctx.image, ctx.seed, ctx.image_index, ctx.request.image_count)
+    return ctx.drain(), image
 
 
 def _step(
@@ -192,12 +208,15 @@ def _step(
     total: int,
     extensions: Extensions,
 ) -> Iterator[Any]:
-    """One denoising step: scale the input, the UNet (both guidance halves at once),
-    guidance, the scheduler's step; then the step's event."""
+    """One denoising step of the whole batch: scale the input, the UNet (both guidance
+    halves at once), guidance, the scheduler's step; then each image's step event, with
+    the extensions' ``after_step`` for that image."""
     request, scheduler = ctx.request, stage.scheduler
+    rows = ctx.latents.shape[0]
     model_input = torch.cat([ctx.latents] * 2) if stage.guided else ctx.latents
     model_input = scheduler.scale_model_input(model_input, timestep)
     call = UnetCall(model_input, timestep, stage.conditioning.unet_kwargs())
+    ctx.focus(0)
     for extension in extensions:
         extension.before_unet(ctx, call)
     noise_pred = _run_unet(stage, call)
@@ -207,36 +226,47 @@ def _step(
         if request.guidance_rescale > 0:
             noise_pred = rescale_noise_cfg(noise_pred, conditional, request.guidance_rescale)
     alpha_bar = alpha_bar_at(scheduler, timestep, stage.begin_index + in_stage)
-    clean = estimate_clean_latents(model_input[:1], noise_pred, alpha_bar, stage.prediction_type)
-    ctx.latents = scheduler.step(
+    clean = estimate_clean_latents(model_input[:rows], noise_pred, alpha_bar, stage.prediction_type)
+    latents = ctx.latents = scheduler.step(
         noise_pred, timestep, ctx.latents, **stage.step_kwargs, return_dict=False
     )[0]
-    is_last = ctx.position == total - 1
-    step = StepEvent(
-        step=ctx.position + 1,
-        total=total,
-        timestep=float(timestep),
-        latents=ctx.latents,
-        x0=ctx.latents if is_last else clean,
-        image_index=ctx.image_index,
-        batch_count=request.batch_count,
-    )
-    for extension in extensions:
-        extension.after_step(ctx, step)
-    yield step
-    yield from ctx.drain()
+    x0 = latents if ctx.position == total - 1 else clean
+    steps = [
+        StepEvent(
+            step=ctx.position + 1,
+            total=total,
+            timestep=float(timestep),
+            latents=latents[row : row + 1],
+            x0=x0[row : row + 1],
+            image_index=ctx.image_indices[row],
+            batch_count=request.image_count,
+            row=row,
+        )
+        for row in range(rows)
+    ]
+    for row, step in enumerate(steps):
+        ctx.focus(row)
+        for extension in extensions:
+            extension.after_step(ctx, step)
+        yield step
+        yield from ctx.drain()
+    ctx.focus(0)
 
 
 def _run_unet(stage: Stage, call: UnetCall) -> torch.Tensor:
     """The UNet on the whole batch; or, when the prompt and the negative have different
-    lengths, on each guidance half with its own embeddings (A1111's default)."""
+    lengths, on each guidance half (all its images) with its own embeddings (A1111's
+    default)."""
     states = call.kwargs["encoder_hidden_states"]
     if not isinstance(states, tuple):
         return _unet(stage, call.sample, call.timestep, call.kwargs)
+    batch = call.sample.shape[0]
+    rows = batch // len(states)
     halves = []
     for index, half_states in enumerate(states):
-        kwargs = {**_batch_row(call.kwargs, index), "encoder_hidden_states": half_states}
-        halves.append(_unet(stage, call.sample[index : index + 1], call.timestep, kwargs))
+        half = slice(index * rows, (index + 1) * rows)
+        kwargs = {**_batch_rows(call.kwargs, half, batch), "encoder_hidden_states": half_states}
+        halves.append(_unet(stage, call.sample[half], call.timestep, kwargs))
     return torch.cat(halves)
 
 
@@ -251,15 +281,15 @@ def _unet(stage: Stage, sample: torch.Tensor, timestep: Any, kwargs: dict) -> to
     )[0]
 
 
-def _batch_row(value: Any, index: int) -> Any:
-    """``value`` with every batched tensor in it cut to row ``index`` (size ids, pooled
-    embeddings, residuals), whatever dicts and lists hold them."""
-    if isinstance(value, torch.Tensor) and value.ndim > 0 and value.shape[0] == 2:
-        return value[index : index + 1]
+def _batch_rows(value: Any, rows: slice, batch: int) -> Any:
+    """``value`` with every tensor batched like the UNet's input (``batch`` rows) cut to
+    ``rows`` (size ids, pooled embeddings, residuals), whatever dicts and lists hold them."""
+    if isinstance(value, torch.Tensor) and value.ndim > 0 and value.shape[0] == batch:
+        return value[rows]
     if isinstance(value, dict):
-        return {key: _batch_row(each, index) for key, each in value.items()}
+        return {key: _batch_rows(each, rows, batch) for key, each in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(_batch_row(each, index) for each in value)
+        return type(value)(_batch_rows(each, rows, batch) for each in value)
     return value
 
 
@@ -295,10 +325,13 @@ def _initial_noise(
     request: GenerationRequest,
     dtype: torch.dtype,
     device: torch.device,
-    generator: torch.Generator,
+    generator: torch.Generator | list[torch.Generator],
 ) -> torch.Tensor:
+    """One row per generator (a lone generator: one row), each drawn from its own."""
+    rows = len(generator) if isinstance(generator, list) else 1
     factor = pipe.vae_scale_factor
-    shape = (1, pipe.unet.config.in_channels, request.height // factor, request.width // factor)
+    channels = pipe.unet.config.in_channels
+    shape = (rows, channels, request.height // factor, request.width // factor)
     return randn_tensor(shape, generator=generator, device=device, dtype=dtype)
 
 
@@ -315,12 +348,14 @@ def _noised_init_latents(
     request: GenerationRequest,
     scheduler: Any,
     first_timestep: torch.Tensor,
-    generator: torch.Generator,
+    generator: torch.Generator | list[torch.Generator],
     upcast: bool = False,
 ) -> torch.Tensor:
+    """The init image's latents (one row per generator) noised to the first timestep."""
     device = pipe._execution_device  # the GPU, even while CPU offload parks the UNet in RAM
     dtype = pipe.unet.dtype
     pixels = pipe.image_processor.preprocess(_sized_init_image(request)).to(device=device)
     init_latents = encode_latents(pipe, pixels, generator, dtype, upcast)
     noise = randn_tensor(init_latents.shape, generator=generator, device=device, dtype=dtype)
-    return scheduler.add_noise(init_latents, noise, first_timestep.repeat(1))
+    rows = init_latents.shape[0]
+    return scheduler.add_noise(init_latents, noise, first_timestep.repeat(rows))

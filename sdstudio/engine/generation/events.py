@@ -12,10 +12,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class StepEvent:
-    """One finished denoising step of one image of a batch.
+    """One finished denoising step of one image of a run.
 
     ``latents`` are the scheduler's current (noisy) latents; ``x0`` is the model's estimate of
-    the clean latents at this step, which is what readable previews are made from.
+    the clean latents at this step, which is what readable previews are made from; both have
+    this image's row only. ``image_index`` counts the run's images from 0 and ``batch_count``
+    is how many it makes in all; images of one UNet batch step together, each with its own
+    event, ``row`` being its place in that batch.
     """
 
     step: int  # 1-based: "step 3 of 20"
@@ -25,6 +28,7 @@ class StepEvent:
     x0: torch.Tensor
     image_index: int = 0
     batch_count: int = 1
+    row: int = 0
 
 
 @dataclass(frozen=True)

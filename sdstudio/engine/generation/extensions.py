@@ -1,16 +1,18 @@
 """Named points where features plug into the denoising loop without changing it.
 
-An extension is entered for a whole request (all images of the batch) and always exited,
-however the run ends, so hooks and processors it installs never outlive the run. Its points,
-in the order the loop reaches them for each image:
+An extension is entered for a whole request (all its images) and always exited, however the
+run ends, so hooks and processors it installs never outlive the run. Its points, in the order
+the loop reaches them for each UNet batch (``batch_size`` images denoised together, one row
+of ``ctx.latents`` each; one image unless the user asks for more):
 
 - ``before_latents(ctx)``: conditioning, scheduler and timesteps are ready; may set
-  ``ctx.latents`` itself, and the loop then skips its own first latents (inpainting draws
-  them in diffusers' inpaint order);
+  ``ctx.latents`` itself (a row per image), and the loop then skips its own first latents
+  (inpainting draws them in diffusers' inpaint order);
 - ``before_loop(ctx)``: conditioning, scheduler, timesteps and first latents are ready;
 - ``before_unet(ctx, call)``: may change the UNet's input and keyword arguments;
-- ``after_step(ctx, step)``: after the scheduler step; may change ``ctx.latents``;
-- ``after_loop(ctx)``: the image is decoded (``ctx.image``); may replace it.
+- ``after_step(ctx, step)``: after the scheduler step, once per image (``ctx.row``, and
+  ``step`` holds that image's row); may change that row of ``ctx.latents``;
+- ``after_loop(ctx)``: once per image, decoded into ``ctx.image``; may replace it.
 
 Extensions run in the order they are given, so a preview decoder placed before a module
 watcher has run the VAE by the time the watcher takes its pictures.
@@ -36,16 +38,16 @@ class GenerationExtension:
         return None
 
     def before_latents(self, ctx: RunContext) -> None:
-        """Called once per image before the first latents are made; may set them."""
+        """Called once per UNet batch before the first latents are made; may set them."""
 
     def before_loop(self, ctx: RunContext) -> None:
-        """Called once per image before the first step."""
+        """Called once per UNet batch before the first step."""
 
     def before_unet(self, ctx: RunContext, call: UnetCall) -> None:
         """Called before each UNet call."""
 
     def after_step(self, ctx: RunContext, step: StepEvent) -> None:
-        """Called after each scheduler step."""
+        """Called after each scheduler step, once for each image of the batch."""
 
     def after_loop(self, ctx: RunContext) -> None:
         """Called once per image after decoding."""

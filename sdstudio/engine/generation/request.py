@@ -56,3 +56,8 @@ class GenerationRequest(
     def is_img2img(self) -> bool:
         """The init image is used: at strength 1.0 it is ignored and the run is txt2img."""
         return self.init_image is not None and self.strength < 1.0
+
+    @property
+    def image_count(self) -> int:
+        """Every image of the run: ``batch_count`` batches of ``batch_size`` (A1111's count)."""
+        return self.batch_count * self.batch_size

@@ -1,7 +1,9 @@
-"""What one image's run knows while it denoises: the state extensions read and may change."""
+"""What a run of one UNet batch knows while it denoises: the state extensions read and may
+change."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,12 +18,19 @@ if TYPE_CHECKING:
 
 @dataclass
 class RunContext:
-    """One image of a request, from its noise to its decoded picture.
+    """The images of one UNet batch of a request, from their noise to their decoded pictures.
 
     The loop fills it in as it goes (conditioning, scheduler, timesteps, latents, image).
     Extensions may replace ``latents`` after a scheduler step and ``image`` after the loop;
     what they want to tell the front end they :meth:`emit`, and the loop yields it after the
     step (or before the finished image) it belongs to.
+
+    A batch (the request's ``batch_size``) has one row of ``latents`` per image, and
+    ``seeds``, ``generators`` and ``image_indices`` one entry per row. ``seed``,
+    ``generator`` and ``image_index`` are the current image's, whose row is ``row``: the
+    first image's at the points called once for the batch, each image's in turn at those
+    called per image (``after_step``, ``after_loop``). With one image per batch they are
+    simply its own, as they always were.
     """
 
     model: LoadedModel
@@ -37,11 +46,65 @@ class RunContext:
     latents: Any = None
     position: int = 0  # 0-based index of the current step in ``timesteps``
     image: Image.Image | None = None
+    seeds: tuple[int, ...] = ()  # one per row; () for a lone image: (seed,)
+    generators: tuple[torch.Generator, ...] = ()
+    image_indices: tuple[int, ...] = ()
+    row: int = 0  # the current image's row in ``latents``
     _outbox: list[Any] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.seeds = self.seeds or (self.seed,)
+        self.generators = self.generators or (self.generator,)
+        self.image_indices = self.image_indices or (self.image_index,)
+
+    @classmethod
+    def for_batch(
+        cls,
+        model: LoadedModel,
+        request: GenerationRequest,
+        seeds: Sequence[int],
+        first_index: int,
+        guided: bool,
+    ) -> RunContext:
+        """A context for images ``first_index``, ``first_index + 1``... with ``seeds``, each
+        with its own CPU generator, as diffusers seeds a batch."""
+        import torch
+
+        generators = tuple(torch.Generator("cpu").manual_seed(seed) for seed in seeds)
+        indices = tuple(range(first_index, first_index + len(seeds)))
+        return cls(
+            model=model,
+            request=request,
+            seed=seeds[0],
+            image_index=first_index,
+            generator=generators[0],
+            guided=guided,
+            seeds=tuple(seeds),
+            generators=generators,
+            image_indices=indices,
+        )
 
     @property
     def pipeline(self) -> Any:
         return self.model.pipeline
+
+    @property
+    def rows(self) -> int:
+        """How many images the batch denoises together."""
+        return len(self.seeds)
+
+    @property
+    def batch_generator(self) -> torch.Generator | list[torch.Generator]:
+        """The ``generator=`` diffusers' helpers and schedulers take for the whole batch: the
+        one generator of a lone image, or one per row (each row drawn from its own)."""
+        return self.generator if self.rows == 1 else list(self.generators)
+
+    def focus(self, row: int) -> None:
+        """Make the image of ``row`` the current one (``seed``, ``generator``, ``image_index``)."""
+        self.row = row
+        self.seed = self.seeds[row]
+        self.generator = self.generators[row]
+        self.image_index = self.image_indices[row]
 
     def emit(self, event: Any) -> None:
         """Queue ``event`` to be yielded to the front end with the loop's own events."""
@@ -57,9 +120,10 @@ class RunContext:
 class UnetCall:
     """The UNet's input for one step, which extensions may change before the call.
 
-    ``sample`` is the scaled latent batch (both guidance halves when guided); ``kwargs``
-    start as the conditioning's (``encoder_hidden_states``, ``added_cond_kwargs``...).
-    An inpainting extension concatenates the mask here, a ControlNet adds residuals.
+    ``sample`` is the scaled latent batch (when guided, the negative half's rows, then the
+    prompt half's, one per image in each); ``kwargs`` start as the conditioning's
+    (``encoder_hidden_states``, ``added_cond_kwargs``...). An inpainting extension
+    concatenates the mask here, a ControlNet adds residuals.
     """
 
     sample: torch.Tensor

@@ -225,7 +225,16 @@ class SamplingSettings:
         minimum=1,
         control_maximum=16,
         recorded=False,  # a record describes one image, with that image's own seed
-        help="images, seeds seed, seed+1…",
+        help="batches, one after another; their images take seeds seed, seed+1…",
+    )
+    batch_size: int = setting(
+        1,
+        label="Batch size",
+        minimum=1,
+        control_maximum=8,
+        recorded=False,  # how the images were batched does not change any one of them
+        help="images denoised together in one UNet batch, each with its own seed (faster on "
+        "a GPU, more memory); batch count × batch size images in all",
     )
 
 

@@ -57,9 +57,14 @@ def steps_before_switch(scheduler: Any, timesteps: torch.Tensor, switch: float) 
 
 
 def refiner_stage(
-    refiner: LoadedModel, request: GenerationRequest, device: torch.device, generator: Any
+    refiner: LoadedModel,
+    request: GenerationRequest,
+    device: torch.device,
+    generator: Any,
+    rows: int = 1,
 ) -> Stage:
-    """The refiner's stage: its own prompt encoding, scheduler and the steps after the switch."""
+    """The refiner's stage: its own prompt encoding (for ``rows`` images at once), scheduler
+    and the steps after the switch."""
     pipe = refiner.pipeline
     guided = is_guided(pipe, request)
     conditioning = refiner.family.encode_prompt(
@@ -71,7 +76,7 @@ def refiner_stage(
         size=(request.height, request.width),
         clip_skip=request.clip_skip,
         pad=request.pad_prompt_lengths,
-    )
+    ).repeated(rows)
     scheduler = make_scheduler(pipe.scheduler, request.scheduler)
     scheduler.set_timesteps(request.steps, device=device)
     border = switch_timestep(scheduler, request.refiner_switch)
@@ -117,8 +122,11 @@ def guidance_embedding(
     return embedding.to(device=device, dtype=dtype)
 
 
-def step_kwargs(scheduler: Any, generator: torch.Generator) -> dict[str, Any]:
-    """Ancestral schedulers draw their noise from our generator; DDIM gets eta=0."""
+def step_kwargs(
+    scheduler: Any, generator: torch.Generator | list[torch.Generator]
+) -> dict[str, Any]:
+    """Ancestral schedulers draw their noise from our generator (one per row for a batch);
+    DDIM gets eta=0."""
     parameters = set(inspect.signature(scheduler.step).parameters)
     kwargs: dict[str, Any] = {}
     if "eta" in parameters:

@@ -4,7 +4,7 @@ encoding pixels to latents the way diffusers' pipelines do, with or without that
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
@@ -26,15 +26,26 @@ def vae_in_float32(vae: Any, wanted: bool) -> Iterator[None]:
 
 
 def encode_latents(
-    pipe: Any, pixels: torch.Tensor, generator: torch.Generator, dtype: torch.dtype, upcast: bool
+    pipe: Any,
+    pixels: torch.Tensor,
+    generator: torch.Generator | Sequence[torch.Generator],
+    dtype: torch.dtype,
+    upcast: bool,
 ) -> torch.Tensor:
     """Pixels in [-1, 1] to scaled latents sampled from the VAE's distribution with
     ``generator``, in ``dtype``. With ``upcast`` (SDXL), in float32 around an fp16 VAE that
     says ``force_upcast``, then cast and scaled in diffusers' SDXL order; otherwise scaled,
-    then cast, as its SD 1.x/2.x pipelines do."""
+    then cast, as its SD 1.x/2.x pipelines do.
+
+    With a list of generators (a batch), one picture is encoded once and sampled once per
+    generator: row ``k`` is exactly what a lone run with generator ``k`` gets."""
     vae = pipe.vae
     with vae_in_float32(vae, upcast):
-        encoded = vae.encode(pixels.to(dtype=vae.dtype)).latent_dist.sample(generator)
+        distribution = vae.encode(pixels.to(dtype=vae.dtype)).latent_dist
+        if not isinstance(generator, (list, tuple)):
+            encoded = distribution.sample(generator)
+        else:
+            encoded = torch.cat([distribution.sample(each) for each in generator])
     if upcast:
         return vae.config.scaling_factor * encoded.to(dtype)
     return (vae.config.scaling_factor * encoded).to(dtype)

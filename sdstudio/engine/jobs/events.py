@@ -28,7 +28,7 @@ class JobEvent(Generic[Payload]):
 
 @dataclass(frozen=True)
 class JobStarted:
-    batch_count: int
+    batch_count: int  # the images the job makes in all (batch count × batch size)
 
 
 @dataclass(frozen=True)

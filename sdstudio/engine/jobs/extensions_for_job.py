@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sdstudio.engine.errors import UserFacingError
+from sdstudio.engine.errors import RequestError, UserFacingError
 from sdstudio.engine.generation.events import Notice
 from sdstudio.engine.generation.extensions import GenerationExtension
 
@@ -37,8 +37,9 @@ def extensions_for(
     then previews, so a watched VAE module is pictured at the step its preview shows.
 
     A preview decoder that cannot be made is a notice; a watched module path that does not
-    exist raises ``UserFacingError`` before anything runs.
+    exist, or probes asked of a batch, raise ``UserFacingError`` before anything runs.
     """
+    _check_probes_fit_the_batch(job)
     chosen = JobExtensions()
     _add_networks(model, job, chosen)
     _add_previews(model, job, chosen)
@@ -56,6 +57,17 @@ def extensions_for(
         capture = AttentionCapture(model.pipeline, job.request)
         chosen.extensions.append(AttentionCaptureExtension(capture))
     return chosen
+
+
+def _check_probes_fit_the_batch(job: Job) -> None:
+    """Watched modules and attention maps picture one image per UNet call: with several
+    images in the batch they would mix them, so the run is refused instead."""
+    probes = job.probes
+    if job.request.batch_size > 1 and (probes.watch or probes.attention):
+        raise RequestError(
+            "Watching modules and attention maps need batch size 1: set the batch size to 1 "
+            "(a batch count makes several images one after another)."
+        )
 
 
 def _add_networks(model: LoadedModel, job: Job, chosen: JobExtensions) -> None:

@@ -41,7 +41,7 @@ def run_job(
     ``view_settings`` lets a front end change how watched modules are drawn mid-run. No
     model (or one already unloaded) fails the job with a message.
     """
-    yield JobEvent(job.id, JobStarted(job.request.batch_count))
+    yield JobEvent(job.id, JobStarted(job.request.image_count))
     failure: str | None = None
     out_of_memory = False
     try:
@@ -95,7 +95,8 @@ def _saved(
             path = save_finished(job, finished, record)
     except OSError as error:
         yield Notice(f"Could not save the image: {error}")
-    frames = chosen.previews.take_frames() if chosen.previews is not None else ()
+    previews = chosen.previews
+    frames = previews.take_frames(finished.image_index) if previews is not None else ()
     yield ImageSaved(
         image=finished.image,
         seed=finished.seed,

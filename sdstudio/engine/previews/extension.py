@@ -36,8 +36,11 @@ class PreviewImage:
 class PreviewExtension(GenerationExtension):
     """Emits a :class:`PreviewImage` for each step the throttle picks and records it.
 
-    A decoder that fails stops the previews with a notice: a broken preview must never cost
-    the user the image. ``take_frames`` hands over the finished image's recorded frames.
+    The images of one UNet batch share each step, so the throttle decides once per step (at
+    the batch's first row) and every image of the batch gets that step's preview; each image
+    has its own recording. A decoder that fails stops the previews with a notice: a broken
+    preview must never cost the user the image. ``take_frames`` hands over a finished image's
+    recorded frames.
     """
 
     def __init__(
@@ -45,10 +48,17 @@ class PreviewExtension(GenerationExtension):
     ) -> None:
         self._decoder: PreviewDecoder | None = decoder
         self._throttle = PreviewThrottle(settings)
-        self._recorder = PreviewRecorder(max_frames)
+        self._max_frames = max_frames
+        # One per image index; the first made now, so a bad ``max_frames`` fails at once.
+        self._recorders = {0: PreviewRecorder(max_frames)}
+        self._wanted = False  # the throttle's word on the current step
 
     def after_step(self, ctx: RunContext, step: StepEvent) -> None:
-        if self._decoder is None or not self._throttle.should_preview(step):
+        if self._decoder is None:
+            return
+        if ctx.row == 0:
+            self._wanted = self._throttle.should_preview(step)
+        if not self._wanted:
             return
         try:
             picture = self._decoder.decode(step)
@@ -57,13 +67,17 @@ class PreviewExtension(GenerationExtension):
             self._decoder = None
             ctx.emit(Notice(f"Previews stopped: {error}"))
             return
-        self._recorder.add(step.step, picture)
+        self._recorder(step.image_index).add(step.step, picture)
         ctx.emit(PreviewImage(step.step, step.total, picture, step.image_index, step.batch_count))
 
-    def take_frames(self) -> tuple[tuple[int, Image.Image], ...]:
-        """The recorded ``(step, picture)`` frames of the image that just finished; then
-        the next image starts with none."""
-        frames = tuple(self._recorder.frames)
-        self._recorder.clear()
+    def take_frames(self, image_index: int = 0) -> tuple[tuple[int, Image.Image], ...]:
+        """The recorded ``(step, picture)`` frames of image ``image_index``, which has just
+        finished; then it starts again with none."""
+        recorder = self._recorders.pop(image_index, None)
         self._throttle.reset()
-        return frames
+        return tuple(recorder.frames) if recorder is not None else ()
+
+    def _recorder(self, image_index: int) -> PreviewRecorder:
+        if image_index not in self._recorders:
+            self._recorders[image_index] = PreviewRecorder(self._max_frames)
+        return self._recorders[image_index]

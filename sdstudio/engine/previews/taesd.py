@@ -107,14 +107,18 @@ class TaesdPreviewDecoder:
         self._show_noisy = show_noisy
         self._latent_scale = latent_scale
         self._budget = budget or PreviewTimeBudget()
-        self._previous: tuple[int, int] | None = None  # (image_index, step) of the last preview
+        # (first image of its batch, step, row) of the last preview: later ones go on a run
+        self._previous: tuple[int, int, int] | None = None
 
     def decode(self, event: StepEvent) -> Image.Image:
         if self._latent_scale is not None:
             return self._decode_at(event, self._latent_scale)
-        position = (event.image_index, event.step)
+        position = (event.image_index - event.row, event.step, event.row)
         continuing = self._previous is not None and self._previous < position
         self._previous = position
+        # The work between previews is the UNet's step: the rows of a batch after its first
+        # are decoded right after one another, with no work between them to measure.
+        continuing = continuing and event.row == 0
         # Never below 8 latent pixels a side (64 pixels): smaller says nothing.
         floor = min(1.0, MIN_LATENT_SIDE / min(event.x0.shape[-2:]))
         scale = max(self._budget.begin(continuing), floor)

@@ -42,7 +42,7 @@ class ModuleWatchExtension(GenerationExtension):
 
     def after_loop(self, ctx: RunContext) -> None:
         assert ctx.image is not None
-        finished = ImageFinished(ctx.image, ctx.seed, ctx.image_index, ctx.request.batch_count)
+        finished = ImageFinished(ctx.image, ctx.seed, ctx.image_index, ctx.request.image_count)
         self._collect(ctx, finished)
 
     def _collect(self, ctx: RunContext, event: GenerationEvent) -> None:

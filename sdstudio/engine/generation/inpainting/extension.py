@@ -2,11 +2,12 @@
 
 Per image, in diffusers' order of random draws (so the same seed gives the same picture):
 the init latents (ordinary models, or any model below strength 1), the noise, then the
-masked picture's latents. A 9-channel inpainting UNet reads the mask and those latents
-beside its input at every step; an ordinary model has its kept part put back after every
-scheduler step (the init latents noised to the next timestep, clean after the last). The
-decoded picture is composited over the init image through the blurred mask, so nothing
-outside it changes.
+masked picture's latents; a batch draws each row from its own image's generator, so every
+row is what its seed gives alone, and all rows share the mask. A 9-channel inpainting UNet
+reads the mask and those latents beside its input at every step; an ordinary model has its
+kept part put back after every scheduler step (the init latents noised to the next
+timestep, clean after the last). The decoded picture is composited over the init image
+through the blurred mask, so nothing outside it changes.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class InpaintExtension(GenerationExtension):
         self._noise: torch.Tensor | None = None
 
     def before_latents(self, ctx: RunContext) -> None:
-        pipe, request, generator = ctx.pipeline, ctx.request, ctx.generator
+        pipe, request, generator = ctx.pipeline, ctx.request, ctx.batch_generator
         device = pipe._execution_device
         dtype = ctx.conditioning.dtype
         inputs = self.inputs
@@ -93,7 +94,7 @@ class InpaintExtension(GenerationExtension):
                 pipe, picture.to(device, dtype), generator, dtype, upcast
             )
         factor = pipe.vae_scale_factor
-        shape = (1, pipe.vae.config.latent_channels, height // factor, width // factor)
+        shape = (ctx.rows, pipe.vae.config.latent_channels, height // factor, width // factor)
         self._noise = randn_tensor(shape, generator=generator, device=device, dtype=dtype)
         masked_picture = (picture * (mask < 0.5)).to(device, dtype)
         self._masked_latents = encode_latents(pipe, masked_picture, generator, dtype, upcast)
@@ -106,24 +107,31 @@ class InpaintExtension(GenerationExtension):
         start = self._image_latents
         if ordinary:
             start = replaced_latents(start, self._mask, request.masked_content, generator)
-        ctx.latents = scheduler.add_noise(start, self._noise, ctx.timesteps[:1].repeat(1))
+        ctx.latents = scheduler.add_noise(start, self._noise, ctx.timesteps[:1].repeat(ctx.rows))
 
     def before_unet(self, ctx: RunContext, call: UnetCall) -> None:
         if not self.nine_channels:
             return
         rows = call.sample.shape[0]
+        halves = rows // ctx.rows  # the masked latents' rows, once per guidance half
         mask = self._mask.repeat(rows, 1, 1, 1)
-        masked = self._masked_latents.repeat(rows, 1, 1, 1)
+        masked = self._masked_latents.repeat(halves, 1, 1, 1)
         call.sample = torch.cat([call.sample, mask, masked], dim=1)
 
     def after_step(self, ctx: RunContext, step: StepEvent) -> None:
+        """Puts the kept part back into the current image's row (called once per image)."""
         if self.nine_channels:
             return
-        kept = self._image_latents
+        row = slice(ctx.row, ctx.row + 1)
+        kept = self._image_latents[row]
         if ctx.position < len(ctx.timesteps) - 1:
             following = ctx.timesteps[ctx.position + 1]
-            kept = ctx.scheduler.add_noise(kept, self._noise, torch.tensor([following]))
-        ctx.latents = (1 - self._mask) * kept + self._mask * ctx.latents
+            kept = ctx.scheduler.add_noise(kept, self._noise[row], torch.tensor([following]))
+        blended = (1 - self._mask) * kept + self._mask * ctx.latents[row]
+        if ctx.rows == 1:
+            ctx.latents = blended
+        else:  # a new tensor: the step events hold views of the old one
+            ctx.latents = torch.cat([ctx.latents[: ctx.row], blended, ctx.latents[ctx.row + 1 :]])
 
     def after_loop(self, ctx: RunContext) -> None:
         inputs = self.inputs

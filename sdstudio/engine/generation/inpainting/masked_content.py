@@ -47,10 +47,14 @@ def _mean_colour(rgb: Image.Image, kept: Image.Image) -> tuple[int, int, int, in
 
 
 def replaced_latents(
-    latents: torch.Tensor, latent_mask: torch.Tensor, content: str, generator: torch.Generator
+    latents: torch.Tensor,
+    latent_mask: torch.Tensor,
+    content: str,
+    generator: torch.Generator | list[torch.Generator],
 ) -> torch.Tensor:
-    """``latents`` with the masked part (``latent_mask`` 1) replaced: random for ``noise``,
-    zeros for ``nothing``; unchanged otherwise."""
+    """``latents`` with the masked part (``latent_mask`` 1) replaced: random for ``noise``
+    (each row from its own generator when given a list), zeros for ``nothing``; unchanged
+    otherwise."""
     if content == "noise":
         replacement = randn_tensor(
             latents.shape, generator=generator, device=latents.device, dtype=latents.dtype

@@ -7,6 +7,7 @@ ids in ``added_cond_kwargs``) subclasses ``Conditioning`` without touching the l
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,22 @@ class Conditioning:
     def unet_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``UNet2DConditionModel.forward`` that carry the prompt."""
         return {"encoder_hidden_states": self.encoder_hidden_states(), "added_cond_kwargs": None}
+
+    def repeated(self, rows: int) -> Conditioning:
+        """The same conditioning for ``rows`` images denoised together: every tensor field
+        (a subclass's too; each has one row per guidance half) with each row repeated in
+        place, so a guided batch reads ``[negative × rows, prompt × rows]``, diffusers'
+        ``num_images_per_prompt`` order, and halves kept apart get ``rows`` rows each."""
+        if rows == 1:
+            return self
+        import torch
+
+        changes = {}
+        for each in dataclasses.fields(self):
+            value = getattr(self, each.name)
+            if isinstance(value, torch.Tensor):
+                changes[each.name] = value.repeat_interleave(rows, dim=0)
+        return dataclasses.replace(self, **changes)
 
 
 def encode_text(
