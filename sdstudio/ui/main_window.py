@@ -408,7 +408,7 @@ class MainWindow(QMainWindow):
         model = self._model_for_new_jobs()
         jobs = []
         for cell in cells:
-            job = self._job_for(replace(cell.request, batch_count=1))
+            job = self._job_for(replace(cell.request, batch_count=1, batch_size=1))
             places[job.id] = (cell.z, cell.y, cell.x)
             jobs.append(job)
         collector = GridCollector(plan, places, self.worker, self.queue, self)

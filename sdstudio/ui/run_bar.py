@@ -21,6 +21,7 @@ class RunBar(QWidget):
         self.progress_bar = QProgressBar(objectName="progressBar")
         self.progress_bar.setTextVisible(True)
         self.progress_bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.progress_bar.setMinimumWidth(240)  # "Step 39/40 · 47.1 it/s · 0 s left" on one line
         self.generate_button = QPushButton("Generate", objectName="generateButton")
         self.generate_button.setToolTip("Generate (Ctrl+Enter)")
         self.generate_button.setDefault(True)

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 
 from sdstudio.engine.jobs.queue_file import QueuedJob
 
@@ -84,6 +84,7 @@ class JobQueueModel(QAbstractListModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[QueueRow] = []
+        self._placeholder = _placeholder_icon()  # every row as tall as one with a thumbnail
 
     # -- Qt's list-model API -------------------------------------------------------------
 
@@ -101,7 +102,7 @@ class JobQueueModel(QAbstractListModel):
             lines = [request.prompt or "(no prompt)", f"Model: {row.queued.model}"]
             return "\n".join([*lines, row.message] if row.message else lines)
         if role == Qt.ItemDataRole.DecorationRole:
-            return row.thumbnail
+            return row.thumbnail or self._placeholder
         if role == QueueRole.JOB_ID:
             return row.job_id
         if role == QueueRole.STATE:
@@ -256,3 +257,9 @@ class JobQueueModel(QAbstractListModel):
     def _changed_row(self, number: int) -> None:
         index = self.index(number)
         self.dataChanged.emit(index, index)
+
+
+def _placeholder_icon() -> QIcon:
+    pixmap = QPixmap(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
+    pixmap.fill(QColor(128, 128, 128, 48))
+    return QIcon(pixmap)

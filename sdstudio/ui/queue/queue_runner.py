@@ -197,10 +197,12 @@ class QueueRunner(QObject):
             return
         if not self._worker.model_ready:
             return  # a load is on its way (or failed: the window says so)
-        if self._worker.submit(queued.job):
-            self._running = queued.job.id
-            self.model.set_state(queued.job.id, "running")
-            self.jobStarted.emit(queued.job.id)
+        self._running = queued.job.id  # before submitting: its events may come at once
+        self.model.set_state(queued.job.id, "running")
+        self.jobStarted.emit(queued.job.id)
+        if not self._worker.submit(queued.job):  # not expected: checked above
+            self._running = None
+            self.model.set_state(queued.job.id, "pending")
 
     # -- the worker's reports ------------------------------------------------------------
 

@@ -1,0 +1,82 @@
+"""Make ``docs/screenshot-queue.png``: the Queue panel while queued jobs run, under Xvfb.
+
+    xvfb-run -s "-screen 0 1440x900x24" python docs/make_screenshot_queue.py [FILE]
+
+Loads the demo model, clicks Generate for four prompts in a row (the first runs, the rest
+wait), and grabs the window while the second job runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+PROMPTS = (
+    "a red circle on the left",
+    "a blue square on the right",
+    "a green triangle in the middle",
+    "a yellow circle on the right",
+)
+
+
+def main() -> int:
+    target = Path(
+        sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("screenshot-queue.png")
+    )
+    os.environ.setdefault("SDSTUDIO_HOME", tempfile.mkdtemp(prefix="sdstudio-shot-"))
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtTest import QTest
+
+    from sdstudio.ui.app import create_application, create_window
+    from sdstudio.ui.worker_events import ModelReady, RunProgress
+
+    create_application()
+    window = create_window(None, None, None)
+    window.resize(1360, 860)
+    window.move(40, 20)
+
+    def wait_until(done, timeout_ms: int = 600_000) -> None:
+        loop = QEventLoop()
+        check = QTimer(interval=20)
+        check.timeout.connect(lambda: done() and loop.quit())
+        check.start()
+        QTimer.singleShot(timeout_ms, loop.quit)
+        loop.exec()
+        check.stop()
+
+    ready: list[bool] = [window.worker.model_ready]
+    window.worker.on(ModelReady, lambda _event: ready.append(True))
+    wait_until(lambda: ready[-1])
+    controls = window.controls
+    controls.seed_row.random_check.setChecked(False)
+    controls.steps_spin.setValue(40)
+    window.queue_dock.raise_()
+    for number, prompt in enumerate(PROMPTS):
+        controls.prompt_edit.setPlainText(prompt)
+        controls.seed_row.set_seed(1234 + number)
+        QTest.mouseClick(window.run_bar.generate_button, Qt.MouseButton.LeftButton)
+    second = window.queue.model.jobs()[1].job.id
+    halfway: list[bool] = []
+    window.worker.on(
+        RunProgress, lambda e: e.job_id == second and e.step >= 25 and halfway.append(True)
+    )
+    wait_until(lambda: bool(halfway))
+    window.canvas.setFocus()
+    settle = QEventLoop()
+    QTimer.singleShot(300, settle.quit)
+    settle.exec()
+    shot = window.screen().grabWindow(window.winId())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not shot.save(str(target)):
+        print(f"could not write {target}", file=sys.stderr)
+        return 1
+    print(f"{target}: {shot.width()}x{shot.height()}")
+    window.queue.cancel_all()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
