@@ -355,8 +355,7 @@ class MainWindow(QMainWindow):
     def generate(self) -> bool:
         """Queue a job with the current settings (init image and mask included); it runs now
         if nothing else does. False (with a message) when the settings cannot run."""
-        if not self.worker.model_ready and self.queue.loading_model is None:
-            self.show_error("The model is not loaded yet.")
+        if not self._can_queue():
             return False
         try:
             request = self.current_request()
@@ -373,6 +372,13 @@ class MainWindow(QMainWindow):
                 + (paused if self.queue.paused else "")
             )
         return True
+
+    def _can_queue(self) -> bool:
+        """A job can wait for a model that is loading, not for one that never comes."""
+        if self.worker.model_ready or self.queue.loading_model is not None:
+            return True
+        self.show_error("The model is not loaded yet.")
+        return False
 
     def current_request(self) -> GenerationRequest:
         """The settings as they are now, init image and mask included (may raise
@@ -401,8 +407,7 @@ class MainWindow(QMainWindow):
 
     def queue_grid(self, plan: XyzPlan, cells: list[Cell]) -> None:
         """Queue one job per cell; the grid is saved once all are done, and shown."""
-        if not self.worker.model_ready and self.queue.loading_model is None:
-            self.show_error("The model is not loaded yet.")
+        if not self._can_queue():
             return
         places = {}
         model = self._model_for_new_jobs()

@@ -66,7 +66,7 @@ def describe(row: QueueRow) -> str:
     state = row.state
     if state == "running":
         state = f"running {row.progress * 100:.0f}%"
-    images = request.batch_count * getattr(request, "batch_size", 1)
+    images = request.image_count
     count = f" · {images} images" if images > 1 else ""
     details = f"{request.width}×{request.height} · {request.steps} steps · seed {request.seed}"
     return f"{prompt}\n{details}{count} · {state}"

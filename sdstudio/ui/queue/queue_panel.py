@@ -80,18 +80,17 @@ class QueuePanel(QWidget):
             context=Qt.ShortcutContext.WidgetShortcut,
         )
         runner.pausedChanged.connect(self._update)
-        runner.countsChanged.connect(self._update)
+        runner.model.changed.connect(self._update)
         runner.model.dataChanged.connect(self._update)
         self.list.selectionModel().selectionChanged.connect(self._update)
         self._update()
 
     def selected_job(self) -> str | None:
-        indexes = self.list.selectionModel().selectedIndexes()
-        return str(indexes[0].data(QueueRole.JOB_ID)) if indexes else None
+        return self._selected(QueueRole.JOB_ID)
 
-    def _selected_state(self) -> str | None:
+    def _selected(self, role: QueueRole) -> str | None:
         indexes = self.list.selectionModel().selectedIndexes()
-        return str(indexes[0].data(QueueRole.STATE)) if indexes else None
+        return str(indexes[0].data(role)) if indexes else None
 
     @Slot()
     def remove_selected(self) -> None:
@@ -125,9 +124,9 @@ class QueuePanel(QWidget):
             parts.append("paused")
         self.status_label.setText(" · ".join(parts))
         self.pause_button.setText("Resume" if runner.paused else "Pause")
-        state = self._selected_state()
-        self.remove_button.setEnabled(state is not None)
-        self.run_again_button.setEnabled(state is not None)
+        chosen = self._selected(QueueRole.STATE) is not None
+        self.remove_button.setEnabled(chosen)
+        self.run_again_button.setEnabled(chosen)
         self.cancel_all_button.setEnabled(bool(waiting or running))
         self.clear_button.setEnabled(any(model.count(each) for each in FINISHED_STATES))
 

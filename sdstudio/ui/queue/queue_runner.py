@@ -50,14 +50,12 @@ class QueueRunner(QObject):
         jobDropped(str): a job that had not started was removed or cancelled (or failed
             because its model did not load): it will not run.
         pausedChanged(bool)
-        countsChanged(): how many jobs wait or run changed (for labels and buttons).
     """
 
     jobStarted = Signal(str)
     jobEnded = Signal(str)
     jobDropped = Signal(str)
     pausedChanged = Signal(bool)
-    countsChanged = Signal()
 
     def __init__(
         self,
@@ -82,7 +80,6 @@ class QueueRunner(QObject):
         self._selected: str | None = None  # the model new jobs name (the user's choice)
         self._selected_download = False
         self.model.changed.connect(self._save)
-        self.model.changed.connect(self.countsChanged)
         worker.on(ModelLoading, self._on_model_loading)
         worker.on(ModelReady, self._on_model_ready)
         worker.on(ModelFailed, self._on_model_failed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -147,9 +147,3 @@ class GridDialog(QDialog):
             return
         self.planned.emit(plan, cells)
         super().accept()
-
-    def keyPressEvent(self, event) -> None:  # noqa: ANN001  (Qt's signature)
-        if event.key() == Qt.Key.Key_Escape:
-            self.reject()
-            return
-        super().keyPressEvent(event)
