@@ -11,16 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import tempfile
 import time
 
-TICK_MS = 10
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+from gui_timer import TimerLateness, describe, percentile
 
 
 def main() -> None:
@@ -33,7 +27,7 @@ def main() -> None:
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("SDSTUDIO_HOME", tempfile.mkdtemp(prefix="sdstudio-bench-"))
-    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
 
     from sdstudio.ui.app import create_application
     from sdstudio.ui.main_window import MainWindow
@@ -63,40 +57,27 @@ def main() -> None:
     window.generate()
     wait_for(RunDone)
 
-    ticks: list[float] = []
-    timer = QTimer(interval=TICK_MS)
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-
-    def lateness_ms() -> list[float]:
-        gaps = [(b - a) * 1000 for a, b in zip(ticks, ticks[1:], strict=False)]
-        return [max(0.0, gap - TICK_MS) for gap in gaps]
+    timer = TimerLateness()
 
     def report(label: str, late: list[float]) -> None:
-        print(
-            f"{label:<11} ticks {len(late):5d}   lateness p50 {statistics.median(late):5.1f} ms"
-            f"   p99 {percentile(late, 0.99):5.1f} ms   max {max(late):6.1f} ms"
-        )
+        print(f"{label:<11} {describe(late)}")
 
     timer.start()
     idle = QEventLoop()
     QTimer.singleShot(round(args.idle_seconds * 1000), idle.quit)
     idle.exec()
-    timer.stop()
-    idle_late = lateness_ms()
+    idle_late = timer.stop()
 
     previews = []
     window.worker.on(StepPreview, lambda event: previews.append(event.frame.step))
     controls.size_row.set_size(args.size, args.size)
     controls.steps_spin.setValue(args.steps)
-    ticks.clear()
     timer.start()
     started = time.perf_counter()
     window.generate()
     wait_for(RunDone)
     elapsed = time.perf_counter() - started
-    timer.stop()
-    busy_late = lateness_ms()
+    busy_late = timer.stop()
 
     import torch
 

@@ -22,6 +22,7 @@ def main() -> int:
     os.environ.setdefault("SDSTUDIO_HOME", str(Path(tempfile.gettempdir()) / "sdstudio"))
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtTest import QTest
+    from screenshot_file import grab_window, write_shot
 
     from sdstudio.ui.app import create_application, create_window
     from sdstudio.ui.worker_events import ModelReady, RunDone
@@ -47,13 +48,8 @@ def main() -> int:
     QTest.mouseClick(window.run_bar.generate_button, Qt.MouseButton.LeftButton)
     wait_for(RunDone)
     window.canvas.setFocus()  # no text cursor blinking in the prompt
-    settle = QEventLoop()
-    QTimer.singleShot(500, settle.quit)  # let the last repaint reach the screen
-    settle.exec()
-    shot = window.screen().grabWindow(window.winId())
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not shot.save(str(target)):
-        print(f"could not write {target}", file=sys.stderr)
+    shot = grab_window(window)
+    if not write_shot(shot, target):
         return 1
     print(f"{target}: {shot.width()}x{shot.height()}; {window.statusBar().currentMessage()}")
     window.close()

@@ -27,6 +27,7 @@ def main() -> int:
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtGui import QPainter, QPixmap
     from PySide6.QtTest import QTest
+    from screenshot_file import write_shot
 
     from sdstudio.training.world import Position, Scene, Shape, render
     from sdstudio.ui.app import create_application, create_window
@@ -81,9 +82,7 @@ def main() -> int:
     painter.drawPixmap(0, 0, before)
     painter.drawPixmap(before.width() + 8, 0, after)
     painter.end()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not shot.save(str(target)):
-        print(f"could not write {target}", file=sys.stderr)
+    if not write_shot(shot, target):
         return 1
     print(f"{target}: {shot.width()}x{shot.height()}; {window.statusBar().currentMessage()}")
     window.close()

@@ -30,6 +30,7 @@ def main() -> int:
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QLabel
+    from screenshot_file import grab_window, write_shot
 
     from sdstudio.ui.app import create_application, create_window
     from sdstudio.ui.worker_events import ModelReady, RunDone
@@ -49,11 +50,6 @@ def main() -> int:
         loop = QEventLoop()
         window.worker.on(kind, lambda _event: loop.quit())
         QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-
-    def settle(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
         loop.exec()
 
     if not window.worker.model_ready:
@@ -80,11 +76,8 @@ def main() -> int:
     attention.show_check.setChecked(True)
     window.inspection.activations_dock.raise_()
     window.canvas.setFocus()  # no text cursor blinking in the prompt
-    settle(500)  # let the last repaint reach the screen
-    shot = window.screen().grabWindow(window.winId())
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not shot.save(str(target)):
-        print(f"could not write {target}", file=sys.stderr)
+    shot = grab_window(window)
+    if not write_shot(shot, target):
         return 1
     caption = window.inspection.activations.caption.text()
     print(f"{target}: {shot.width()}x{shot.height()}; {caption}")

@@ -28,6 +28,7 @@ def main() -> int:
     os.environ.setdefault("SDSTUDIO_HOME", tempfile.mkdtemp(prefix="sdstudio-shot-"))
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtTest import QTest
+    from screenshot_file import grab_window, write_shot
 
     from sdstudio.ui.app import create_application, create_window
     from sdstudio.ui.worker_events import ModelReady, RunProgress
@@ -64,13 +65,8 @@ def main() -> int:
     )
     wait_until(lambda: bool(halfway))
     window.canvas.setFocus()
-    settle = QEventLoop()
-    QTimer.singleShot(300, settle.quit)
-    settle.exec()
-    shot = window.screen().grabWindow(window.winId())
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not shot.save(str(target)):
-        print(f"could not write {target}", file=sys.stderr)
+    shot = grab_window(window, settle_ms=300)
+    if not write_shot(shot, target):
         return 1
     print(f"{target}: {shot.width()}x{shot.height()}")
     window.queue.cancel_all()

@@ -1,0 +1,32 @@
+"""What the screenshot scripts share: letting repaints land, grabbing the window, writing it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QWidget
+
+
+def settle(ms: int) -> None:
+    """Run the event loop for ``ms`` so the last repaints reach the screen."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def grab_window(window: QWidget, settle_ms: int = 500) -> QPixmap:
+    """The window as the screen shows it, once pending repaints are done."""
+    settle(settle_ms)
+    return window.screen().grabWindow(window.winId())
+
+
+def write_shot(shot: QPixmap, target: Path) -> bool:
+    """Save ``shot`` to ``target`` (making its folder); False, with a line on stderr, if not."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if shot.save(str(target)):
+        return True
+    print(f"could not write {target}", file=sys.stderr)
+    return False
