@@ -37,6 +37,16 @@ def _status(window) -> str:
     return window.statusBar().currentMessage()
 
 
+def _queue_state(window) -> str:
+    """What a job that did not start was waiting for (for a failing test's message)."""
+    queue, worker = window.queue, window.worker
+    return (
+        f"status={_status(window)!r} jobs={[q.state for q in queue.model.jobs()]} "
+        f"paused={queue.paused} running={queue.running_job} loading={queue.loading_model} "
+        f"busy={worker.busy} alive={worker.running} ready={worker.model_ready}"
+    )
+
+
 def test_demo_label_is_visible(window) -> None:
     label = window.findChild(QLabel, "modelDescriptionLabel")
     assert label.isVisible() and label.text() == DEMO_LABEL
@@ -130,7 +140,7 @@ def test_img2img_with_an_opened_init_image(window, qtbot, tmp_path) -> None:
     window.controls.steps_spin.setValue(4)
     with qtbot.waitSignal(window.resultShown, timeout=WAIT_MS, raising=False) as shown:
         assert window.generate(), _status(window)
-    assert shown.signal_triggered, (_status(window), window.queue.model.jobs())
+    assert shown.signal_triggered, _queue_state(window)
     result = shown.args[0]
     assert result.request.is_img2img and result.request.strength == 0.5
     assert [frame.step for frame in result.frames] == [1, 2]  # 4 steps × 0.5 strength
