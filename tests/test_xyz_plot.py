@@ -29,6 +29,12 @@ def test_the_cells_vary_the_settings_x_fastest() -> None:
     assert {c.request.seed for c in cells} == {4}
 
 
+def test_sampler_values_are_read_in_any_case() -> None:
+    axis = Axis.parse("Sampler=euler a, dpm++ 2m karras")
+    base = GenerationRequest("a cat")
+    assert [axis.apply(base, i).scheduler for i in (0, 1)] == ["Euler a", "DPM++ 2M Karras"]
+
+
 def test_prompt_search_and_replace_and_lora_weight() -> None:
     base = GenerationRequest("a red circle <lora:shapes:0.5>")
     search = Axis.parse('Prompt S/R=red,"blue, bright"')

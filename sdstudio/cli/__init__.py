@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from sdstudio import __version__
+from sdstudio.cli.version import VersionAction
 from sdstudio.engine.errors import UserFacingError
 
 SUBCOMMAND_MODULES = ("generate", "demo", "info", "modules", "attention", "train_demo")
@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sdstudio",
         description="A desktop Stable Diffusion studio. Without a subcommand, opens the window.",
     )
-    parser.add_argument("--version", action="version", version=f"sdstudio {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMAND_MODULES:
         importlib.import_module(f"sdstudio.cli.{name}").register(subparsers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,6 +15,13 @@ def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    # Before Qt is imported: a missing xcb library makes Qt abort with a core dump.
+    from sdstudio.ui.platform_libraries import platform_libraries_problem
+
+    problem = platform_libraries_problem()
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
     if args.smoke_test:
         from sdstudio.ui.smoke_test import run_smoke_test
 

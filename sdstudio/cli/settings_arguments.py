@@ -23,6 +23,7 @@ from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.init_image import load_init_image
 from sdstudio.engine.generation.inpainting.mask_file import load_mask
 from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
+from sdstudio.engine.generation.scheduler_names import canonical_scheduler_name
 from sdstudio.engine.generation.settings import SECTIONS, SettingField, setting_fields
 
 REQUIRED = frozenset({"prompt"})  # a run without a prompt is almost always a mistyped line
@@ -30,6 +31,7 @@ DRAWN_WHEN_MISSING = "seed"
 IMAGE_FILE = "init_image"
 MASK_FILE = "mask"
 NATIVE_WHEN_MISSING = ("width", "height")
+SCHEDULER = "scheduler"
 
 
 def flag(each: SettingField) -> str:
@@ -53,6 +55,8 @@ def add_setting_arguments(
             options["action"] = argparse.BooleanOptionalAction
         if each.setting.choices is not None:
             options["choices"] = each.setting.choices
+        if each.name == SCHEDULER:
+            options["type"] = canonical_scheduler_name
         if each.name in REQUIRED:  # checked in build_request: --prompts-file replaces it
             options = {"default": None, "help": f"{each.setting.help} (required)"}
         elif each.name == DRAWN_WHEN_MISSING:

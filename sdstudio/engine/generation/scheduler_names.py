@@ -41,3 +41,13 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
 def scheduler_choices() -> list[str]:
     """Names a user may pick, the model's own scheduler first."""
     return [MODEL_DEFAULT, *SCHEDULERS]
+
+
+def canonical_scheduler_name(text: str) -> str:
+    """The scheduler ``text`` names in any case and spacing ("euler  a" is "Euler a"), so
+    infotext records the canonical name; an unknown name is kept for the request's message."""
+    wanted = " ".join(text.split()).casefold()
+    for name in scheduler_choices():
+        if name.casefold() == wanted:
+            return name
+    return text

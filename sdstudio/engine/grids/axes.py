@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.generation.scheduler_names import canonical_scheduler_name
 
 MAX_VALUES = 64
 LORA_TAG = re.compile(r"<lora:([^:>]+):[^:>]+((?::[^>]*)?)>")
@@ -34,7 +35,7 @@ def _number(kind: type, field: str) -> Apply:
 
 
 def _sampler(request: GenerationRequest, value: str, _first: str) -> GenerationRequest:
-    return dataclasses.replace(request, scheduler=value)
+    return dataclasses.replace(request, scheduler=canonical_scheduler_name(value))
 
 
 def _search_replace(request: GenerationRequest, value: str, first: str) -> GenerationRequest:
