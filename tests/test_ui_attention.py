@@ -1,11 +1,15 @@
-"""Attention maps from the window: the prompt's own tokens, a heat map over the result."""
+"""Attention maps from the window: the prompt's words (the tokenizer's pieces as a detail),
+a heat map over the result once a word is picked, and its colour legend."""
 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
 
-from sdstudio.ui.probes.attention_panel import OFF_TEXT
+from sdstudio.ui.probes.attention_panel import OFF_TEXT, PICK_TEXT
+from sdstudio.ui.probes.heat_legend import format_share
 from sdstudio.ui.worker_events import AttentionReady
 from tests.probes_support import our_processors
 from tests.ui_support import WAIT_MS, generate_and_wait, make_window, wait_for
@@ -26,12 +30,16 @@ def canvas_pixels(window) -> QImage:
     return window.canvas.viewport().grab().toImage()
 
 
-def run_with_capture(window, qtbot) -> None:
+def run_with_capture(window, qtbot, word: str | None = "circle") -> None:
+    """A run with capture on; then ``word`` picked, as a user would (None: none picked)."""
     panel = window.inspection.attention
     panel.capture_check.setChecked(True)
     with wait_for(qtbot, window.worker, AttentionReady):
         generate_and_wait(qtbot, window)
-    qtbot.waitUntil(lambda: window.inspection.overlay.is_shown(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.words() != [], timeout=WAIT_MS)
+    if word is not None:
+        panel.pick(word)
+        qtbot.waitUntil(lambda: window.inspection.overlay.is_shown(), timeout=WAIT_MS)
 
 
 def test_capture_is_off_by_default_and_nothing_is_captured(window, qtbot, demo_model) -> None:
@@ -41,29 +49,86 @@ def test_capture_is_off_by_default_and_nothing_is_captured(window, qtbot, demo_m
 
     generate_and_wait(qtbot, window)
 
-    assert panel.tokens() == [] and not panel.token_combo.isEnabled()
+    assert panel.words() == [] and not panel.token_combo.isEnabled()
     assert not window.inspection.overlay.is_shown()
     assert our_processors(demo_model.pipeline) == []
 
 
-def test_the_token_list_is_the_tokenizers_own_split(window, qtbot, demo_model) -> None:
-    run_with_capture(window, qtbot)
+def test_the_list_shows_the_prompts_words(window, qtbot, demo_model) -> None:
+    run_with_capture(window, qtbot, word=None)
 
     panel = window.inspection.attention
-    assert panel.tokens() == demo_model.pipeline.tokenizer.tokenize(PROMPT)
-    assert panel.tokens()[:4] == ["a</w>", "red</w>", "circle</w>", "on</w>"]
+    assert panel.words() == PROMPT.split()
     assert "cross-attention layers" in panel.status.text()
     assert our_processors(demo_model.pipeline) == []
+
+
+def test_words_are_decoded_not_byte_symbols_with_their_pieces_as_a_detail(
+    window, qtbot, demo_model
+) -> None:
+    window.controls.prompt_edit.setPlainText("red café")
+    run_with_capture(window, qtbot, word=None)
+
+    panel = window.inspection.attention
+    assert panel.words() == ["red", "café"]
+    pieces = demo_model.pipeline.tokenizer.tokenize("café")
+    assert len(pieces) > 1 and any(symbol in "".join(pieces) for symbol in "ÃĢ")
+    tip = panel.token_combo.itemData(1, Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith(f"{len(pieces)} tokens: {' · '.join(pieces)} (positions 2–")
+
+
+def test_nothing_is_overlaid_until_a_word_is_picked(window, qtbot) -> None:
+    run_with_capture(window, qtbot, word=None)
+    panel, overlay = window.inspection.attention, window.inspection.overlay
+    assert panel.token_combo.currentIndex() == -1
+    assert panel.token_combo.currentText() == "" and panel.heat() is None
+    assert panel.token_combo.placeholderText() == PICK_TEXT
+    assert not overlay.is_shown() and not panel.legend.isVisible()
+    plain = canvas_pixels(window)
+
+    panel.pick("circle")
+
+    assert overlay.is_shown()
+    assert canvas_pixels(window) != plain
+
+
+def test_a_picked_word_stays_picked_for_the_next_run(window, qtbot) -> None:
+    run_with_capture(window, qtbot, word="left")
+    with wait_for(qtbot, window.worker, AttentionReady):
+        generate_and_wait(qtbot, window)
+    panel = window.inspection.attention
+    qtbot.waitUntil(lambda: window.inspection.overlay.is_shown(), timeout=WAIT_MS)
+    assert panel.token_combo.currentText() == "left"
+
+
+def test_the_legend_runs_from_0_to_the_maps_largest_share(window, qtbot) -> None:
+    run_with_capture(window, qtbot, word="circle")
+    panel = window.inspection.attention
+    legend = window.findChild(QWidget, "attentionLegend")
+    word = panel.word()
+    share = panel.maps().probabilities[word.indices].sum(axis=0).max()
+
+    assert legend.isVisible()
+    assert legend.low_label.text() == "0"
+    assert legend.high_label.text() == format_share(share)
+    assert 0.0 < float(legend.high_label.text()) <= 1.0
+    bar = legend.bar.pixmap().toImage()
+    assert bar.pixelColor(0, 0).getRgb()[:3] == (0, 0, 4)  # the heat map's darkest colour
+    assert bar.pixelColor(bar.width() - 1, 0).getRgb()[:3] == (252, 255, 164)
+
+    panel.pick("left")
+    left = panel.maps().probabilities[panel.word().indices].sum(axis=0).max()
+    assert legend.high_label.text() == format_share(left)
 
 
 def test_picking_a_token_changes_the_canvas(window, qtbot) -> None:
     run_with_capture(window, qtbot)
     panel = window.inspection.attention
     panel.opacity_slider.setValue(100)
-    panel.token_combo.setCurrentIndex(panel.tokens().index("circle</w>"))
+    panel.pick("circle")
     circle = canvas_pixels(window)
 
-    panel.token_combo.setCurrentIndex(panel.tokens().index("left</w>"))
+    panel.pick("left")
 
     assert canvas_pixels(window) != circle
 

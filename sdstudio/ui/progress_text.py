@@ -1,8 +1,13 @@
-"""What the progress bar says: step x/y, iterations per second and time left."""
+"""What the progress bar says: step x/y, the rate and time left.
+
+The rate keeps one unit for a whole run: it/s or s/it, chosen on the run's first measured
+rate (as tqdm reads it), so a run hovering around 1 it/s does not flip between the two.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 
 @dataclass(frozen=True)
@@ -53,14 +58,54 @@ def format_duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-def format_progress(progress: Progress) -> str:
-    """e.g. ``Image 2/4 · Step 7/20 · 3.4 it/s · 12 s left``."""
+class RateUnit(Enum):
+    """How a rate is written: steps per second, or seconds per step for slow runs."""
+
+    PER_SECOND = "it/s"
+    SECONDS_EACH = "s/it"
+
+    @classmethod
+    def for_rate(cls, rate: float) -> RateUnit:
+        """it/s from 1 step a second up, s/it below."""
+        return cls.PER_SECOND if rate >= 1 else cls.SECONDS_EACH
+
+    def format(self, rate: float) -> str:
+        """``rate`` (steps per second) in this unit: ``2.5 it/s``, ``0.80 it/s``, ``4.0 s/it``."""
+        value = rate if self is RateUnit.PER_SECOND else 1 / rate
+        return f"{value:.1f} {self.value}" if value >= 1 else f"{value:.2f} {self.value}"
+
+
+def format_progress(progress: Progress, unit: RateUnit | None = None) -> str:
+    """e.g. ``Image 2/4 · Step 7/20 · 3.4 it/s · 12 s left``; the rate in ``unit``, or in
+    the unit that suits it when None."""
     parts = []
     if progress.batch_count > 1:
         parts.append(f"{progress.unit} {progress.image_index + 1}/{progress.batch_count}")
     parts.append(f"Step {progress.step}/{progress.total}")
     rate = progress.rate
     if rate is not None:
-        parts.append(f"{rate:.1f} it/s" if rate >= 1 else f"{1 / rate:.1f} s/it")
+        parts.append((unit or RateUnit.for_rate(rate)).format(rate))
         parts.append(f"{format_duration(progress.seconds_left or 0)} left")
     return " · ".join(parts)
+
+
+class RunProgressText:
+    """Progress texts of one run after another, each run's rate in one unit.
+
+    The unit is chosen on the first progress that has a rate and kept; a progress without
+    one (a run's first step) or :meth:`reset` starts a new run.
+    """
+
+    def __init__(self) -> None:
+        self._unit: RateUnit | None = None
+
+    def reset(self) -> None:
+        self._unit = None
+
+    def format(self, progress: Progress) -> str:
+        rate = progress.rate
+        if rate is None:
+            self._unit = None
+        elif self._unit is None:
+            self._unit = RateUnit.for_rate(rate)
+        return format_progress(progress, self._unit)

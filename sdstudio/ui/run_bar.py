@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
-from sdstudio.ui.progress_text import Progress, format_progress
+from sdstudio.ui.progress_text import Progress, RunProgressText
 
 
 class RunBar(QWidget):
@@ -14,6 +14,7 @@ class RunBar(QWidget):
     ``cancelButton`` (Esc while a run goes on).
 
     Generate's Ctrl+Enter shortcut belongs to the window, so it works from any field.
+    A run's rate keeps the unit (it/s or s/it) it was first shown in.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -41,6 +42,7 @@ class RunBar(QWidget):
         layout.addWidget(self.grid_button)
         layout.addWidget(self.cancel_button)
         layout.addWidget(self.generate_button)
+        self._progress_text = RunProgressText()
         self.set_idle("Ready")
 
     def set_idle(self, text: str, can_generate: bool = True) -> None:
@@ -60,6 +62,7 @@ class RunBar(QWidget):
 
     def set_running(self, text: str = "Starting…") -> None:
         """A job runs: Cancel stops it, Generate queues another."""
+        self._progress_text.reset()
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat(text)
@@ -69,7 +72,7 @@ class RunBar(QWidget):
     def show_progress(self, progress: Progress) -> None:
         self.progress_bar.setRange(0, progress.all_steps)
         self.progress_bar.setValue(progress.done_steps)
-        self.progress_bar.setFormat(format_progress(progress))
+        self.progress_bar.setFormat(self._progress_text.format(progress))
 
     def show_fraction(self, fraction: float, text: str) -> None:
         """A measured wait (a model download or load): ``fraction`` of it done, from 0 to 1."""

@@ -1,4 +1,8 @@
-"""Width and height (multiples of 8) with a menu of the loaded model's sizes and a swap button."""
+"""Width and height (multiples of 8) with a menu of the loaded model's sizes and a swap button.
+
+A typed side that is not a multiple of 8 is rounded; a note under the row says so, so that
+500 does not silently become 496.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,9 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
-from sdstudio.ui.size_spin import SideSpinBox
+from sdstudio.ui.size_spin import MAX_SIDE, MIN_SIDE, SIDE_STEP, SideSpinBox
 
 # Before a model is loaded: a few sizes of each family.
 PRESETS: tuple[tuple[str, int, int], ...] = (
@@ -23,7 +27,9 @@ PRESETS: tuple[tuple[str, int, int], ...] = (
 
 
 class SizeRow(QWidget):
-    """``widthSpin`` × ``heightSpin``, ``sizePresetButton`` (menu) and ``swapSizeButton``."""
+    """``widthSpin`` × ``heightSpin``, ``sizePresetButton`` (menu) and ``swapSizeButton``;
+    under them ``sizeSnapNote``, shown after a typed side was rounded until the size
+    changes again."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,14 +47,24 @@ class SizeRow(QWidget):
         menu.triggered.connect(self._on_preset)
         self.preset_button.setMenu(menu)
         self._fill_menu(PRESETS)
-        layout = QHBoxLayout(self)
+        self.snap_note = QLabel(objectName="sizeSnapNote", wordWrap=True)
+        self.snap_note.setVisible(False)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.width_spin, 1)
+        row.addWidget(QLabel("×"))
+        row.addWidget(self.height_spin, 1)
+        row.addWidget(self.swap_button)
+        row.addWidget(self.preset_button)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.width_spin, 1)
-        layout.addWidget(QLabel("×"))
-        layout.addWidget(self.height_spin, 1)
-        layout.addWidget(self.swap_button)
-        layout.addWidget(self.preset_button)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.snap_note)
         self.swap_button.clicked.connect(self.swap)
+        for name, spin in (("Width", self.width_spin), ("Height", self.height_spin)):
+            spin.valueChanged.connect(self._hide_note)
+            spin.snapped.connect(lambda typed, side, name=name: self._show_note(name, typed, side))
 
     def set_presets(self, native: int, sizes: Sequence[tuple[int, int]]) -> None:
         """Offer the loaded model's sizes: its native square first, then its family's."""
@@ -80,6 +96,25 @@ class SizeRow(QWidget):
     @Slot(QAction)
     def _on_preset(self, action: QAction) -> None:
         self.set_size(*action.data())
+
+    def _show_note(self, name: str, typed: int, side: int) -> None:
+        self.snap_note.setText(snap_message(name, typed, side))
+        self.snap_note.setVisible(True)
+
+    @Slot()
+    def _hide_note(self) -> None:
+        self.snap_note.setVisible(False)
+
+
+def snap_message(name: str, typed: int, side: int) -> str:
+    """``Width 500 → 496 (a multiple of 8)``, or why a side out of range became another."""
+    if typed < MIN_SIDE:
+        why = "the smallest side"
+    elif typed > MAX_SIDE:
+        why = "the largest side"
+    else:
+        why = f"a multiple of {SIDE_STEP}"
+    return f"{name} {typed} → {side} ({why})"
 
 
 def _label(width: int, height: int) -> str:

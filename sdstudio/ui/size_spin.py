@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QSpinBox, QWidget
 
@@ -20,16 +21,24 @@ def nearest_side(value: int) -> int:
 
 
 class SideSpinBox(QSpinBox):
-    """Steps by 8; typed values that are not multiples of 8 are rounded when editing ends."""
+    """Steps by 8; typed values that are not multiples of 8 are rounded when editing ends.
+
+    Signals:
+        snapped(int, int): the side the user typed and the one it became, when they differ.
+    """
+
+    snapped = Signal(int, int)
 
     def __init__(self, value: int = 512, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._typed: tuple[int, int] | None = None  # (typed, snapped) until editing ends
         self.setRange(MIN_SIDE, MAX_SIDE)
         self.setSingleStep(SIDE_STEP)
         self.setSuffix(" px")
         self.setKeyboardTracking(False)
         self.setCorrectionMode(QSpinBox.CorrectionMode.CorrectToNearestValue)
         self.setValue(value)
+        self.editingFinished.connect(self._on_editing_finished)
 
     def validate(self, text: str, pos: int) -> object:
         state = super().validate(text, pos)
@@ -40,4 +49,16 @@ class SideSpinBox(QSpinBox):
 
     def fixup(self, text: str) -> str:
         digits = "".join(ch for ch in text if ch.isdigit())
-        return self.textFromValue(nearest_side(int(digits))) if digits else text
+        if not digits:
+            return text
+        typed = int(digits)
+        side = nearest_side(typed)
+        self._typed = (typed, side) if side != typed else None
+        return self.textFromValue(side)
+
+    @Slot()
+    def _on_editing_finished(self) -> None:
+        """Said after the value changed, so a listener sees the snapped side in place."""
+        typed, self._typed = self._typed, None
+        if typed is not None and self.value() == typed[1]:
+            self.snapped.emit(*typed)

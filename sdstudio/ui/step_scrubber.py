@@ -8,13 +8,15 @@ from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 
+from sdstudio.ui.step_numbers import shown_step
 from sdstudio.ui.worker_events import PreviewFrame
 
 
 class StepScrubber(QWidget):
     """``stepSlider`` runs over the previews of the last image and ends on the result.
 
-    Hidden until a run has stored previews.
+    Hidden until a run has stored previews. ``stepLabel`` names a preview by the steps the
+    user set (a PNDM run of 4 steps ends on 4/4, not on its fifth UNet call).
 
     Signals:
         imageChosen(QImage, QSize): show this image stretched over this size.
@@ -30,6 +32,7 @@ class StepScrubber(QWidget):
         self.label.setMinimumWidth(110)
         self._frames: tuple[PreviewFrame, ...] = ()
         self._result = QImage()
+        self._steps = 0  # the user's steps; 0: name frames by their UNet calls
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 0)
         layout.addWidget(QLabel("Steps"))
@@ -43,10 +46,12 @@ class StepScrubber(QWidget):
         self._result = QImage()
         self.setVisible(False)
 
-    def set_run(self, frames: Sequence[PreviewFrame], result: QImage) -> None:
-        """Offer ``frames`` then ``result``; the slider starts on the result."""
+    def set_run(self, frames: Sequence[PreviewFrame], result: QImage, steps: int = 0) -> None:
+        """Offer ``frames`` then ``result``; the slider starts on the result. ``steps`` is
+        what the user set (``step_numbers.user_steps``); frames count UNet calls."""
         self._frames = tuple(frames)
         self._result = result
+        self._steps = steps
         self.setVisible(bool(self._frames))
         self.slider.blockSignals(True)
         self.slider.setRange(0, len(self._frames))
@@ -65,4 +70,5 @@ class StepScrubber(QWidget):
             self.label.setText("Result")
         else:
             frame = self._frames[value]
-            self.label.setText(f"Step {frame.step}/{frame.total}")
+            step, total = shown_step(frame.step, frame.total, self._steps)
+            self.label.setText(f"Step {step}/{total}")

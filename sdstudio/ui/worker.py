@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 import sdstudio.ui.worker_events as events
-from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.probes.views import ViewSettings
 from sdstudio.ui.image_convert import pil_to_qimage
+from sdstudio.ui.job_handoff import JobHandoff
 from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.load_progress_relay import LoadProgressRelay
 from sdstudio.ui.probes.activation_recorder import ActivationRecorder
@@ -40,25 +40,29 @@ class GenerationWorker(QObject):
 
     Signals:
         event(object): one of the :mod:`~sdstudio.ui.worker_events` values. Previews and
-            live activation pictures wait in ``previews``/``activations``; a ``_Posted``
-            event says so only when the slot was empty.
+            live activation pictures wait in ``previews``/``activations`` (tagged with
+            their job's id); a ``_Posted`` event says so only when the slot was empty.
+
+    When a job ends, the worker takes the next one from ``handoff`` (if the window offered
+    one) and starts it at once; ``view`` is the host's (read, set) pair of the view
+    settings, so the taken job's own apply from its first step.
     """
 
     event = Signal(object)
 
     def __init__(
         self,
-        cancel: CancelToken,
-        previews: LatestSlot[events.PreviewFrame],
-        activations: LatestSlot[tuple[ActivationFrame, ...]],
-        view_settings: Callable[[], ViewSettings],
+        handoff: JobHandoff,
+        previews: LatestSlot[tuple[str, events.PreviewFrame]],
+        activations: LatestSlot[tuple[str, tuple[ActivationFrame, ...]]],
+        view: tuple[Callable[[], ViewSettings], Callable[[ViewSettings], None]],
         device: str = "auto",
     ) -> None:
         super().__init__()
-        self._cancel = cancel
+        self._handoff = handoff
         self._previews = previews
         self._activations = activations
-        self._view_settings = view_settings
+        self._view_settings, self._set_view = view
         self._device = device
         self._model: LoadedModel | None = None
         self._owns_model = False  # a model handed in by use_model() is never unloaded here
@@ -111,13 +115,26 @@ class GenerationWorker(QObject):
 
     @Slot(object)
     def run(self, job: Job) -> None:
-        """Run ``job``, emitting its events; always ends with ``RunDone``."""
+        """Run ``job``, then each job taken from the hand-off; every job ends with a
+        ``RunDone`` that names the job taken after it."""
+        from sdstudio.engine.jobs import events as job_events
         from sdstudio.engine.jobs.runner import run_job
 
-        translator = _JobTranslator(job, self.event.emit, self._previews, self._activations)
-
-        for event in run_job(self._model, job, self._cancel, self._view_settings):
-            translator.send(event.payload)
+        running: Job | None = job
+        while running is not None:
+            translator = _JobTranslator(running, self.event.emit, self._previews, self._activations)
+            cancel = self._handoff.token_for(running.id)
+            taken = None
+            for event in run_job(self._model, running, cancel, self._view_settings):
+                if isinstance(event.payload, job_events.JobDone):
+                    taken = self._handoff.take()  # before RunDone, which tells the window
+                    if taken is not None:
+                        self._set_view(taken.probes.view)
+                    next_id = None if taken is None else taken.id
+                    self.event.emit(events.RunDone(running.id, next_id))
+                else:
+                    translator.send(event.payload)
+            running = taken
 
 
 class _JobTranslator:
@@ -127,8 +144,8 @@ class _JobTranslator:
         self,
         job: Job,
         emit: Callable[[object], None],
-        previews: LatestSlot[events.PreviewFrame],
-        activations: LatestSlot[tuple[ActivationFrame, ...]],
+        previews: LatestSlot[tuple[str, events.PreviewFrame]],
+        activations: LatestSlot[tuple[str, tuple[ActivationFrame, ...]]],
     ) -> None:
         self._job = job
         self._emit = emit
@@ -156,13 +173,13 @@ class _JobTranslator:
             if payload.image_index % self._job.request.batch_size != 0:
                 return  # the canvas follows a batch's first image, as A1111's preview does
             frame = events.PreviewFrame(payload.step, payload.total, pil_to_qimage(payload.image))
-            if self._previews.put(frame):
+            if self._previews.put((job_id, frame)):
                 self._emit(events._Posted(job_id))
         elif isinstance(payload, ActivationViews):
             frames = tuple(_frame(view) for view in payload.views)
             for frame in frames:
                 self._recorder.add(frame)
-            if self._activations.put(frames):
+            if self._activations.put((job_id, frames)):
                 self._emit(events._Posted(job_id))
         elif isinstance(payload, AttentionMaps):
             self._attention[payload.image_index] = AttentionResult(
@@ -178,18 +195,21 @@ class _JobTranslator:
             self._emit(events.Notice(job_id, payload.text))
         elif isinstance(payload, job.JobFailed):
             self._emit(events.RunFailed(job_id, payload.message))
-        elif isinstance(payload, job.JobDone):
-            self._emit(events.RunDone(job_id))
 
     def _progress(self, step: Any, elapsed: float) -> None:
         """One progress event per UNet step: the images of a batch step together, so their
-        progress counts batches (the bar then moves evenly and the rate is per UNet step)."""
-        size = self._job.request.batch_size
+        progress counts batches (the bar then moves evenly and the rate is per UNet step).
+        Steps are the user's, not the UNet calls (PNDM's 20 steps make 21 calls)."""
+        from sdstudio.ui.step_numbers import shown_step, user_steps
+
+        request = self._job.request
+        size = request.batch_size
         if step.row != size - 1:
             return  # the batch's last image closes the step
+        number, total = shown_step(step.step, step.total, user_steps(request))
         self._emit(
             events.RunProgress(
-                self._job.id, step.step, step.total, step.image_index // size,
+                self._job.id, number, total, step.image_index // size,
                 step.batch_count // size, elapsed, size,
             )
         )  # fmt: skip

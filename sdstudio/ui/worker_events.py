@@ -155,13 +155,16 @@ class Notice:
 
 @dataclass(frozen=True)
 class RunDone:
-    """The job is over, however it ended."""
+    """The job is over, however it ended; ``next_job_id`` is the job the worker took from
+    the hand-off (:mod:`~sdstudio.ui.job_handoff`) and is running now, if any."""
 
     job_id: str
+    next_job_id: str | None = None
 
 
 @dataclass(frozen=True)
 class _Posted:
-    """Worker to host only: a value waits in one of the host's latest-value slots."""
+    """Worker to host only: a value (tagged with its job's id) waits in one of the host's
+    latest-value slots."""
 
     job_id: str

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 import sdstudio.ui.worker_events as events
-from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.probes.views import ViewSettings
+from sdstudio.ui.job_handoff import JobHandoff
 from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.probes.messages import ActivationFrame
 from sdstudio.ui.worker import GenerationWorker
@@ -25,14 +25,16 @@ Event = TypeVar("Event")
 class WorkerHost(QObject):
     """Starts the worker thread, forwards jobs to it and relays its events.
 
-    The GUI never waits on the worker: requests are queued signals, cancel is a flag.
-    Shutting down cancels the run and waits for the thread (at most the current step, or a
-    model load that is already under way).
+    The GUI never waits on the worker: requests are queued signals, cancel is a flag (one
+    per job). While a job runs, the next one can be offered (:meth:`offer_next`): the worker
+    starts it as soon as the running one ends, without waiting for the GUI, and its
+    ``RunDone`` says so. Shutting down cancels the run and waits for the thread (at most the
+    current step, or a model load that is already under way).
 
     Signals (delivered on the GUI thread):
         event(object): a :mod:`~sdstudio.ui.worker_events` value. :meth:`on` subscribes to
-            one kind of event. ``busy`` and ``model_ready`` are already up to date when a
-            ``RunDone`` or ``ModelReady`` arrives.
+            one kind of event. ``busy``, ``running_job`` and ``model_ready`` are already up
+            to date when a ``RunDone`` or ``ModelReady`` arrives.
     """
 
     event = Signal(object)
@@ -43,16 +45,21 @@ class WorkerHost(QObject):
 
     def __init__(self, device: str = "auto", parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._cancel = CancelToken()
-        self._previews: LatestSlot[events.PreviewFrame] = LatestSlot()
-        self._activations: LatestSlot[tuple[ActivationFrame, ...]] = LatestSlot()
+        self._handoff = JobHandoff()
+        self._previews: LatestSlot[tuple[str, events.PreviewFrame]] = LatestSlot()
+        self._activations: LatestSlot[tuple[str, tuple[ActivationFrame, ...]]] = LatestSlot()
         self._view = ViewSettings()
         self._busy = False
+        self._running_job: str | None = None
         self._model_ready = False
         self._thread = QThread()
         self._thread.setObjectName("sdstudio-generation")
         self._worker = GenerationWorker(
-            self._cancel, self._previews, self._activations, self.view_settings, device
+            self._handoff,
+            self._previews,
+            self._activations,
+            (self.view_settings, self.set_view_settings),
+            device,
         )
         self._worker.moveToThread(self._thread)
         self._thread.finished.connect(self._worker.deleteLater)
@@ -66,6 +73,11 @@ class WorkerHost(QObject):
     def busy(self) -> bool:
         """A job was submitted and has not reported ``RunDone`` yet."""
         return self._busy
+
+    @property
+    def running_job(self) -> str | None:
+        """The id of the job on the worker (None when idle)."""
+        return self._running_job
 
     @property
     def model_ready(self) -> bool:
@@ -99,19 +111,32 @@ class WorkerHost(QObject):
         if self._busy or not self._model_ready or not self.running:
             return False
         self._busy = True
-        self._cancel.reset()  # here, not in the worker, so an early Cancel is never lost
-        self._previews.clear()
-        self._activations.clear()
+        self._running_job = job.id
+        self._handoff.token_for(job.id)  # here, not in the worker: an early Cancel counts
         self._view = job.probes.view
         self._runRequested.emit(job)
         return True
 
-    def cancel(self) -> None:
-        """Ask the run to stop before its next step (safe to call at any time)."""
-        self._cancel.cancel()
+    def offer_next(self, job: Job | None) -> None:
+        """The job to start the moment the running one ends (None: none). It may be
+        replaced or withdrawn until the worker takes it; ``RunDone.next_job_id`` says
+        when it did."""
+        self._handoff.offer(job)
+
+    def offered_job(self) -> str | None:
+        """The id of the job on offer that the worker has not taken yet."""
+        return self._handoff.offered()
+
+    def cancel(self, job_id: str | None = None) -> None:
+        """Ask ``job_id`` (default: the running job) to stop before its next step (safe to
+        call at any time; a job that has ended is not affected)."""
+        job_id = job_id or self._running_job
+        if job_id is not None:
+            self._handoff.cancel(job_id)
 
     def set_view_settings(self, settings: ViewSettings) -> None:
-        """How watched modules are drawn from the running job's next step on."""
+        """How watched modules are drawn from the running job's next step on (also called
+        by the worker, for a job it takes from the hand-off)."""
         self._view = settings  # one reference swap: the worker reads whole settings
 
     def view_settings(self) -> ViewSettings:
@@ -122,7 +147,7 @@ class WorkerHost(QObject):
         """Cancel, stop the thread and wait for it; afterwards nothing more is emitted."""
         if not self._thread.isRunning():
             return
-        self._cancel.cancel()
+        self._handoff.cancel_everything()
         self._thread.quit()
         self._thread.wait()
         self.blockSignals(True)
@@ -138,16 +163,20 @@ class WorkerHost(QObject):
         elif isinstance(event, events.ModelReady):
             self._model_ready = True
         elif isinstance(event, events.RunDone):
-            self._busy = False
+            self._handoff.forget(event.job_id)
+            self._running_job = event.next_job_id
+            self._busy = event.next_job_id is not None
         self.event.emit(event)
 
-    def _drain(self, job_id: str) -> None:
-        frame = self._previews.take()
-        if frame is not None:
-            self.event.emit(events.StepPreview(job_id, frame))
-        frames = self._activations.take()
-        if frames is not None:
-            self.event.emit(events.StepActivations(job_id, frames))
+    def _drain(self, _posted_for: str) -> None:
+        """Deliver what waits in the slots, under the id of the job that put it there (a
+        job taken from the hand-off may already have replaced the one that posted)."""
+        preview = self._previews.take()
+        if preview is not None:
+            self.event.emit(events.StepPreview(*preview))
+        activations = self._activations.take()
+        if activations is not None:
+            self.event.emit(events.StepActivations(*activations))
 
 
 class _EventFilter(QObject):

@@ -17,6 +17,7 @@ from sdstudio.engine.probes.prompt_tokens import (
     find_token,
     prompt_tokens,
 )
+from sdstudio.engine.probes.prompt_words import PromptWord, prompt_words
 from sdstudio.engine.probes.token_maps import TokenMaps
 from sdstudio.engine.probes.views import ActivationView, ViewMode, ViewSettings
 
@@ -28,6 +29,7 @@ __all__ = [
     "CfgHalf",
     "ModuleWatcher",
     "PromptToken",
+    "PromptWord",
     "ResolvedModule",
     "TokenMaps",
     "TokenSelection",
@@ -38,5 +40,6 @@ __all__ = [
     "heat_layer",
     "overlay_on",
     "prompt_tokens",
+    "prompt_words",
     "resolve_module",
 ]

@@ -25,6 +25,7 @@ from sdstudio.engine.probes.prompt_tokens import (
     prompt_tokens,
     sequence_length,
 )
+from sdstudio.engine.probes.prompt_words import prompt_words
 from sdstudio.engine.probes.spatial import latent_size, token_grid
 from sdstudio.engine.probes.token_maps import TokenMaps
 
@@ -49,6 +50,7 @@ class AttentionCapture:
         self._latent = latent_size(pipeline, request.width, request.height)
         tokenizer = prompt_tokenizer(pipeline)
         self.tokens = prompt_tokens(tokenizer, request.prompt)
+        self.words = prompt_words(self.tokens, tokenizer)
         self._positions = sequence_length(tokenizer, request.prompt)
         self._layers = cross_attention_layers(self._unet)
         self._originals: list[tuple[Any, Any]] = []
@@ -104,9 +106,9 @@ class AttentionCapture:
         layers = max(1, len(self._layers))
         if self._total is None:
             empty = np.zeros((self._positions, *self._latent), np.float32)
-            return TokenMaps(self.tokens, empty, 0, len(self._layers))
+            return TokenMaps(self.tokens, empty, 0, len(self._layers), self.words)
         mean = (self._total / self._count).cpu().numpy().astype(np.float32)
-        return TokenMaps(self.tokens, mean, self._count // layers, len(self._layers))
+        return TokenMaps(self.tokens, mean, self._count // layers, len(self._layers), self.words)
 
     def take(self) -> TokenMaps:
         """This image's maps; the next image of a batch starts from zero."""

@@ -8,21 +8,33 @@ bilinear resizing keep that. The grid is the latent's, so it has the image's asp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from sdstudio.engine.probes.prompt_tokens import PromptToken, TokenSelection, find_token
+from sdstudio.engine.probes.prompt_words import PromptWord, prompt_words
+
+Choice = PromptWord | TokenSelection | PromptToken | str
 
 
 @dataclass(frozen=True)
 class TokenMaps:
-    """Attention of every latent pixel to every text position, for one image."""
+    """Attention of every latent pixel to every text position, for one image.
 
-    tokens: tuple[PromptToken, ...]  # the prompt's own tokens, for a token picker
+    ``words`` are the prompt's words for a picker; without them they are grouped from
+    ``tokens`` and decoded with CLIP's byte table.
+    """
+
+    tokens: tuple[PromptToken, ...]  # the prompt's own tokens
     probabilities: np.ndarray  # (text positions, latent height, latent width) float32
     steps: int
     layers: int
+    words: tuple[PromptWord, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not self.words and self.tokens:
+            object.__setattr__(self, "words", prompt_words(self.tokens))
 
     @property
     def size(self) -> tuple[int, int]:
@@ -32,18 +44,34 @@ class TokenMaps:
     def find(self, word: str) -> TokenSelection:
         return find_token(self.tokens, word)
 
-    def heat(self, choice: TokenSelection | PromptToken | str) -> np.ndarray:
+    def attention(self, choice: Choice) -> np.ndarray:
+        """(height, width) float32: the share of each pixel's attention that ``choice`` got.
+
+        A word is the union of its pieces: their shares add up (softmax shares of distinct
+        positions), so a word split into five pieces is as strong as a whole one. A
+        selection (a word found by name, perhaps several times) is the mean of its tokens.
+        """
+        if isinstance(choice, PromptWord):
+            picked = self.probabilities[choice.indices]
+            return picked.sum(axis=0, dtype=np.float64).astype(np.float32)
+        indices = _indices(self, choice)
+        return self.probabilities[indices].mean(axis=0, dtype=np.float64).astype(np.float32)
+
+    def peak(self, choice: Choice) -> float:
+        """The largest share in :meth:`attention`: what the heat map's brightest colour means."""
+        attention = self.attention(choice)
+        return float(attention.max()) if attention.size else 0.0
+
+    def heat(self, choice: Choice) -> np.ndarray:
         """(height, width) float32 in [0, 1] with its maximum exactly 1 (peak-normalised).
 
-        A selection of several tokens (a split word) is their mean. A token that got no
-        attention at all gives all zeros.
+        A token that got no attention at all gives all zeros.
         """
-        indices = _indices(self, choice)
-        mean = self.probabilities[indices].mean(axis=0, dtype=np.float64)
-        peak = float(mean.max()) if mean.size else 0.0
+        attention = self.attention(choice)
+        peak = float(attention.max()) if attention.size else 0.0
         if peak <= 0.0:
-            return np.zeros(mean.shape, np.float32)
-        return (mean / peak).astype(np.float32)
+            return np.zeros(attention.shape, np.float32)
+        return attention / np.float32(peak)
 
 
 def _indices(maps: TokenMaps, choice: TokenSelection | PromptToken | str) -> list[int]:

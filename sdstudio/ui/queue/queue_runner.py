@@ -1,9 +1,10 @@
 """Runs the queue's jobs one after another on the worker, switching models when a job asks.
 
-The window hands every Generate click here as a job; this decides when it runs. The next
-job is submitted from the event that ends the previous one, so the model never waits on the
-window. Every change of jobs, order or state is written to ``SDSTUDIO_HOME/queue`` at once
-(after the next job has been started, so saving never delays it).
+The window hands every Generate click here as a job; this decides when it runs. While a job
+runs, the one that comes next is offered to the worker (:mod:`~sdstudio.ui.job_handoff`),
+which starts it the moment the running one ends, so the model never waits on the window;
+every change of the queue (a reorder, a removal, Pause, a model switch) updates that offer.
+Every change of jobs, order or state is written to ``SDSTUDIO_HOME/queue`` at once.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class QueueRunner(QObject):
         self._remove_when_stopped: set[str] = set()
         self._selected: str | None = None  # the model new jobs name (the user's choice)
         self._selected_download = False
+        self.model.changed.connect(self._offer_next)
         self.model.changed.connect(self._save)
         worker.on(ModelLoading, self._on_model_loading)
         worker.on(ModelReady, self._on_model_ready)
@@ -147,7 +149,7 @@ class QueueRunner(QObject):
         """Take a job out of the queue; the running one is cancelled first."""
         if job_id == self._running:
             self._remove_when_stopped.add(job_id)
-            self._worker.cancel()
+            self._worker.cancel(job_id)
             return
         row = self.model.get(job_id)
         if row is not None and self.model.remove(job_id) and row.state == "pending":
@@ -155,7 +157,7 @@ class QueueRunner(QObject):
 
     def cancel_running(self) -> None:
         if self._running is not None:
-            self._worker.cancel()
+            self._worker.cancel(self._running)
 
     def cancel_all(self) -> None:
         """Cancel the running job and every pending one (they stay listed, cancelled)."""
@@ -188,7 +190,7 @@ class QueueRunner(QObject):
             if self._selected is not None and self._selected != self._loaded:
                 self._load_model(self._selected, self._selected_download)  # chosen meanwhile
             return
-        if self._loaded is not None and queued.model != self._loaded:
+        if not self._runs_on_loaded_model(queued):
             self._asked_for = queued.model
             self._load_model(queued.model, False)
             return
@@ -200,6 +202,23 @@ class QueueRunner(QObject):
         if not self._worker.submit(queued.job):  # not expected: checked above
             self._running = None
             self.model.set_state(queued.job.id, "pending")
+            self._state.error.emit("The worker did not take the job; press Generate again.")
+
+    def _runs_on_loaded_model(self, queued: QueuedJob) -> bool:
+        """A model handed in (``loaded_model`` None) runs whatever is queued."""
+        return self._loaded is None or queued.model == self._loaded
+
+    @Slot()
+    def _offer_next(self) -> None:
+        """Keep the worker's hand-off in step with the queue: while a job runs, offer the
+        job :meth:`dispatch` would start after it, unless the queue is paused or that job
+        needs another model (the switch goes through :meth:`dispatch`)."""
+        offer = None
+        if self._running is not None and not self._paused and self._loading is None:
+            queued = self.model.next_pending()
+            if queued is not None and self._runs_on_loaded_model(queued):
+                offer = queued.job
+        self._worker.offer_next(offer)
 
     # -- the worker's reports ------------------------------------------------------------
 
@@ -251,16 +270,31 @@ class QueueRunner(QObject):
         if row is not None and row.state == "running":
             self.model.set_state(event.job_id, "done")
         self.jobEnded.emit(event.job_id)
-        self.dispatch()  # the next job at once: nothing below may delay it
+        if event.next_job_id is not None:
+            self._taken_by_worker(event.next_job_id)
+        else:
+            self.dispatch()
         if event.job_id in self._remove_when_stopped:
             self._remove_when_stopped.discard(event.job_id)
             self.model.remove(event.job_id)
+
+    def _taken_by_worker(self, job_id: str) -> None:
+        """The worker started the offered ``job_id`` on its own. If the user withdrew it in
+        the meantime (removed, cancelled), it is cancelled before its next step."""
+        self._running = job_id
+        row = self.model.get(job_id)
+        if row is None or row.state != "pending":
+            self._worker.cancel(job_id)
+            return
+        self.model.set_state(job_id, "running")
+        self.jobStarted.emit(job_id)
 
     # -- persistence ---------------------------------------------------------------------
 
     def _set_paused(self, paused: bool) -> None:
         if paused != self._paused:
             self._paused = paused
+            self._offer_next()
             self.pausedChanged.emit(paused)
 
     def restore(self) -> None:
