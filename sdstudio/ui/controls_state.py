@@ -49,9 +49,15 @@ def write_controls(controls: ControlsPanel, values: ControlValues) -> None:
     for name, binding in controls.bindings.items():
         if name in shown:
             binding.set(shown[name])
-    index = controls.preview_combo.findData(values.preview)
+    show_preview_kind(controls, values.preview)
+
+
+def show_preview_kind(controls: ControlsPanel, kind: str) -> bool:
+    """Select the preview ``kind`` ("latent", "taesd"...); False if the panel has no such one."""
+    index = controls.preview_combo.findData(kind)
     if index >= 0:
         controls.preview_combo.setCurrentIndex(index)
+    return index >= 0
 
 
 def apply_restored(controls: ControlsPanel, settings: dict[str, Any]) -> list[str]:

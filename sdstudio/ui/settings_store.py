@@ -10,16 +10,20 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from sdstudio.engine.devices import DEVICE_CHOICES
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.generation.settings import setting_of
 from sdstudio.engine.models.load_options import LoadOptions
+from sdstudio.engine.networks.selection import NetworkFolders
 from sdstudio.engine.paths import home_dir
 from sdstudio.ui.controls_state import ControlValues, field_types
 
 SETTINGS_FILE = "settings.ini"
 MAX_RECENT_MODELS = 8
 MEMORY_OPTIONS = ("attention_slicing", "vae_tiling", "cpu_offload")
+TAESD_VARIANTS = ("taesd", "taesdxl")  # the model families' ``taesd_variant`` values
+THEME_CHOICES = ("system", "light", "dark")
 
 
 class SettingsStore:
@@ -109,6 +113,93 @@ class SettingsStore:
             raise ValueError(f"unknown model option {name!r}")
         self._settings.setValue(f"model/{name}", enabled)
 
+    # -- folders, previews, device and theme (the Preferences dialog) --------------------
+
+    @property
+    def output_dir(self) -> Path | None:
+        """Where images are saved; None: ``outputs/<date>`` in SDSTUDIO_HOME."""
+        return self._path("paths/output_dir")
+
+    @output_dir.setter
+    def output_dir(self, folder: Path | None) -> None:
+        self._set_path("paths/output_dir", folder)
+
+    @property
+    def lora_dir(self) -> Path | None:
+        """A LoRA folder searched before ``SDSTUDIO_HOME/models/loras``."""
+        return self._path("paths/lora_dir")
+
+    @lora_dir.setter
+    def lora_dir(self, folder: Path | None) -> None:
+        self._set_path("paths/lora_dir", folder)
+
+    @property
+    def embeddings_dir(self) -> Path | None:
+        """An embeddings folder searched before ``SDSTUDIO_HOME/models/embeddings``."""
+        return self._path("paths/embeddings_dir")
+
+    @embeddings_dir.setter
+    def embeddings_dir(self, folder: Path | None) -> None:
+        self._set_path("paths/embeddings_dir", folder)
+
+    def network_folders(self) -> NetworkFolders:
+        """The chosen LoRA and embeddings folders, as a job searches them."""
+        loras, embeddings = self.lora_dir, self.embeddings_dir
+        return NetworkFolders(
+            loras=(loras,) if loras else (), embeddings=(embeddings,) if embeddings else ()
+        )
+
+    def taesd_path(self, variant: str) -> str:
+        """The TAESD weights (folder or file) chosen for ``variant``, or "" for the default."""
+        return self._settings.value(_taesd_key(variant), "", type=str) or ""
+
+    def set_taesd_path(self, variant: str, path: str) -> None:
+        self._settings.setValue(_taesd_key(variant), path)
+
+    @property
+    def allow_taesd_download(self) -> bool:
+        """Whether missing TAESD weights may be fetched from the hub."""
+        return _typed(self._settings.value("previews/allow_download"), False, bool)
+
+    @allow_taesd_download.setter
+    def allow_taesd_download(self, allowed: bool) -> None:
+        self._settings.setValue("previews/allow_download", allowed)
+
+    def set_preview_kind(self, kind: str) -> None:
+        """Store the panel's preview choice now (a choice that failed must not come back)."""
+        self._settings.setValue("controls/preview", kind)
+
+    @property
+    def device(self) -> str:
+        """Where models run: one of ``DEVICE_CHOICES`` ("auto" when unset or unknown)."""
+        value = self._settings.value("model/device", "auto", type=str)
+        return value if value in DEVICE_CHOICES else "auto"
+
+    @device.setter
+    def device(self, name: str) -> None:
+        if name not in DEVICE_CHOICES:
+            raise ValueError(f"unknown device {name!r}")
+        self._settings.setValue("model/device", name)
+
+    @property
+    def theme(self) -> str:
+        """One of ``THEME_CHOICES``; "system" follows the operating system."""
+        value = self._settings.value("window/theme", "system", type=str)
+        return value if value in THEME_CHOICES else "system"
+
+    @theme.setter
+    def theme(self, name: str) -> None:
+        if name not in THEME_CHOICES:
+            raise ValueError(f"unknown theme {name!r}")
+        self._settings.setValue("window/theme", name)
+
+    def _path(self, key: str) -> Path | None:
+        value = self._settings.value(key, "", type=str)
+        return Path(value).expanduser() if value else None
+
+    def _set_path(self, key: str, folder: Path | None) -> None:
+        self._settings.setValue(key, str(folder) if folder else "")
+
     # -- controls and window -------------------------------------------------------------
 
     def control_values(self) -> ControlValues | None:
@@ -158,6 +249,12 @@ class SettingsStore:
     def _byte_array(self, key: str) -> QByteArray:
         value = self._settings.value(key, QByteArray())
         return value if isinstance(value, QByteArray) else QByteArray()
+
+
+def _taesd_key(variant: str) -> str:
+    if variant not in TAESD_VARIANTS:
+        raise ValueError(f"unknown TAESD variant {variant!r}")
+    return f"previews/{variant}_path"
 
 
 def _allowed(spec: Field, value: Any) -> bool:

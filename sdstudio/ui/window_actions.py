@@ -1,4 +1,5 @@
-"""The window's menus and toolbar: file (open, paste, save), view (zoom, compare, panels)."""
+"""The window's menus and toolbar: file (open, paste, save, preferences), view (zoom,
+compare, panels), help (about, shortcuts); Generate's shortcut."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QToolBar, QWidget
 
 
 class WindowActions(QObject):
-    """The actions (``open``, ``paste``, ``clear_init``, ``save_as``, ``quit``, ``fit``,
-    ``actual_size``, ``compare``), the File and View menus added to ``menu_bar``, and
-    ``toolbar`` (for the owner to place). Whoever owns the window connects the actions'
-    ``triggered``/``toggled`` signals; other parts add to ``file_menu``, ``view_menu`` and
-    ``panels_menu`` (:meth:`add_dock_toggle`).
+    """The actions (``open``, ``paste``, ``clear_init``, ``save_as``, ``preferences``,
+    ``quit``, ``fit``, ``actual_size``, ``compare``, ``generate`` (in no menu: its Ctrl+Enter
+    works from any field), ``about``, ``shortcuts``), the File, View and Help menus added
+    to ``menu_bar``, and ``toolbar`` (for the owner to place). Whoever owns the window
+    connects the actions' ``triggered``/``toggled`` signals; other parts add to
+    ``file_menu``, ``view_menu`` and ``panels_menu`` (:meth:`add_dock_toggle`).
 
     It emits no signals of its own: the QActions' signals are the interface.
     """
@@ -25,6 +27,17 @@ class WindowActions(QObject):
         self.clear_init = self._action("Clear Init Image")
         self.save_as = self._action("Save Image As…", QKeySequence.StandardKey.Save)
         self.quit = self._action("Quit", QKeySequence.StandardKey.Quit)
+        self.preferences = self._action("Preferences…", _preferences_keys())
+        self.preferences.setObjectName("preferencesAction")
+        self.preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.generate = self._action("Generate")
+        self.generate.setObjectName("generateAction")
+        self.generate.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.about = self._action("About sdstudio")
+        self.about.setObjectName("aboutAction")
+        self.about.setMenuRole(QAction.MenuRole.AboutRole)
+        self.shortcuts = self._action("Keyboard Shortcuts", QKeySequence.StandardKey.HelpContents)
+        self.shortcuts.setObjectName("shortcutsAction")
         self.fit = self._action("Fit", "Ctrl+0")
         self.fit.setToolTip("Fit the image in the view (Ctrl+0)")
         self.actual_size = self._action("100 %", "Ctrl+1")
@@ -36,17 +49,23 @@ class WindowActions(QObject):
         self.compare.setToolTip("Flip between the init image and the result (Ctrl+K)")
         # Added to the parent so their shortcuts work even with the menu bar hidden.
         parent.addActions([self.open, self.paste, self.save_as, self.quit, self.fit])
+        parent.addActions([self.preferences, self.generate, self.shortcuts])
 
         self.file_menu = menu_bar.addMenu("&File")
         self.file_menu.addActions([self.open, self.paste, self.clear_init])
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.save_as)
         self.file_menu.addSeparator()
+        self.file_menu.addAction(self.preferences)
+        self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit)
         self.view_menu = menu_bar.addMenu("&View")
         self.view_menu.addActions([self.fit, self.actual_size, self.compare])
         self.view_menu.addSeparator()
         self.panels_menu: QMenu = self.view_menu.addMenu("Panels")
+        self.help_menu = menu_bar.addMenu("&Help")
+        self.help_menu.setObjectName("helpMenu")
+        self.help_menu.addActions([self.shortcuts, self.about])
 
         self.toolbar = QToolBar("Image", parent, objectName="imageToolbar")
         self.toolbar.setMovable(False)
@@ -64,3 +83,9 @@ class WindowActions(QObject):
     def add_dock_toggle(self, dock: QDockWidget) -> None:
         """List ``dock`` under View ▸ Panels (its show/hide toggle)."""
         self.panels_menu.addAction(dock.toggleViewAction())
+
+
+def _preferences_keys() -> QKeySequence.StandardKey | str:
+    """The platform's Preferences shortcut; Ctrl+, where it has none (Windows, GNOME)."""
+    standard = QKeySequence.StandardKey.Preferences
+    return standard if QKeySequence.keyBindings(standard) else "Ctrl+,"

@@ -40,11 +40,31 @@ class PreviewSettings:
     every_n_steps: int = 1
     min_interval_ms: int = 0
     show_noisy: bool = False  # the scheduler's noisy latents instead of the clean estimate
-    taesd_path: str | None = None
+    taesd_path: str | None = None  # these weights whatever the model (``--taesd``)
+    # (variant, path) pairs, as the window's Preferences set them: each model family finds
+    # the weights made for its latents ("taesd" for SD 1.x/2.x, "taesdxl" for SDXL).
+    taesd_paths: tuple[tuple[str, str], ...] = ()
+    allow_download: bool = False  # fetch madebyollin/<variant> when no weights are on disk
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", PreviewKind.parse(self.kind))
+        object.__setattr__(self, "taesd_paths", _pairs(self.taesd_paths))
         if self.every_n_steps < 1:
             raise PreviewError(f"Preview every N steps needs N >= 1, got {self.every_n_steps}")
         if self.min_interval_ms < 0:
             raise PreviewError(f"Preview interval must be >= 0 ms, got {self.min_interval_ms}")
+
+    def taesd_path_for(self, variant: str) -> str | None:
+        """The weights to use for ``variant``: ``taesd_path`` if given, else its own entry."""
+        return self.taesd_path or dict(self.taesd_paths).get(variant) or None
+
+
+def _pairs(value: object) -> tuple[tuple[str, str], ...]:
+    """``taesd_paths`` as a tuple of string pairs (a queue file gives lists back)."""
+    try:
+        pairs = tuple((variant, path) for variant, path in value)  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        raise PreviewError(f"TAESD paths must be (variant, path) pairs, got {value!r}") from None
+    if not all(isinstance(item, str) for pair in pairs for item in pair):
+        raise PreviewError(f"TAESD paths must be (variant, path) pairs, got {value!r}")
+    return pairs

@@ -2,8 +2,9 @@
 
 TAESD is a distilled stand-in for the SD VAE decoder: close to the real look at a small
 fraction of the cost. Each family names its TAESD variant (``taesd`` for SD 1.x/2.x latents).
-Nothing is downloaded; the user points the settings at a diffusers ``AutoencoderTiny`` folder
-(e.g. a copy of ``madebyollin/taesd``) or its weights file.
+The user points the settings at a diffusers ``AutoencoderTiny`` folder (e.g. a copy of
+``madebyollin/taesd``) or its weights file; the hub copy is used only when it is cached already
+or the user allowed the download (``taesd_weights.py`` decides which).
 """
 
 from __future__ import annotations
@@ -15,63 +16,41 @@ import torch
 from PIL import Image
 
 from sdstudio.engine.generation.events import StepEvent
-from sdstudio.engine.models.families import SD1, ModelFamily
-from sdstudio.engine.paths import models_dir
 from sdstudio.engine.previews.decoder import preview_latents, to_uint8_rgb
-from sdstudio.engine.previews.settings import PreviewError
+from sdstudio.engine.previews.taesd_weights import TaesdUnavailable
+from sdstudio.engine.previews.taesd_weights import default_taesd_dir as default_taesd_dir
+from sdstudio.engine.previews.taesd_weights import resolve_taesd_path as resolve_taesd_path
 from sdstudio.engine.previews.time_budget import PreviewTimeBudget
 
 MIN_LATENT_SIDE = 8
 
 
-def default_taesd_dir(family: ModelFamily = SD1) -> Path:
-    """Where TAESD weights are picked up without any setting: ``SDSTUDIO_HOME/models/<variant>``."""
-    return models_dir() / family.taesd_variant
-
-
-def resolve_taesd_path(configured: str | None, family: ModelFamily = SD1) -> Path:
-    """The configured path, else the family's default folder if it holds weights, else an error.
-
-    Before a model is loaded (checking command-line options) the family is not known yet;
-    SD 1.x's variant is what the demo and most models use.
-    """
-    if configured:
-        path = Path(configured).expanduser()
-        if not path.exists():
-            raise PreviewError(f"TAESD weights not found: {configured}")
-        return path
-    fallback = default_taesd_dir(family)
-    if (fallback / "config.json").is_file():
-        return fallback
-    raise PreviewError(
-        "TAESD preview needs TAESD weights: set the TAESD path in the preview settings "
-        f"(--taesd PATH on the command line) or put a diffusers AutoencoderTiny folder, such as "
-        f"a copy of madebyollin/{family.taesd_variant}, in {fallback}"
-    )
-
-
 def load_taesd(
-    path: Path,
+    path: Path | str,
     device: torch.device | str = "cpu",
     dtype: torch.dtype = torch.float32,
     latent_channels: int | None = None,
+    allow_download: bool = False,
 ) -> Any:
-    """An ``AutoencoderTiny`` from a diffusers folder or a bare weights file (default config).
+    """An ``AutoencoderTiny`` from a diffusers folder, a bare weights file (default config),
+    or a hub id (``str``: from the cache, or downloaded with ``allow_download``).
 
     ``latent_channels`` (the model's) guards against TAESD weights made for another family.
     """
     from diffusers import AutoencoderTiny
 
     try:
-        if path.is_dir():
+        if isinstance(path, str):
+            taesd = AutoencoderTiny.from_pretrained(path, local_files_only=not allow_download)
+        elif path.is_dir():
             taesd = AutoencoderTiny.from_pretrained(path, local_files_only=True)
         else:
             taesd = AutoencoderTiny()
             taesd.load_state_dict(_read_state_dict(path))
     except (OSError, ValueError, RuntimeError, KeyError) as error:
-        raise PreviewError(f"Could not load TAESD weights from {path}: {error}") from error
+        raise TaesdUnavailable(f"Could not load TAESD weights from {path}: {error}") from error
     if latent_channels is not None and taesd.config.latent_channels != latent_channels:
-        raise PreviewError(
+        raise TaesdUnavailable(
             f"The TAESD weights in {path} decode {taesd.config.latent_channels}-channel latents "
             f"but this model makes {latent_channels}-channel ones (TAESDXL, TAESD3... differ)"
         )

@@ -1,0 +1,221 @@
+"""The Preferences dialog: what otherwise lives only in settings.ini, checked before it is saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sdstudio.engine.devices import DEVICE_CHOICES
+from sdstudio.engine.models.families import SD1, SDXL
+from sdstudio.engine.networks.library import NetworkKind, default_folders
+from sdstudio.engine.paths import outputs_dir
+from sdstudio.engine.previews.taesd_weights import default_taesd_dir, hub_repo
+from sdstudio.ui.model_picker import MEMORY_OPTION_LABELS
+from sdstudio.ui.preferences.checks import check_preferences
+from sdstudio.ui.preferences.path_row import PathRow
+from sdstudio.ui.preferences.theme import THEME_LABELS
+from sdstudio.ui.preferences.values import Preferences, read_preferences, write_preferences
+from sdstudio.ui.settings_store import SettingsStore
+
+APPLY_NOTE = (
+    "Folders, TAESD weights and the theme apply now (the LoRA list after a restart); memory "
+    "options when a model next loads; the device at the next start."
+)
+
+
+class PreferencesDialog(QDialog):
+    """``preferencesDialog``: folders, TAESD weights, device, memory options and theme.
+
+    Save checks the values: a wrong one is named in ``preferencesError`` and nothing is
+    saved; folders that do not exist are created if the user agrees (``confirm_box``, a
+    non-blocking question), else nothing is saved either.
+
+    Signals:
+        saved(object): the :class:`Preferences` just written to ``settings``.
+    """
+
+    saved = Signal(object)
+
+    def __init__(self, settings: SettingsStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("preferencesDialog")
+        self.setWindowTitle("Preferences")
+        self._settings = settings
+        self.confirm_box: QMessageBox | None = None
+        self.output_row = PathRow("outputDir", f"{outputs_dir()}/<date>")
+        self.lora_row = PathRow("loraDir", f"Only {default_folders(NetworkKind.LORA)[0]}")
+        self.embeddings_row = PathRow(
+            "embeddingsDir", f"Only {default_folders(NetworkKind.EMBEDDING)[0]}"
+        )
+        self.taesd_row = PathRow("taesdPath", str(default_taesd_dir(SD1)), files=True)
+        self.taesdxl_row = PathRow("taesdxlPath", str(default_taesd_dir(SDXL)), files=True)
+        self.download_check = QCheckBox(
+            f"Allow downloading missing weights from the hub ({hub_repo(SD1)}, {hub_repo(SDXL)})",
+            objectName="taesdDownloadCheck",
+        )
+        self.device_combo = QComboBox(objectName="deviceCombo")
+        for name in DEVICE_CHOICES:
+            self.device_combo.addItem(
+                "Automatic (CUDA, MPS, CPU)" if name == "auto" else name, name
+            )
+        self.memory_checks: dict[str, QCheckBox] = {}
+        for name, text, tip in MEMORY_OPTION_LABELS:
+            check = QCheckBox(text, objectName=f"{name}Check")
+            check.setToolTip(tip)
+            self.memory_checks[name] = check
+        self.theme_combo = QComboBox(objectName="themeCombo")
+        for name, label in THEME_LABELS:
+            self.theme_combo.addItem(label, name)
+        self.error_label = QLabel(objectName="preferencesError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label.setStyleSheet("color: #d04040")
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self._lay_out()
+        self.show_preferences(read_preferences(settings))
+
+    def _lay_out(self) -> None:
+        folders = QFormLayout()
+        folders.addRow("Output folder", self.output_row)
+        folders.addRow("LoRA folder", self.lora_row)
+        folders.addRow("Embeddings folder", self.embeddings_row)
+        previews = QFormLayout()
+        previews.addRow("TAESD (SD 1.x/2.x)", self.taesd_row)
+        previews.addRow("TAESDXL (SDXL)", self.taesdxl_row)
+        previews.addRow(self.download_check)
+        model = QFormLayout()
+        model.addRow("Device", self.device_combo)
+        for check in self.memory_checks.values():
+            model.addRow(check)
+        look = QFormLayout()
+        look.addRow("Theme", self.theme_combo)
+        note = QLabel(APPLY_NOTE, objectName="preferencesNote")
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        for title, form in (
+            ("Folders", folders),
+            ("TAESD preview weights", previews),
+            ("Model", model),
+            ("Appearance", look),
+        ):
+            box = QGroupBox(title)
+            box.setLayout(form)
+            layout.addWidget(box)
+        layout.addWidget(note)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+    # -- values --------------------------------------------------------------------------
+
+    def show_preferences(self, preferences: Preferences) -> None:
+        self.output_row.set_text(_folder_text(preferences.output_dir))
+        self.lora_row.set_text(_folder_text(preferences.lora_dir))
+        self.embeddings_row.set_text(_folder_text(preferences.embeddings_dir))
+        self.taesd_row.set_text(preferences.taesd_path)
+        self.taesdxl_row.set_text(preferences.taesdxl_path)
+        self.download_check.setChecked(preferences.allow_taesd_download)
+        self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(preferences.device)))
+        for name, check in self.memory_checks.items():
+            check.setChecked(getattr(preferences, name))
+        self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(preferences.theme)))
+
+    def preferences(self) -> Preferences:
+        """The values as the dialog shows them (not checked yet)."""
+        return Preferences(
+            output_dir=_folder(self.output_row.text()),
+            lora_dir=_folder(self.lora_row.text()),
+            embeddings_dir=_folder(self.embeddings_row.text()),
+            taesd_path=self.taesd_row.text(),
+            taesdxl_path=self.taesdxl_row.text(),
+            allow_taesd_download=self.download_check.isChecked(),
+            device=str(self.device_combo.currentData()),
+            theme=str(self.theme_combo.currentData()),
+            **{name: check.isChecked() for name, check in self.memory_checks.items()},
+        )
+
+    # -- saving --------------------------------------------------------------------------
+
+    @Slot()
+    def save(self) -> None:
+        """Check, ask about missing folders, then write and close; or say what is wrong."""
+        preferences = self.preferences()
+        check = check_preferences(preferences)
+        if check.errors:
+            self._refuse("\n".join(check.errors))
+            return
+        if check.missing_folders:
+            self._ask_to_create(preferences, check.missing_folders)
+            return
+        self._write(preferences)
+
+    def _ask_to_create(self, preferences: Preferences, folders: list[Path]) -> None:
+        names = "\n".join(str(folder) for folder in folders)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Create folders?",
+            f"These folders do not exist yet:\n{names}\n\nCreate them?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setObjectName("createFoldersBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(
+            lambda _result: self._on_create_answer(
+                box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes,
+                preferences,
+                folders,
+            )
+        )
+        self.confirm_box = box
+        box.open()
+
+    def _on_create_answer(
+        self, create: bool, preferences: Preferences, folders: list[Path]
+    ) -> None:
+        self.confirm_box = None
+        if not create:
+            self._refuse("Not saved: choose folders that exist, or let sdstudio create them.")
+            return
+        for folder in folders:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                self._refuse(f"Could not create {folder}: {error.strerror or error}")
+                return
+        self._write(preferences)
+
+    def _write(self, preferences: Preferences) -> None:
+        write_preferences(self._settings, preferences)
+        self.error_label.hide()
+        self.saved.emit(preferences)
+        self.accept()
+
+    def _refuse(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+
+
+def _folder(text: str) -> Path | None:
+    return Path(text).expanduser() if text else None
+
+
+def _folder_text(folder: Path | None) -> str:
+    return str(folder) if folder else ""
