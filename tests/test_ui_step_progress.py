@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from sdstudio.engine.generation.denoising import effective_steps
 from sdstudio.engine.generation.events import StepEvent
 from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.jobs.job import Job
@@ -63,19 +62,18 @@ def test_img2img_counts_steps_times_strength_as_the_engine_runs_them(demo_model)
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "steps"),
     [
-        {},
-        {"steps": 20},
-        {"init_image": noise_image(64, 64), "strength": 0.5},
-        {"init_image": noise_image(64, 64), "strength": 0.33, "steps": 7},
-        {"init_image": noise_image(64, 64), "strength": 0.05, "steps": 10},
-        {"init_image": noise_image(64, 64), "strength": 1.0},
+        ({}, 4),
+        ({"steps": 20}, 20),
+        ({"init_image": noise_image(64, 64), "strength": 0.5}, 2),
+        ({"init_image": noise_image(64, 64), "strength": 0.33, "steps": 7}, 2),
+        ({"init_image": noise_image(64, 64), "strength": 0.05, "steps": 10}, 0),
+        ({"init_image": noise_image(64, 64), "strength": 1.0}, 4),  # strength 1 is txt2img
     ],
 )
-def test_user_steps_are_the_engines_effective_steps(changes) -> None:
-    request = _request(**changes)
-    assert user_steps(request) == effective_steps(request)
+def test_user_steps_are_those_the_run_denoises(changes, steps) -> None:
+    assert user_steps(_request(**changes)) == steps
 
 
 def test_calls_map_onto_steps_ending_each_step_on_its_last_call() -> None:
@@ -126,3 +124,19 @@ def test_a_runs_rate_keeps_the_unit_it_started_in(qtbot) -> None:
     shown(1, 0.0)
     assert "2.0 it/s" in shown(3, 1.0)
     assert "0.80 it/s" in shown(5, 5.0)  # now slower than 1 it/s, still in it/s
+
+
+def test_a_cancelled_pndm_run_names_the_users_step(demo_model) -> None:
+    from sdstudio.engine.cancel import CancelToken
+    from sdstudio.ui.worker_events import RunCancelled
+
+    job = Job(_request())
+    cancel = CancelToken()
+    sent: list[object] = []
+    translator = _JobTranslator(job, sent.append, LatestSlot(), LatestSlot())
+    for event in run_job(demo_model, job, cancel):
+        if isinstance(event.payload, StepEvent) and event.payload.step == 5:
+            cancel.cancel()  # after the last call: the loop reports 5 calls done
+        translator.send(event.payload)
+    cancelled = [each for each in sent if isinstance(each, RunCancelled)]
+    assert [each.after_step for each in cancelled] == [4]

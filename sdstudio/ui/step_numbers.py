@@ -15,14 +15,8 @@ if TYPE_CHECKING:
 
 def user_steps(request: GenerationRequest) -> int:
     """The steps the run denoises, in the user's terms: Steps for txt2img, and
-    ``int(Steps × strength)`` for img2img, as the engine's ``effective_steps`` runs them.
-
-    Kept here (not imported) because the engine's copy lives beside torch, which the
-    window must not load at start.
-    """
-    if not request.is_img2img:
-        return request.steps
-    return min(int(request.steps * request.strength), request.steps)
+    ``int(Steps × strength)`` for img2img."""
+    return request.effective_steps
 
 
 def shown_step(call: int, calls: int, steps: int) -> tuple[int, int]:

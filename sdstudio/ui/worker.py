@@ -190,9 +190,9 @@ class _JobTranslator:
         elif isinstance(payload, job.JobStarted):
             self._emit(events.RunStarted(job_id, payload.batch_count))
         elif isinstance(payload, loop.Cancelled):
-            self._emit(events.RunCancelled(job_id, payload.after_step))
+            self._emit(events.RunCancelled(job_id, self._user_step(payload.after_step)))
         elif isinstance(payload, loop.Notice):
-            self._emit(events.Notice(job_id, payload.text))
+            self._emit(events.Notice(job_id, payload.text, payload.topic))
         elif isinstance(payload, job.JobFailed):
             self._emit(events.RunFailed(job_id, payload.message))
 
@@ -213,6 +213,14 @@ class _JobTranslator:
                 step.batch_count // size, elapsed, size,
             )
         )  # fmt: skip
+
+    def _user_step(self, calls_done: int) -> int:
+        """The step the user reads for ``calls_done`` UNet calls (PNDM makes one more)."""
+        from sdstudio.ui.step_numbers import shown_step, user_steps
+
+        if calls_done <= 0:
+            return 0
+        return shown_step(calls_done, self._total, user_steps(self._job.request))[0]
 
     def _image_saved(self, saved: Any) -> None:
         """The image first, then what was recorded about it, as the panels expect."""

@@ -147,10 +147,12 @@ class RunFailed:
 
 @dataclass(frozen=True)
 class Notice:
-    """Something worth telling the user that did not stop the job."""
+    """Something worth telling the user that did not stop the job; ``topic`` is the
+    engine's (``"previews"``: the job's previews could not be made)."""
 
     job_id: str
     text: str
+    topic: str = ""
 
 
 @dataclass(frozen=True)

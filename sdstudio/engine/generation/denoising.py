@@ -100,7 +100,7 @@ def _generate_batch(
     refiner: LoadedModel | None,
 ) -> Iterator[Any]:
     """The images ``first``, ``first + 1``... with ``seeds``, denoised in one UNet batch."""
-    if request.init_image is not None and effective_steps(request) == 0:
+    if request.init_image is not None and request.effective_steps == 0:
         # Nothing to denoise: the init image comes back untouched.
         for index, seed in enumerate(seeds, start=first):
             yield ImageFinished(_sized_init_image(request), seed, index, request.image_count)
@@ -293,13 +293,6 @@ def _batch_rows(value: Any, rows: slice, batch: int) -> Any:
     return value
 
 
-def effective_steps(request: GenerationRequest) -> int:
-    """How many denoising steps run: all for txt2img, ``int(steps * strength)`` for img2img."""
-    if not request.is_img2img:
-        return request.steps
-    return min(int(request.steps * request.strength), request.steps)
-
-
 def decode_latents(
     pipe: Any, latents: torch.Tensor, generator: torch.Generator, upcast: bool = False
 ) -> Image.Image:
@@ -337,7 +330,7 @@ def _initial_noise(
 
 def _img2img_timesteps(scheduler: Any, request: GenerationRequest) -> tuple[torch.Tensor, int]:
     """Skip the first steps the strength leaves out, as diffusers' img2img pipeline does."""
-    start = (request.steps - effective_steps(request)) * scheduler.order
+    start = (request.steps - request.effective_steps) * scheduler.order
     if hasattr(scheduler, "set_begin_index"):
         scheduler.set_begin_index(start)
     return scheduler.timesteps[start:], start

@@ -53,6 +53,14 @@ GenerationEvent = StepEvent | ImageFinished | Cancelled
 
 @dataclass(frozen=True)
 class Notice:
-    """Something worth telling the user that did not stop the run (previews stopped...)."""
+    """Something worth telling the user that did not stop the run (previews stopped...).
+
+    ``topic`` says what it is about (:data:`PREVIEWS_TOPIC`...), so a front end can act on
+    it (the window falls back to latent previews) without reading the text.
+    """
 
     text: str
+    topic: str = ""
+
+
+PREVIEWS_TOPIC = "previews"  # the run's previews could not be made, or stopped

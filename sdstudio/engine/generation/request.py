@@ -58,6 +58,14 @@ class GenerationRequest(
         return self.init_image is not None and self.strength < 1.0
 
     @property
+    def effective_steps(self) -> int:
+        """How many denoising steps run: all for txt2img, ``int(steps * strength)`` for
+        img2img (diffusers' img2img skips the first ones)."""
+        if not self.is_img2img:
+            return self.steps
+        return min(int(self.steps * self.strength), self.steps)
+
+    @property
     def image_count(self) -> int:
         """Every image of the run: ``batch_count`` batches of ``batch_size`` (A1111's count)."""
         return self.batch_count * self.batch_size

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sdstudio.engine.errors import RequestError, UserFacingError
-from sdstudio.engine.generation.events import Notice
+from sdstudio.engine.generation.events import PREVIEWS_TOPIC, Notice
 from sdstudio.engine.generation.extensions import GenerationExtension
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def _add_previews(model: LoadedModel, job: Job, chosen: JobExtensions) -> None:
     try:
         decoder = create_preview_decoder(model, job.previews)
     except UserFacingError as error:
-        chosen.notices.append(Notice(f"{error} Generating without previews."))
+        chosen.notices.append(Notice(f"{error} Generating without previews.", PREVIEWS_TOPIC))
         return
     if decoder is None:
         return

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sdstudio.engine.generation.events import Notice
+from sdstudio.engine.generation.events import PREVIEWS_TOPIC, Notice
 from sdstudio.engine.generation.extensions import GenerationExtension
 from sdstudio.engine.previews.recorder import PreviewRecorder
 from sdstudio.engine.previews.throttle import PreviewThrottle
@@ -65,7 +65,7 @@ class PreviewExtension(GenerationExtension):
         except Exception as error:
             logger.exception("Preview decoding failed")
             self._decoder = None
-            ctx.emit(Notice(f"Previews stopped: {error}"))
+            ctx.emit(Notice(f"Previews stopped: {error}", PREVIEWS_TOPIC))
             return
         self._recorder(step.image_index).add(step.step, picture)
         ctx.emit(PreviewImage(step.step, step.total, picture, step.image_index, step.batch_count))

@@ -16,16 +16,7 @@ HUB_OWNER = "madebyollin"
 
 
 class TaesdUnavailable(PreviewError):
-    """TAESD weights that cannot be found or read.
-
-    Every message names TAESD: a front end that only gets a job's notice as text can tell a
-    TAESD failure from other news (:func:`names_taesd_failure`).
-    """
-
-
-def names_taesd_failure(text: str) -> bool:
-    """Whether a notice's ``text`` reports TAESD weights that could not be used."""
-    return "TAESD" in text
+    """TAESD weights that cannot be found or read."""
 
 
 def hub_repo(family: ModelFamily = SD1) -> str:

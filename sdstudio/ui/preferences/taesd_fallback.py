@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from sdstudio.engine.generation.events import PREVIEWS_TOPIC
 from sdstudio.engine.previews.settings import PreviewError, PreviewKind, PreviewSettings
-from sdstudio.engine.previews.taesd_weights import names_taesd_failure, taesd_source
+from sdstudio.engine.previews.taesd_weights import taesd_source
 from sdstudio.ui.app_state import AppState
 from sdstudio.ui.controls_panel import ControlsPanel
 from sdstudio.ui.controls_state import show_preview_kind
@@ -85,11 +86,11 @@ class TaesdFallback(QObject):
             return PreviewSettings(PreviewKind.LATENT)
         return settings
 
-    def handle_notice(self, text: str, previews: PreviewSettings | None) -> bool:
+    def handle_notice(self, text: str, topic: str, previews: PreviewSettings | None) -> bool:
         """Take a job's notice if it says the job's TAESD previews failed (True: handled)."""
         if previews is None or previews.kind is not PreviewKind.TAESD:
             return False
-        if not names_taesd_failure(text):
+        if topic != PREVIEWS_TOPIC:
             return False
         self.fall_back(text)
         return True
