@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QImage
 
 import sdstudio.ui.worker_events as events
 from sdstudio.engine.errors import UserFacingError
@@ -155,6 +156,10 @@ class _JobTranslator:
         self._attention: dict[int, AttentionResult] = {}  # sent after their image
         self._first_step_at: float | None = None
         self._total = 0
+        # Previews already made QImages, by picture: the finished image's frames reuse them
+        # instead of converting again while the next job waits (the picture is kept too,
+        # so its id stays its own).
+        self._shown: dict[int, tuple[Any, QImage]] = {}
 
     def send(self, payload: Any) -> None:
         from sdstudio.engine.generation import events as loop
@@ -172,7 +177,9 @@ class _JobTranslator:
         elif isinstance(payload, PreviewImage):
             if payload.image_index % self._job.request.batch_size != 0:
                 return  # the canvas follows a batch's first image, as A1111's preview does
-            frame = events.PreviewFrame(payload.step, payload.total, pil_to_qimage(payload.image))
+            qimage = pil_to_qimage(payload.image)
+            self._shown[id(payload.image)] = (payload.image, qimage)
+            frame = events.PreviewFrame(payload.step, payload.total, qimage)
             if self._previews.put((job_id, frame)):
                 self._emit(events._Posted(job_id))
         elif isinstance(payload, ActivationViews):
@@ -222,13 +229,18 @@ class _JobTranslator:
             return 0
         return shown_step(calls_done, self._total, user_steps(self._job.request))[0]
 
+    def _qimage_of(self, picture: Any) -> QImage:
+        shown = self._shown.get(id(picture))
+        return shown[1] if shown is not None and shown[0] is picture else pil_to_qimage(picture)
+
     def _image_saved(self, saved: Any) -> None:
         """The image first, then what was recorded about it, as the panels expect."""
         job_id = self._job.id
         frames = tuple(
-            events.PreviewFrame(step, self._total, pil_to_qimage(picture))
+            events.PreviewFrame(step, self._total, self._qimage_of(picture))
             for step, picture in saved.frames
         )
+        self._shown.clear()  # the next image's previews start afresh
         self._emit(
             events.FinishedImage(
                 job_id=job_id,
