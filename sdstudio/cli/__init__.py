@@ -2,12 +2,16 @@
 
 Each subcommand lives in its own module exposing ``register(subparsers)``, which adds its
 parser and sets ``handler`` (a function taking the parsed namespace, returning an exit code).
+
+Output piped into a reader that stops early (``sdstudio info IMAGE | head -1``) ends the
+command quietly with status 141, as a tool stopped by SIGPIPE reports, not with a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -15,6 +19,7 @@ from sdstudio.cli.version import VersionAction
 from sdstudio.engine.errors import UserFacingError
 
 SUBCOMMAND_MODULES = ("generate", "demo", "info", "modules", "attention", "train_demo")
+EXIT_READER_GONE = 128 + 13  # 128 + SIGPIPE, what a shell shows for `yes | head`'s `yes`
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _run(argv)
+        if sys.stdout is not None:  # None in a windowed (frozen) app
+            sys.stdout.flush()  # a reader that left is noticed here, not at exit
+    except BrokenPipeError:
+        return _reader_gone()
+    return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
@@ -46,3 +61,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sdstudio: interrupted", file=sys.stderr)
         return 130
+
+
+def _reader_gone() -> int:
+    """Stop writing to a pipe nobody reads: stdout now points at the null device, so the
+    flush at Python's exit has nowhere to fail (Python's documented recipe for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file (tests capture it)
+        pass
+    return EXIT_READER_GONE

@@ -14,11 +14,13 @@ from pathlib import Path
 
 from sdstudio.cli.job_in_terminal import run_in_terminal
 from sdstudio.cli.model_options import DownloadProgressPrinter, add_model_arguments, load_options
+from sdstudio.cli.number_arguments import finite_float
 from sdstudio.cli.settings_arguments import (
     add_generation_arguments,
     at_native_size,
     build_request,
 )
+from sdstudio.cli.undecodable_text import replace_undecodable
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.probes.heat_overlay import DEFAULT_OPACITY
 
@@ -35,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--token", required=True, metavar="WORD", help="a word of the prompt, or a token (d</w>)"
     )
     parser.add_argument(
-        "--opacity", type=float, default=DEFAULT_OPACITY, help="heat map opacity 0..1"
+        "--opacity", type=finite_float, default=DEFAULT_OPACITY, help="heat map opacity 0..1"
     )
     add_model_arguments(parser)
     parser.set_defaults(handler=run)
@@ -45,14 +47,17 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 <= args.opacity <= 1.0:
         raise UserFacingError(f"--opacity must be between 0 and 1, got {args.opacity}")
     request = build_request(args)
+    replace_undecodable(args, {"token": "--token"})  # looked up among the prompt's tokens
     from sdstudio.engine.jobs.events import ImageSaved
     from sdstudio.engine.jobs.job import Job, SaveOptions
+    from sdstudio.engine.jobs.save_destination import check_save_destination
     from sdstudio.engine.models.loading import load_model
     from sdstudio.engine.probes import find_token, overlay_on, prompt_tokens
     from sdstudio.engine.probes.options import ProbeOptions
     from sdstudio.engine.probes.outputs import AttentionMaps
     from sdstudio.engine.probes.prompt_tokens import prompt_tokenizer
 
+    check_save_destination(_maps_destination(args.out), request.width, request.height)
     options, progress = load_options(args), DownloadProgressPrinter()
     model = load_model(args.model, device=args.device, options=options, progress=progress)
     request = at_native_size(request, args, model.default_size)
@@ -62,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if args.seed is None:
         print(f"seed: {request.seed}", file=sys.stderr)
     maps: dict[int, AttentionMaps] = {}
+    kept_elsewhere: list[Path] = []
 
     def on_payload(payload: object) -> None:
         if isinstance(payload, AttentionMaps):
@@ -69,14 +75,41 @@ def run(args: argparse.Namespace) -> int:
         elif isinstance(payload, ImageSaved):
             heat = maps.pop(payload.image_index).maps.heat(selection)
             path = _map_path(args.out, payload, selection.query)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            overlay_on(payload.image, heat, args.opacity).save(path)
+            picture = overlay_on(payload.image, heat, args.opacity)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                picture.save(path)
+            except OSError as error:  # the disk filled during the run
+                path = _keep_unsaved(picture, path, error)
+                kept_elsewhere.append(path)
             print(path)
 
     # The map is the result: the plain image is not autosaved beside it.
     job = Job(request, probes=ProbeOptions(attention=True), saving=SaveOptions(enabled=False))
     run_in_terminal(model, job, on_payload)
-    return 0
+    return 1 if kept_elsewhere else 0
+
+
+def _maps_destination(out: str | None):
+    """Where the maps go, as the pre-run check takes it (without ``--out``, the outputs
+    folder, which the check of the default autosave folder tries)."""
+    from sdstudio.engine.jobs.job import SaveOptions
+
+    return SaveOptions(file=Path(out).expanduser()) if out is not None else SaveOptions()
+
+
+def _keep_unsaved(picture, path: Path, error: OSError) -> Path:
+    """The map in the fallback folder, with a note on stderr (a message if that fails too)."""
+    from sdstudio.engine.paths import unsaved_dir
+
+    problem = f"Could not save the attention map ({error})"
+    try:
+        kept = unsaved_dir() / path.name
+        picture.save(kept)
+    except OSError as second:
+        raise UserFacingError(f"{problem}, nor keep it in sdstudio's folder ({second})") from None
+    print(f"sdstudio: {problem}; it was kept as {kept}", file=sys.stderr)
+    return kept
 
 
 def _map_path(out: str | None, event, word: str) -> Path:

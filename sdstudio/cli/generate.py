@@ -10,12 +10,14 @@ from sdstudio.cli.model_options import (
 from sdstudio.cli.network_options import add_network_arguments, with_networks
 from sdstudio.cli.outpaint_options import add_outpaint_arguments, with_outpainting
 from sdstudio.cli.preview_options import CliPreviews, add_preview_arguments
-from sdstudio.cli.run_jobs import load_for_cli, run_one
+from sdstudio.cli.run_jobs import check_destinations, load_for_cli, run_one, save_options
 from sdstudio.cli.settings_arguments import (
     add_generation_arguments,
     at_native_size,
     build_request,
+    text_flags,
 )
+from sdstudio.cli.undecodable_text import replace_undecodable
 from sdstudio.cli.watch_options import add_watch_arguments, probe_options
 from sdstudio.engine.errors import RequestError
 
@@ -57,15 +59,17 @@ def run(args: argparse.Namespace) -> int:
         return run_xyz(args)
     jobs = _jobs_arguments(args)
     requests = [with_networks(build_request(each), each) for each in jobs]
+    largest = max((request for request, _ in requests), key=lambda r: r.width * r.height)
+    check_destinations(dict.fromkeys(map(save_options, jobs)), largest.width, largest.height)
     previews = CliPreviews(args)
     probes = probe_options(args)
     model = load_for_cli(args)
-    unsaved = 0
+    not_where_asked = 0
     for each, (request, networks) in zip(jobs, requests, strict=True):
         request = with_outpainting(at_native_size(request, each, model.default_size), each)
-        saved = run_one(model, each, request, networks, previews, probes)
-        unsaved += sum(1 for payload in saved if payload.path is None)
-    return 1 if unsaved else 0
+        outcome = run_one(model, each, request, networks, previews, probes)
+        not_where_asked += outcome.not_where_asked
+    return 1 if not_where_asked else 0
 
 
 def _jobs_arguments(args: argparse.Namespace) -> list[argparse.Namespace]:
@@ -73,6 +77,8 @@ def _jobs_arguments(args: argparse.Namespace) -> list[argparse.Namespace]:
     if not args.prompts_file:
         return [args]
     from sdstudio.cli.prompts_file import jobs_arguments
+
+    replace_undecodable(args, text_flags())  # once, not once per line that inherits it
 
     jobs = jobs_arguments(args, args.prompts_file)
     if args.out is not None and len(jobs) > 1:

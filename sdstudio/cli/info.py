@@ -2,14 +2,19 @@
 
 Exit status: 0 when parameters were found, 1 when the image carries none, 2 when the path is
 missing or not an image (through ``UserFacingError``).
+
+An image's text is anyone's: its control characters are shown escaped (``\x1b``) rather than
+obeyed by the terminal; ``--raw`` writes them as stored when its output is not a terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterable
 
+from sdstudio.cli.terminal_text import for_terminal
 from sdstudio.engine.metadata.png_chunks import (
     COMFYUI_CHUNKS,
     ImageMetadata,
@@ -28,7 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("image", help="an image file (PNG written by sdstudio, A1111, ComfyUI...)")
     parser.add_argument(
-        "--raw", action="store_true", help="print the text chunks exactly as stored"
+        "--raw",
+        action="store_true",
+        help="print the text chunks exactly as stored (control characters escaped on a terminal)",
     )
     parser.set_defaults(handler=run)
 
@@ -36,18 +43,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     metadata = read_metadata(args.image)
     if args.raw:
+        shown = for_terminal if sys.stdout.isatty() else str
         for name, text in metadata.texts.items():
-            print(f"{name}:\n{text}\n")
+            print(shown(f"{name}:\n{text}\n"))
         return 0 if metadata.has_parameters else 1
     if not metadata.has_parameters:
-        print(f"{args.image}: no generation parameters found")
+        _show(f"{args.image}: no generation parameters found")
         if metadata.texts:
-            print(f"(other text chunks: {', '.join(metadata.texts)})")
+            _show(f"(other text chunks: {', '.join(metadata.texts)})")
         return 1
-    print(f"{args.image}: {_source_label(metadata)}")
+    _show(f"{args.image}: {_source_label(metadata)}")
     for line in describe(metadata):
-        print(line)
+        _show(line)
     return 0
+
+
+def _show(line: str) -> None:
+    print(for_terminal(line))
 
 
 def describe(metadata: ImageMetadata) -> list[str]:

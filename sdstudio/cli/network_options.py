@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 from pathlib import Path
 
 from sdstudio.engine.errors import RequestError
@@ -67,9 +68,12 @@ def _name_and_weight(given: str) -> tuple[str, float]:
     name, colon, weight = given.rpartition(":")
     if colon and name and not weight.startswith(("\\", "/")):
         try:
-            return name, float(weight)
+            number = float(weight)
         except ValueError:
-            pass
+            return given, 1.0
+        if not math.isfinite(number):  # NaN weights make a black picture
+            raise RequestError(f"--lora {given}: the weight must be a finite number")
+        return name, number
     return given, 1.0
 
 

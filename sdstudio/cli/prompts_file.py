@@ -3,7 +3,9 @@
 A line is a prompt, or options that change this line's job only (``--prompt "a cat" --steps
 30 --seed 5``); every other setting comes from the command line. Blank lines and lines
 starting with ``#`` are skipped. Every line is checked before the model loads, so a typo on
-line 40 is reported before 39 pictures have been made.
+line 40 is reported before 39 pictures have been made. Bytes that are not UTF-8 (a line saved
+in another encoding) are replaced, with a note naming the line; a file with NUL bytes is not
+text and is refused.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import copy
 import shlex
 from pathlib import Path
 
-from sdstudio.cli.settings_arguments import add_setting_arguments
+from sdstudio.cli.settings_arguments import add_setting_arguments, text_flags
+from sdstudio.cli.undecodable_text import replace_undecodable
 from sdstudio.engine.errors import RequestError
 
 MAX_LINES = 10_000
@@ -36,11 +39,13 @@ def read_prompt_lines(path: str | Path) -> list[tuple[int, str]]:
     """(line number, text) of each job line; a message for a missing or unreadable file."""
     file = Path(path).expanduser()
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        text = file.read_text(encoding="utf-8-sig", errors="surrogateescape")
     except FileNotFoundError:
         raise RequestError(f"Prompts file not found: {file}") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise RequestError(f"Cannot read {file.name} as a text file: {error}") from None
+    if "\0" in text:
+        raise RequestError(f"Cannot read {file.name} as a text file: it holds binary data")
     lines = [
         (number, line.strip())
         for number, line in enumerate(text.splitlines(), start=1)
@@ -80,5 +85,6 @@ def jobs_arguments(base: argparse.Namespace, path: str | Path) -> list[argparse.
                 raise RequestError("no prompt")
         except RequestError as error:
             raise RequestError(f"{name} line {number}: {error}") from None
+        replace_undecodable(args, text_flags(), where=f"{name} line {number}: ")
         result.append(args)
     return result

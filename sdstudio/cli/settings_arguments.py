@@ -6,6 +6,8 @@ its field. What the command line does on its own: ``--prompt`` is required (chec
 :func:`build_request`, so ``--prompts-file`` can stand in for it), a missing
 ``--seed`` draws a random one, ``--init`` names an image file, and a missing ``--width`` or
 ``--height`` is the model's native size (as diffusers' pipelines do), known once it loads.
+Numbers must be finite (no ``nan``, no ``inf``) and bytes of the prompts that are not UTF-8
+are replaced (:mod:`.undecodable_text`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from sdstudio.cli.model_options import MODEL_HELP
+from sdstudio.cli.number_arguments import finite_float
+from sdstudio.cli.undecodable_text import replace_undecodable
 from sdstudio.engine.devices import DEVICE_CHOICES
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.init_image import load_init_image
@@ -32,6 +36,7 @@ IMAGE_FILE = "init_image"
 MASK_FILE = "mask"
 NATIVE_WHEN_MISSING = ("width", "height")
 SCHEDULER = "scheduler"
+TEXT_SETTINGS = ("prompt", "negative_prompt")  # read by the text encoder; paths keep their bytes
 
 
 def flag(each: SettingField) -> str:
@@ -43,14 +48,24 @@ def destination(each: SettingField) -> str:
     return flag(each).removeprefix("--").replace("-", "_")
 
 
+def text_flags() -> dict[str, str]:
+    """The ``args`` attributes of the prompt settings and their flags (``negative`` →
+    ``--negative``), whose undecodable bytes are replaced."""
+    return {
+        destination(each): flag(each) for each in setting_fields() if each.name in TEXT_SETTINGS
+    }
+
+
 def add_setting_arguments(
     parser: argparse.ArgumentParser, sections: Iterable[type] = SECTIONS
 ) -> None:
     """One option per setting of ``sections``."""
     for each in setting_fields(sections):
         options: dict[str, Any] = {"default": each.default, "help": each.setting.help}
-        if each.value_type in (int, float):
-            options["type"] = each.value_type
+        if each.value_type is int:
+            options["type"] = int
+        elif each.value_type is float:
+            options["type"] = finite_float
         elif each.value_type is bool:
             options["action"] = argparse.BooleanOptionalAction
         if each.setting.choices is not None:
@@ -99,6 +114,7 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
         raise RequestError(f"--out must name a .png file, got {args.out}")
     if not args.prompt:
         raise RequestError("--prompt is required: what to draw")
+    replace_undecodable(args, text_flags())
     values = setting_values(args)
     defaults = {each.name: each.default for each in setting_fields(SECTIONS)}
     for name in NATIVE_WHEN_MISSING:

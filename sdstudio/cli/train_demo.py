@@ -7,6 +7,8 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
+from sdstudio.cli.number_arguments import finite_float
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from sdstudio.training.config import TrainConfig
@@ -20,9 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "folder (DIR/model) with training.json at the end.",
     )
     parser.add_argument("--out", type=Path, required=True, help="folder for everything written")
-    parser.add_argument("--minutes-vae", type=float, default=defaults.minutes_vae)
-    parser.add_argument("--minutes-decoder", type=float, default=defaults.minutes_decoder)
-    parser.add_argument("--minutes-unet", type=float, default=defaults.minutes_unet)
+    parser.add_argument("--minutes-vae", type=finite_float, default=defaults.minutes_vae)
+    parser.add_argument("--minutes-decoder", type=finite_float, default=defaults.minutes_decoder)
+    parser.add_argument("--minutes-unet", type=finite_float, default=defaults.minutes_unet)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt")
     parser.add_argument(
@@ -46,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--sample-steps", type=int, default=defaults.sample_steps)
     parser.add_argument(
         "--attention-weight",
-        type=float,
+        type=finite_float,
         default=defaults.attention_weight,
         help="weight of the loss that teaches positions through cross-attention (0: off)",
     )

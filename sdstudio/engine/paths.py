@@ -55,6 +55,14 @@ def outputs_dir() -> Path:
     return path
 
 
+def unsaved_dir() -> Path:
+    """Where a finished image is kept when the folder or file chosen for it refused it (full
+    disk, read-only folder): inside ``outputs``, so the history still lists it."""
+    path = outputs_dir() / "unsaved"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def loras_dir() -> Path:
     """Where LoRA files are looked up by the name a ``<lora:NAME:WEIGHT>`` tag gives."""
     path = models_dir() / "loras"

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from sdstudio.engine.errors import InitImageError
+from sdstudio.engine.generation.picture_file import load_picture
 
 
 def load_init_image(path: str | Path) -> Image.Image:
-    """Open and fully decode an image as RGB (a truncated file fails here, not mid-run)."""
+    """Open and fully decode an image as RGB (a truncated file fails here, not mid-run),
+    upright and scaled to fit a run (see :mod:`.picture_file`)."""
     file = Path(path).expanduser()
     if not file.is_file():
         raise InitImageError(f"Init image not found: {file}")
-    try:
-        with Image.open(file) as image:
-            image.load()
-            return image.convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
-        raise InitImageError(f"Cannot read {file.name} as an image: {error}") from error
+    return load_picture(file, InitImageError).convert("RGB")

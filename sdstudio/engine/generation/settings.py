@@ -13,6 +13,7 @@ No ``from __future__ import annotations`` here: field types stay real types (``i
 """
 
 import dataclasses
+import math
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -99,6 +100,8 @@ class Setting:
             return None
         if not isinstance(value, (int, float)):
             return None
+        if not math.isfinite(value):  # NaN passes every comparison; inf has no picture
+            return f"{noun} must be a finite number, got {value}"
         low, high = self.minimum, self.maximum
         if low is not None and high is not None and not low <= value <= high:
             return f"{noun} must be between {number_text(low)} and {number_text(high)}, got {value}"

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.generation.denoising import generate
-from sdstudio.engine.generation.events import ImageFinished, Notice
+from sdstudio.engine.generation.events import ImageFinished
 from sdstudio.engine.jobs.events import ImageSaved, JobDone, JobEvent, JobFailed, JobStarted
 from sdstudio.engine.jobs.extensions_for_job import JobExtensions, extensions_for
+from sdstudio.engine.jobs.save_fallback import keep_unsaved
 from sdstudio.engine.jobs.saving import record_of, save_finished
 from sdstudio.engine.memory import is_out_of_memory, out_of_memory_message, release_memory
 from sdstudio.engine.models.refiner_cache import REFINERS
@@ -93,8 +94,8 @@ def _saved(
     try:
         if job.saving.enabled:
             path = save_finished(job, finished, record)
-    except OSError as error:
-        yield Notice(f"Could not save the image: {error}")
+    except OSError as error:  # path stays None: not where the job said; the notice says where
+        yield keep_unsaved(finished.image, record, error)
     previews = chosen.previews
     frames = previews.take_frames(finished.image_index) if previews is not None else ()
     yield ImageSaved(

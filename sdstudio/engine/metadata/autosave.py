@@ -6,15 +6,17 @@ first written in full to a hidden temporary file in the same folder, then given 
 with a hard link, which (unlike a rename) fails if the name is already taken: two savers that
 pick the same number at once cannot overwrite each other, the loser just takes the next number
 (also across processes, with no lock file).
-A crash at any point leaves at most a hidden ``.saving-*`` file, never a partial ``.png``.
+A crash at any point leaves at most a hidden ``.saving-*`` file, never a partial ``.png``; the
+next save in that folder removes it once it is old enough (see :mod:`.save_temporaries`).
+Saved files get the mode the user's umask asks for, as any file the user creates.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import re
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -23,9 +25,13 @@ from PIL import Image, PngImagePlugin
 
 from sdstudio.engine.metadata.png_chunks import png_info
 from sdstudio.engine.metadata.record import GenerationRecord
+from sdstudio.engine.metadata.save_temporaries import (
+    give_default_mode,
+    new_temporary,
+    remove_stale_temporaries,
+)
 from sdstudio.engine.paths import outputs_dir
 
-TEMP_PREFIX = ".saving-"
 _NUMBERED = re.compile(r"(\d+)-")
 _MAX_TRIES = 1000
 
@@ -40,6 +46,8 @@ def save_generation(
 ) -> Path:
     """Save one finished image with its parameters under a new number; returns its path."""
     folder = Path(output_dir) if output_dir is not None else default_output_dir()
+    if folder.is_file():  # mkdir would only say "File exists"
+        raise NotADirectoryError(errno.ENOTDIR, "Not a folder", str(folder))
     folder.mkdir(parents=True, exist_ok=True)
     temp = _write_temp(image, png_info(record), folder)
     try:
@@ -58,6 +66,8 @@ def save_png_with_info(
 ) -> Path:
     """As :func:`save_png_to`, with text chunks of the caller's (a grid's parameters)."""
     target = Path(path)
+    if target.is_dir():  # the rename would name the temporary file instead
+        raise IsADirectoryError(errno.EISDIR, "A folder has that name", str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = _write_temp(image, info, target.parent)
     try:
@@ -69,13 +79,14 @@ def save_png_with_info(
 
 def _write_temp(image: Image.Image, info: PngImagePlugin.PngInfo, folder: Path) -> Path:
     """The finished PNG in a hidden file of ``folder``, flushed to disk; nothing on failure."""
-    handle, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".png", dir=folder)
-    temp = Path(temp_name)
+    remove_stale_temporaries(folder)
+    handle, temp = new_temporary(folder)
     try:
         with os.fdopen(handle, "wb") as stream:
             image.save(stream, format="PNG", pnginfo=info)
             stream.flush()
             os.fsync(stream.fileno())  # the bytes are on disk before the name appears
+        give_default_mode(temp)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

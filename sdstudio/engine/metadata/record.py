@@ -76,7 +76,7 @@ class GenerationRecord(_RecordedSettings):
     def from_json(cls, text: str) -> GenerationRecord:
         """A record from JSON of any version; raises :class:`RecordError` if it is not one."""
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_constant=_no_constant)
         except (ValueError, RecursionError) as error:
             raise RecordError(f"not valid JSON: {error}") from error
         if not isinstance(data, dict) or not isinstance(data.get("prompt"), str):
@@ -189,6 +189,12 @@ def _json_value(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return asdict(value)
     return str(value)
+
+
+def _no_constant(name: str) -> Any:
+    """Python's JSON reader takes ``NaN`` and ``Infinity``, which no setting can use (a NaN
+    CFG scale, an infinite strength); the record is refused and the infotext read instead."""
+    raise ValueError(f"{name} is not a number a setting can hold")
 
 
 def _sampler_that_ran(model: LoadedModel, scheduler: str) -> str:
