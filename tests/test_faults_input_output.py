@@ -155,7 +155,8 @@ def test_a_disk_that_fills_during_the_run_keeps_the_image(
 ) -> None:
     folder = tmp_path / "outputs"
     folder.mkdir()
-    os_open_failing_in(monkeypatch, folder, errno.ENOSPC, after=1)  # the check passes
+    # the checks pass (the command's, before the model loads, and the runner's)
+    os_open_failing_in(monkeypatch, folder, errno.ENOSPC, after=2)
     code, out, err = generate(capsys, "--output-dir", str(folder))
     [kept] = unsaved_files(sdstudio_home)
     assert code == 1
@@ -170,7 +171,7 @@ def test_the_runner_tells_where_an_image_it_could_not_save_went(
     demo_model, tmp_path: Path, sdstudio_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "named.png"
-    os_open_failing_in(monkeypatch, tmp_path, errno.ENOSPC)
+    os_open_failing_in(monkeypatch, tmp_path, errno.ENOSPC, after=1)  # the check passes
     request = GenerationRequest("a red barn", steps=2, width=64, height=64, seed=9)
     payloads = [
         e.payload for e in run_job(demo_model, Job(request, saving=SaveOptions(file=target)))
@@ -274,6 +275,22 @@ def test_the_command_line_refuses_non_finite_numbers(capsys, no_model, flag, tex
 def test_a_lora_weight_must_be_finite(capsys, no_model) -> None:
     assert main(["generate", "--prompt", "x", "--lora", "style:nan"]) == 2
     assert "--lora style:nan: the weight must be a finite number" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("weight", ["nan", "inf", "1:nan"])
+def test_a_lora_tag_in_the_prompt_must_have_a_finite_weight(weight: str) -> None:
+    from sdstudio.engine.prompts.network_tags import network_tags
+
+    with pytest.raises(RequestError, match="the weight must be a finite number"):
+        network_tags(f"a cat <lora:style:{weight}>")
+
+
+def test_an_xyz_lora_weight_axis_must_be_finite() -> None:
+    from sdstudio.engine.grids.axes import Axis
+
+    axis = Axis.parse("LoRA weight=0.5,nan")
+    with pytest.raises(RequestError, match="must be a finite number"):
+        axis.apply(GenerationRequest("a cat <lora:style:1>"), 1)
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf")])
@@ -413,3 +430,17 @@ def test_the_temporary_files_of_other_programs_are_left_alone(tmp_path: Path) ->
     os.utime(ours, (time.time() - 3600, time.time() - 3600))
     save_generation(Image.new("RGB", (8, 8)), GenerationRecord(prompt="x", seed=2), tmp_path)
     assert all(each.exists() for each in theirs) and not Path(ours).exists()
+
+
+def test_a_job_whose_folder_is_a_file_fails_before_any_step(demo_model, tmp_path: Path) -> None:
+    """The window's jobs go through the runner: the same check stops them before the work."""
+    from sdstudio.engine.generation.events import StepEvent
+    from sdstudio.engine.jobs.events import JobFailed
+
+    blocker = tmp_path / "outputs"
+    blocker.write_text("a file where the folder should be")
+    job = Job(GenerationRequest("x", steps=2, width=64, height=64), saving=SaveOptions(blocker))
+    payloads = [event.payload for event in run_job(demo_model, job)]
+    assert not any(isinstance(each, StepEvent) for each in payloads)
+    failed = [each for each in payloads if isinstance(each, JobFailed)]
+    assert failed and "is a file, not a folder" in failed[0].message

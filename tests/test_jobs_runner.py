@@ -62,10 +62,16 @@ def test_the_named_file_is_written_and_numbered_in_a_batch(demo_model, tmp_path)
     assert [image.path.name for image in saved] == ["barn-1.png", "barn-2.png"]
 
 
-def test_a_save_that_fails_is_a_notice_and_the_image_still_arrives(demo_model, tmp_path) -> None:
-    blocked = tmp_path / "file-not-folder"
-    blocked.write_text("x")
-    job = Job(_request(), saving=SaveOptions(output_dir=blocked))
+def test_a_save_that_fails_is_a_notice_and_the_image_still_arrives(
+    demo_model, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sdstudio.engine.jobs import runner
+
+    def disk_full(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(runner, "save_finished", disk_full)  # after the check before the run
+    job = Job(_request(), saving=SaveOptions(output_dir=tmp_path))
     payloads = _payloads(demo_model, job)
     [saved] = [p for p in payloads if isinstance(p, ImageSaved)]
     assert saved.path is None and isinstance(saved.image, Image.Image)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,9 +53,11 @@ def _search_replace(request: GenerationRequest, value: str, first: str) -> Gener
 def _lora_weight(request: GenerationRequest, value: str, _first: str) -> GenerationRequest:
     """Every ``<lora:NAME:W>`` tag of the prompt at this weight."""
     try:
-        float(value)
+        weight = float(value)
     except ValueError:
         raise RequestError(f"{value!r} is not a LoRA weight") from None
+    if not math.isfinite(weight):
+        raise RequestError(f"{value!r} is not a LoRA weight: it must be a finite number")
     if not LORA_TAG.search(request.prompt):
         raise RequestError("LoRA weight: the prompt has no <lora:NAME:WEIGHT> tag")
     prompt = LORA_TAG.sub(lambda m: f"<lora:{m.group(1)}:{value}{m.group(2)}>", request.prompt)

@@ -18,6 +18,7 @@ from sdstudio.engine.generation.denoising import generate
 from sdstudio.engine.generation.events import ImageFinished
 from sdstudio.engine.jobs.events import ImageSaved, JobDone, JobEvent, JobFailed, JobStarted
 from sdstudio.engine.jobs.extensions_for_job import JobExtensions, extensions_for
+from sdstudio.engine.jobs.save_destination import check_save_destination
 from sdstudio.engine.jobs.save_fallback import keep_unsaved
 from sdstudio.engine.jobs.saving import record_of, save_finished
 from sdstudio.engine.memory import is_out_of_memory, out_of_memory_message, release_memory
@@ -72,6 +73,7 @@ def _payloads(
 ) -> Iterator[Any]:
     if model is None or model.pipeline is None:
         raise UserFacingError("No model is loaded yet.")
+    check_save_destination(job.saving, job.request.width, job.request.height)  # before the work
     chosen = extensions_for(model, job, view_settings)
     yield from chosen.notices
     refiner = None

@@ -7,6 +7,7 @@ text encoder reads (and kept in the prompt saved with the picture, as A1111 does
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -75,6 +76,8 @@ def _lora_tag(written: str, params: list[str]) -> LoraTag:
         raise RequestError(
             f"{written}: the weight must be a number, as in <lora:{name}:0.8>"
         ) from None
+    if not (math.isfinite(text_weight) and math.isfinite(unet_weight)):
+        raise RequestError(f"{written}: the weight must be a finite number, as <lora:{name}:0.8>")
     return LoraTag(name, text_weight, unet_weight)
 
 
