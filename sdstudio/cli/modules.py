@@ -7,6 +7,7 @@ meta device from their configs, so even SDXL prints in about a second.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from sdstudio.engine.errors import UserFacingError
@@ -67,11 +68,16 @@ def _architecture(args: argparse.Namespace) -> Architecture:
     if args.model in (None, "", DEMO_NAME):
         from sdstudio.engine.models.demo.model import demo_model_dir
 
-        return architecture_from_folder(demo_model_dir(), DEMO_NAME)
+        return architecture_from_folder(demo_model_dir(), DEMO_NAME, _notice)
     folder = Path(args.model).expanduser()
     if not folder.exists():
         raise UserFacingError(f"Model not found: {args.model} (give 'demo' or a diffusers folder)")
-    return architecture_from_folder(folder)
+    return architecture_from_folder(folder, notice=_notice)
+
+
+def _notice(text: str) -> None:
+    """A component left out of the tree: said on stderr, as run notices are."""
+    print(f"sdstudio: {text}", file=sys.stderr)
 
 
 def _component_of(node: TreeNode) -> TreeNode:

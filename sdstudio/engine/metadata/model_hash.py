@@ -9,7 +9,9 @@ is the SHA-256 of the shards' own SHA-256 digests in name order.
 Hashing gigabytes takes seconds, so it runs on a background daemon thread and never blocks
 generation: a record made before the hash is known simply has no model hash (the infotext leaves
 out ``Model hash``), and later images get it. Results are cached by (path, size, mtime) in
-``cache_dir()/model-hashes.json``, so a model is hashed once, not once per start.
+``cache_dir()/model-hashes.json``, so a model is hashed once, not once per start. The cache is
+only a shortcut: a damaged one (not JSON, nested too deeply, not an object, odd entries) is
+ignored and written anew, and no failure of hashing or of its cache reaches the run.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import threading
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
+from sdstudio.engine.models.json_files import JsonFileError, read_json_object
 from sdstudio.engine.paths import cache_dir
 
 HASH_LENGTH = 10
@@ -34,6 +38,7 @@ _UNET_WEIGHTS = (
     "diffusion_pytorch_model.fp16.bin",
 )
 _CHUNK = 4 * 1024 * 1024
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def weights_files(model_source: str | os.PathLike[str]) -> list[Path]:
@@ -100,8 +105,8 @@ class ModelHasher:
             return job.result(timeout=wait)
         except FutureTimeout:
             return None
-        except OSError:
-            return None  # unreadable weights: the record goes without a hash
+        except Exception:  # noqa: BLE001 - unreadable weights, a failed hash: no hash, no failure
+            return None
 
     def compute(self, files: tuple[str, ...]) -> str | None:
         """The hash of ``files`` now, from the cache when size and mtime are unchanged."""
@@ -124,7 +129,7 @@ class ModelHasher:
         entry = self._read_cache().get(str(path))
         if stamp and isinstance(entry, dict) and all(entry.get(k) == v for k, v in stamp.items()):
             cached = entry.get("sha256")
-            if isinstance(cached, str):
+            if isinstance(cached, str) and _SHA256.fullmatch(cached):
                 return cached
         digest = file_sha256(path)
         self._remember(str(path), {**stamp, "sha256": digest})
@@ -132,24 +137,26 @@ class ModelHasher:
 
     def _read_cache(self) -> dict[str, object]:
         try:
-            data = json.loads(self.cache_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return read_json_object(self.cache_file)
+        except (OSError, JsonFileError):
             return {}  # missing or damaged: hashes are simply computed again
-        return data if isinstance(data, dict) else {}
 
     def _remember(self, key: str, entry: dict[str, object]) -> None:
         """Merge one entry into the cache file, replacing it atomically."""
         with self._lock:
-            data = self._read_cache()
+            data = self._read_cache()  # a damaged cache is replaced by this one entry
             data[key] = entry
-            target = self.cache_file
-            handle, temp = tempfile.mkstemp(prefix=".hashes-", dir=target.parent)
+            try:
+                target = self.cache_file
+                handle, temp = tempfile.mkstemp(prefix=".hashes-", dir=target.parent)
+            except OSError:
+                return  # a cache that cannot be written costs time only
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:
                     json.dump(data, stream, indent=1)
                 os.replace(temp, target)
-            except OSError:
-                Path(temp).unlink(missing_ok=True)  # a cache that cannot be written costs time only
+            except (OSError, TypeError, ValueError):
+                Path(temp).unlink(missing_ok=True)
 
 
 _default_hasher = ModelHasher()

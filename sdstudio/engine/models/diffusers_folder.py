@@ -2,24 +2,28 @@
 
 The check runs before anything heavy so a broken folder is refused with the name of what is
 missing while the current model stays loaded; the family then loads it from safetensors only.
-Weights stored only as pickles (``.bin``) are refused: unpickling can run code hidden in the
-file.
+Weights stored only as pickles (``.bin``), or reached through an index whose shards are, are
+refused: unpickling can run code hidden in the file. The JSON files are read with a guard (a
+list, a damaged file or one nested 200k deep is named, not a traceback), and a component whose
+class is not a diffusers or transformers class is refused before diffusers would import it.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from sdstudio.engine.errors import ModelLoadError
+from sdstudio.engine.models.component_classes import component_entries, refused_components
 from sdstudio.engine.models.families import (
     ModelFamily,
     families_for_pipeline_class,
     family_for_unet,
 )
 from sdstudio.engine.models.families.family import RequiredFiles
+from sdstudio.engine.models.json_files import read_model_json
 from sdstudio.engine.models.sources import PICKLE_SUFFIXES
+from sdstudio.engine.models.weight_shards import check_weight_shards
 
 
 def check_folder(folder: Path) -> ModelFamily:
@@ -30,16 +34,21 @@ def check_folder(folder: Path) -> ModelFamily:
             f"{folder} is not a diffusers model folder (it has no model_index.json). Open the "
             "folder that contains model_index.json, or a .safetensors checkpoint file."
         )
-    try:
-        index = json.loads(index_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise ModelLoadError(f"{index_file} is damaged (not valid JSON).") from None
-    candidates = _families_for_class(folder, str(index.get("_class_name", "")))
-    for component, groups in _required_files(candidates).items():
+    index = read_model_json(index_file)
+    class_name = index.get("_class_name", "")
+    if not isinstance(class_name, str):  # a list names a custom pipeline's code file
+        raise ModelLoadError(f"{index_file} is damaged (its _class_name is not a class name).")
+    candidates = _families_for_class(folder, class_name)
+    required = _required_files(candidates)
+    refused = _refuse_foreign_classes(index, required)
+    for component, groups in required.items():
         if index.get(component, ()) == [None, None]:  # the model has none (SDXL's refiner)
             continue
         _check_component(folder, component, groups)
-    unet_config = _unet_config(folder)
+    for component in sorted({*required, *component_entries(index)} - refused):
+        if Path(component).name == component:  # a folder beside model_index.json
+            _check_component_files(folder / component)
+    unet_config = read_model_json(folder / "unet" / "config.json")
     family = family_for_unet(candidates, unet_config)
     _check_unet_channels(folder, family, unet_config.get("in_channels", 4))
     return family
@@ -92,11 +101,24 @@ def _check_component(folder: Path, component: str, groups: tuple[tuple[str, ...]
         )
 
 
-def _unet_config(folder: Path) -> dict[str, Any]:
-    try:
-        return json.loads((folder / "unet" / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise ModelLoadError(f"{folder}/unet/config.json is damaged (not valid JSON).") from None
+def _refuse_foreign_classes(index: dict[str, Any], required: RequiredFiles) -> set[str]:
+    """A component the model needs must be a library class; the names of the others with a
+    foreign class, which the family leaves out when it loads the folder."""
+    refused = refused_components(index)
+    for name, component in refused.items():
+        if name in required:
+            raise ModelLoadError(f"{component.describe()} The model cannot be loaded without it.")
+    return set(refused)
+
+
+def _check_component_files(where: Path) -> None:
+    """Its JSON files are objects (configs, tokenizer files, indexes) and its shards are
+    safetensors, before diffusers or transformers read any of them."""
+    if not where.is_dir():
+        return
+    for json_file in sorted(where.glob("*.json")):
+        read_model_json(json_file)
+    check_weight_shards(where)
 
 
 def _check_unet_channels(folder: Path, family: ModelFamily, channels: int) -> None:

@@ -146,7 +146,11 @@ def _prepare(source: ModelSource, options: LoadOptions, progress: ProgressCallba
 def _checkpoint_plan(source: ModelSource, options: LoadOptions) -> _Plan:
     from sdstudio.engine.models.checkpoint_header import read_checkpoint_header
     from sdstudio.engine.models.families.config_files import clip_tokenizer_dir, family_config_dir
-    from sdstudio.engine.models.single_file import check_fits, load_single_file
+    from sdstudio.engine.models.single_file import (
+        check_config_folder,
+        check_fits,
+        load_single_file,
+    )
 
     assert source.path is not None
     info = read_checkpoint_header(source.path)
@@ -154,6 +158,7 @@ def _checkpoint_plan(source: ModelSource, options: LoadOptions) -> _Plan:
     config_dir = options.config_dir or family_config_dir(info.family, info.config_name)
     if options.config_dir is None:
         clip_tokenizer_dir()
+    check_config_folder(Path(config_dir))
     check_fits(info, Path(config_dir))
     return _Plan(
         source.path.stem,

@@ -10,11 +10,12 @@ model can say which latent space it is for).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from sdstudio.engine.errors import ModelLoadError
+from sdstudio.engine.models.json_files import read_model_json
+from sdstudio.engine.models.weight_shards import check_weight_shards
 
 WEIGHTS = "diffusion_pytorch_model.safetensors"
 
@@ -31,10 +32,8 @@ def check_user_vae(path: Path) -> None:
         raise ModelLoadError(
             f"The VAE folder {path} needs config.json and {WEIGHTS} (a diffusers AutoencoderKL)."
         )
-    try:
-        kind = json.loads(config.read_text(encoding="utf-8")).get("_class_name")
-    except (OSError, ValueError):
-        raise ModelLoadError(f"{config} is damaged (not valid JSON).") from None
+    kind = read_model_json(config).get("_class_name")
+    check_weight_shards(path)
     if kind != "AutoencoderKL":
         raise ModelLoadError(f"{path.name} is a {kind or 'non-VAE'} folder, not an AutoencoderKL.")
 

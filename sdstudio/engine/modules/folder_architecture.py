@@ -1,38 +1,63 @@
 """A diffusers model folder's architecture, built on meta from its configs (weights unread).
 
 Printing the tree of a 7 GB SDXL folder then takes a second and no memory; tokenizer and
-scheduler are small and loaded for real, to describe them.
+scheduler are small and loaded for real, to describe them. The classes come from
+``model_index.json``, which anyone can write: only diffusers and transformers classes are
+resolved (``models.component_classes``); another component is reported and left out, never
+imported.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sdstudio.engine.errors import ModelLoadError
+from sdstudio.engine.models.component_classes import (
+    RefusedComponent,
+    component_class,
+    component_entries,
+)
+from sdstudio.engine.models.json_files import read_model_json
 from sdstudio.engine.modules.architectures import Architecture
 from sdstudio.engine.modules.info_rows import describe_info_component
 
+Notice = Callable[[str], object]
 
-def architecture_from_folder(folder: Path, name: str | None = None) -> Architecture:
+
+def architecture_from_folder(
+    folder: Path, name: str | None = None, notice: Notice | None = None
+) -> Architecture:
+    """The folder's components on meta; ``notice`` hears of each component left out."""
     index_path = folder / "model_index.json"
     if not index_path.is_file():
         raise ModelLoadError(
             f"{folder} is not a diffusers model folder (no model_index.json in it)"
         )
-    index = json.loads(index_path.read_text(encoding="utf-8"))
+    index = read_model_json(index_path)
     components: dict[str, Any] = {}
-    for part, entry in index.items():
-        if part.startswith("_") or not isinstance(entry, list) or None in entry:
-            continue
-        try:
-            components[part] = _build_part(folder / part, *entry)
-        except (OSError, ValueError, KeyError, AttributeError, ImportError) as error:
-            raise ModelLoadError(f"Could not read {part} in {folder}: {error}") from error
+    say = notice or (lambda _text: None)
+    for part, entry in component_entries(index).items():
+        cls = component_class(entry)
+        if cls is None:
+            say(f"{RefusedComponent(part, entry).describe()} {part} is left out.")
+        elif Path(part).name != part or not (folder / part).is_dir():
+            say(f"model_index.json names '{part}', but {folder} has no {part}/ folder; left out.")
+        else:
+            components[part] = _read_part(folder / part, cls)
     label = name or folder.name
     return Architecture(label, label, _native_resolution(components), components)
+
+
+def _read_part(subfolder: Path, cls: type) -> Any:
+    for json_file in sorted(subfolder.glob("*.json")):
+        read_model_json(json_file)  # a list or a file nested 200k deep is named, not a traceback
+    try:
+        return _build_part(subfolder, cls)
+    except (OSError, ValueError, KeyError, AttributeError, TypeError) as error:
+        part, folder = subfolder.name, subfolder.parent
+        raise ModelLoadError(f"Could not read {part} in {folder}: {error}") from error
 
 
 def _native_resolution(components: dict[str, Any]) -> tuple[int, int]:
@@ -47,18 +72,19 @@ def _native_resolution(components: dict[str, Any]) -> tuple[int, int]:
     return side, side
 
 
-def _build_part(subfolder: Path, package: str, class_name: str) -> Any:
+def _build_part(subfolder: Path, cls: type) -> Any:
     import torch
+    from diffusers import SchedulerMixin
 
-    cls = getattr(importlib.import_module(package), class_name)
     if hasattr(cls, "from_config") and hasattr(cls, "load_config"):  # diffusers model/scheduler
-        config = cls.load_config(subfolder)
-        if class_name.endswith("Scheduler"):
+        config = cls.load_config(subfolder, local_files_only=True)
+        if issubclass(cls, SchedulerMixin):
             return describe_info_component(cls.from_config(config))
         with torch.device("meta"):
             return cls.from_config(config).eval()
     if hasattr(cls, "config_class") and hasattr(cls, "post_init"):  # transformers model
-        config = cls.config_class.from_pretrained(subfolder)
+        config = cls.config_class.from_pretrained(subfolder, local_files_only=True)
         with torch.device("meta"):
             return cls(config).eval()
-    return describe_info_component(cls.from_pretrained(subfolder))  # tokenizer and the like
+    # tokenizer and the like
+    return describe_info_component(cls.from_pretrained(subfolder, local_files_only=True))

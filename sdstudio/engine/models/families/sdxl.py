@@ -14,13 +14,13 @@ A1111 reads them, per encoder; the pooled embedding is the first chunk's):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sdstudio.engine.errors import ModelLoadError, RequestError
+from sdstudio.engine.models.component_classes import left_out_components
 from sdstudio.engine.models.families.conditioning import Conditioning, guidance_pair
 from sdstudio.engine.models.families.config_files import load_clip_tokenizer
 from sdstudio.engine.models.families.family import ModelFamily
@@ -28,6 +28,7 @@ from sdstudio.engine.models.families.stable_diffusion import (
     DOWNLOAD_PATTERNS,
     REQUIRED_FILES,
 )
+from sdstudio.engine.models.json_files import read_model_json
 from sdstudio.engine.prompts.weighted_encoding import encode_prompt_chunks
 
 if TYPE_CHECKING:  # torch loads with the first model, not with the app
@@ -119,13 +120,14 @@ class SDXLFamily(ModelFamily):
     def load_folder(self, folder: Path, dtype: torch.dtype) -> Any:
         """With the class the folder names: a refiner's img2img pipeline keeps its
         ``requires_aesthetics_score``, which changes its size ids."""
-        pipeline_class, _ = _named_pipeline(folder)
+        pipeline_class, index = _named_pipeline(folder)
         return pipeline_class.from_pretrained(
             folder,
             torch_dtype=dtype,
             add_watermarker=False,
             local_files_only=True,
             use_safetensors=True,
+            **left_out_components(pipeline_class, index),
         )
 
     def load_single_file(self, path: Path, config_dir: Path, dtype: torch.dtype) -> Any:
@@ -185,7 +187,7 @@ def _named_pipeline(folder: Path) -> tuple[type, dict[str, Any]]:
     the index itself."""
     from diffusers import StableDiffusionXLImg2ImgPipeline, StableDiffusionXLPipeline
 
-    index = json.loads((folder / "model_index.json").read_text(encoding="utf-8"))
+    index = read_model_json(folder / "model_index.json")
     img2img = index.get("_class_name") == "StableDiffusionXLImg2ImgPipeline"
     return (StableDiffusionXLImg2ImgPipeline if img2img else StableDiffusionXLPipeline), index
 

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sdstudio.engine.models.component_classes import left_out_components
 from sdstudio.engine.models.families.conditioning import Conditioning, encode_for_guidance
 from sdstudio.engine.models.families.config_files import load_clip_tokenizer
 from sdstudio.engine.models.families.family import ModelFamily
+from sdstudio.engine.models.json_files import read_model_json
 
 if TYPE_CHECKING:  # torch loads with the first model, not with the app
     import torch
@@ -76,14 +78,15 @@ class StableDiffusionFamily(ModelFamily):
     def load_folder(self, folder: Path, dtype: torch.dtype) -> Any:
         from diffusers import StableDiffusionPipeline
 
+        index = read_model_json(folder / "model_index.json")
+        left_out = left_out_components(StableDiffusionPipeline, index)
         return StableDiffusionPipeline.from_pretrained(
             folder,
             torch_dtype=dtype,
-            safety_checker=None,
-            feature_extractor=None,
             requires_safety_checker=False,
             local_files_only=True,
             use_safetensors=True,
+            **{**left_out, "safety_checker": None, "feature_extractor": None},
         )
 
     def load_single_file(self, path: Path, config_dir: Path, dtype: torch.dtype) -> Any:
