@@ -361,3 +361,17 @@ def test_an_unwritable_config_cache_does_not_stop_the_load() -> None:
 
     unet = json.loads((copy / "unet" / "config.json").read_text(encoding="utf-8"))
     assert unet["in_channels"] == 9
+
+
+def test_a_taesd_folder_whose_index_points_at_a_pickle_is_refused(tmp_path: Path) -> None:
+    from sdstudio.engine.previews.taesd import load_taesd
+    from sdstudio.engine.previews.taesd_weights import TaesdUnavailable
+
+    folder = tmp_path / "taesd"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"_class_name": "AutoencoderTiny"}))
+    (folder / "diffusion_pytorch_model.bin").write_bytes(b"not really a pickle")
+    index = {"metadata": {}, "weight_map": {"decoder.x": "diffusion_pytorch_model.bin"}}
+    (folder / "diffusion_pytorch_model.safetensors.index.json").write_text(json.dumps(index))
+    with pytest.raises(TaesdUnavailable, match="not a .safetensors file"):
+        load_taesd(folder)

@@ -39,15 +39,23 @@ def load_taesd(
     """
     from diffusers import AutoencoderTiny
 
+    from sdstudio.engine.errors import UserFacingError
+    from sdstudio.engine.models.weight_shards import check_weight_shards
+
     try:
         if isinstance(path, str):
-            taesd = AutoencoderTiny.from_pretrained(path, local_files_only=not allow_download)
+            taesd = AutoencoderTiny.from_pretrained(
+                path, local_files_only=not allow_download, use_safetensors=True
+            )
         elif path.is_dir():
-            taesd = AutoencoderTiny.from_pretrained(path, local_files_only=True)
+            check_weight_shards(path)  # an index may point at a pickle
+            taesd = AutoencoderTiny.from_pretrained(
+                path, local_files_only=True, use_safetensors=True
+            )
         else:
             taesd = AutoencoderTiny()
             taesd.load_state_dict(_read_state_dict(path))
-    except (OSError, ValueError, RuntimeError, KeyError) as error:
+    except (OSError, ValueError, RuntimeError, KeyError, UserFacingError) as error:
         raise TaesdUnavailable(f"Could not load TAESD weights from {path}: {error}") from error
     if latent_channels is not None and taesd.config.latent_channels != latent_channels:
         raise TaesdUnavailable(
