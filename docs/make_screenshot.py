@@ -1,9 +1,12 @@
-"""Make ``docs/screenshot.png``: the real window after a demo generation, under Xvfb.
+"""Make ``docs/screenshot.png``: the real window after a demo generation, under Xvfb, on
+the smallest screen the layout is made for, a 1366×768 laptop's.
 
-    xvfb-run -s "-screen 0 1440x900x24" python docs/make_screenshot.py [docs/screenshot.png]
+    xvfb-run -a -s "-screen 0 1366x768x24" python docs/make_screenshot.py [docs/screenshot.png]
 
-Opens the window as ``sdstudio`` does, loads the demo model, types a prompt, clicks
-Generate and, once the image is saved, grabs the window from the screen.
+Opens the window as ``sdstudio`` does on a first start (a fresh ``SDSTUDIO_HOME``: no saved
+layout, the size chosen for the screen), loads the demo model, types a prompt, clicks
+Generate and, once the image is saved, grabs the window from the screen. It prints the
+canvas's share of the window's width, which should be at least half.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ NEGATIVE = ""
 
 def main() -> int:
     target = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("screenshot.png"))
-    os.environ.setdefault("SDSTUDIO_HOME", str(Path(tempfile.gettempdir()) / "sdstudio"))
+    os.environ["SDSTUDIO_HOME"] = tempfile.mkdtemp(prefix="sdstudio-")  # a first start
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtTest import QTest
     from screenshot_file import grab_window, write_shot
@@ -29,8 +32,6 @@ def main() -> int:
 
     create_application()
     window = create_window(None, None, None)
-    window.resize(1360, 860)
-    window.move(40, 20)
 
     def wait_for(kind: type, timeout_ms: int = 600_000) -> None:
         loop = QEventLoop()
@@ -51,7 +52,9 @@ def main() -> int:
     shot = grab_window(window)
     if not write_shot(shot, target):
         return 1
+    canvas = window.canvas.width()
     print(f"{target}: {shot.width()}x{shot.height()}; {window.statusBar().currentMessage()}")
+    print(f"canvas {canvas} px of the window's {window.width()} px ({canvas / window.width():.0%})")
     window.close()
     return 0
 

@@ -6,7 +6,9 @@ of "circle" laid over the result.
 Opens the window as ``sdstudio`` does, loads the demo model, selects a UNet block in the
 model browser, watches it, turns attention capture on, clicks Generate and, once the run is
 done, shows the map of the token "circle" over the picture and grabs the window: the
-Activations panel shows the block's strongest channels at the last step.
+Activations panel shows the block's strongest channels at the last step. The Activations
+dock stands under the History, where a user would drag it to see it beside the browser
+(on a first start it is a tab behind the settings, like the browser).
 """
 
 from __future__ import annotations
@@ -74,7 +76,12 @@ def main() -> int:
     texts = [combo.itemText(row).removesuffix("</w>") for row in range(combo.count())]
     combo.setCurrentIndex(texts.index(TOKEN))
     attention.show_check.setChecked(True)
-    window.inspection.activations_dock.raise_()
+    activations = window.inspection.activations_dock
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, activations)
+    window.splitDockWidget(window.history_dock, activations, Qt.Orientation.Vertical)
+    window.resizeDocks([activations], [420], Qt.Orientation.Horizontal)
+    window.resizeDocks([window.history_dock, activations], [1, 3], Qt.Orientation.Vertical)
+    browser.raise_()
     window.canvas.setFocus()  # no text cursor blinking in the prompt
     shot = grab_window(window)
     if not write_shot(shot, target):

@@ -1,12 +1,14 @@
-"""The model browser dock: details for the selection, copy as text, presets, depth."""
+"""The model browser dock: details for the selection, copy as text, presets, depth, and
+an explorer's comforts: a filter that opens the tree, whole names, a resizable details pane."""
 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QTextBrowser, QTreeView
+from PySide6.QtWidgets import QLineEdit, QSplitter, QTextBrowser, QTreeView
 
-from sdstudio.ui.model_browser import ModelBrowserDock
+from sdstudio.ui.model_browser import Column, ModelBrowserDock, PathRole
 
 CROSS_ATTENTION = "unet.down_blocks.1.attentions.0.transformer_blocks.0.attn2"
 
@@ -101,3 +103,89 @@ def test_a_late_trace_never_lands_on_another_tree(qtbot, dock: ModelBrowserDock)
     dock.select_path("unet.conv_in")
 
     assert "Output\n2×32×8×8" in details_text(dock)
+
+
+def _matches(view: QTreeView, needle: str, parent: QModelIndex | None = None) -> list:
+    """Rows of the filtered tree whose own name contains ``needle``."""
+    model, parent = view.model(), parent or QModelIndex()
+    found = []
+    for row in range(model.rowCount(parent)):
+        index = model.index(row, 0, parent)
+        if needle in index.data():
+            found.append(index)
+        found.extend(_matches(view, needle, index))
+    return found
+
+
+def _opened_down_to(view: QTreeView, index: QModelIndex) -> bool:
+    parent = index.parent()
+    while parent.isValid():
+        if not view.isExpanded(parent):
+            return False
+        parent = parent.parent()
+    return True
+
+
+@pytest.fixture
+def shown(qtbot, dock: ModelBrowserDock) -> ModelBrowserDock:
+    dock.resize(460, 720)
+    dock.show()
+    qtbot.waitExposed(dock)
+    return dock
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_typing_a_filter_opens_the_tree_down_to_every_match(qtbot, shown) -> None:
+    view = shown.tree_view()
+    field = shown.findChild(QLineEdit, "modelFilter")
+
+    qtbot.keyClicks(field, "attn2")
+    qtbot.waitUntil(lambda: bool(_matches(view, "attn2")) and _opened_down_to(
+        view, _matches(view, "attn2")[0]
+    ))  # fmt: skip
+
+    matches = _matches(view, "attn2")
+    assert [index.data(PathRole) for index in matches] == [
+        "unet.down_blocks.1.attentions.0.transformer_blocks.0.attn2",
+        "unet.up_blocks.0.attentions.0.transformer_blocks.0.attn2",
+        "unet.up_blocks.0.attentions.1.transformer_blocks.0.attn2",
+    ]
+    assert all(_opened_down_to(view, index) for index in matches)
+    first = view.visualRect(matches[0])
+    assert first.isValid() and view.viewport().rect().intersects(first)  # scrolled to
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_names_and_numbers_are_never_cut_short(qtbot, shown) -> None:
+    view = shown.tree_view()
+    shown.filter_by("attn2")
+    header = view.header()
+    wide_enough = [Column.NAME, Column.PARAMETERS, Column.OUTPUT_SHAPE]
+    qtbot.waitUntil(
+        lambda: all(header.sectionSize(c) >= view.sizeHintForColumn(c) for c in wide_enough)
+    )
+
+    deep = next(i for i in _matches(view, "transformer_blocks") if i.data() == "transformer_blocks")
+    assert view.visualRect(deep).width() >= view.fontMetrics().horizontalAdvance(
+        "transformer_blocks"
+    )
+    attention = _matches(view, "attn2")[0]
+    row = [attention.siblingAtColumn(c).data() for c in (Column.PARAMETERS, Column.OUTPUT_SHAPE)]
+    assert row == ["16,448 (2.0%)", "2×16×64"]  # at 64×64: 4×4 latent tokens
+    for column, text in zip((Column.PARAMETERS, Column.OUTPUT_SHAPE), row, strict=True):
+        cell = view.visualRect(attention.siblingAtColumn(column))
+        assert cell.width() >= view.fontMetrics().horizontalAdvance(text)
+    assert view.textElideMode() == Qt.TextElideMode.ElideNone
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_details_get_a_resizable_share_of_the_height(shown) -> None:
+    splitter = shown.findChild(QSplitter, "modelBrowserSplitter")
+    tree, details = splitter.widget(0), splitter.widget(1)
+    assert tree is shown.tree_view() and details.objectName() == "modelDetails"
+
+    assert details.height() >= sum(splitter.sizes()) / 3
+    splitter.moveSplitter(splitter.height() // 4, 1)  # the reader drags the handle up
+
+    assert details.height() >= sum(splitter.sizes()) * 2 / 3
+    assert not splitter.childrenCollapsible()

@@ -30,15 +30,19 @@ def window(qtbot, demo_model, tmp_path) -> MainWindow:
     return win
 
 
-def test_the_browser_docks_on_the_right_beside_the_activations(window) -> None:
+def test_the_browser_and_the_probes_are_full_height_tabs_behind_the_settings(window) -> None:
+    settings = window.findChild(QDockWidget, "settingsDock")
     browser = window.findChild(QDockWidget, "modelBrowserDock")
     activations = window.findChild(QDockWidget, "activationsDock")
     attention = window.findChild(QDockWidget, "attentionDock")
 
-    assert browser.isVisible() and activations.isVisible()
     for dock in (browser, activations, attention):
-        assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
-    assert attention in window.tabifiedDockWidgets(activations)
+        assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.LeftDockWidgetArea
+        assert dock in window.tabifiedDockWidgets(settings)
+        assert dock.visibleRegion().isEmpty()  # the settings are in front
+    browser.raise_()
+    assert not browser.visibleRegion().isEmpty() and settings.visibleRegion().isEmpty()
+    assert browser.height() == settings.height()  # the whole height is the browser's
     panels = [action.text() for action in window.window_actions.panels_menu.actions()]
     assert {"Model browser", "Activations", "Attention"} <= set(panels)
 

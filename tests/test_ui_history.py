@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
+from datetime import datetime
 
 import pytest
 from PIL import Image
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QListView
+from PySide6.QtWidgets import QApplication, QLineEdit, QListView
 
 from sdstudio.engine.metadata import GenerationRecord, save_generation
+from sdstudio.ui.history.caption import when_text
 from sdstudio.ui.history.model import PAGE_SIZE, HistoryRole
+from sdstudio.ui.history.thumbnails import THUMBNAIL_SIDE
 from tests.ui_support import WAIT_MS, generate_and_wait, make_window
 
 
@@ -176,3 +180,77 @@ def test_move_to_trash(window, qtbot, tmp_path, monkeypatch) -> None:
         assert message == f"Moved {path.name} to the trash"
         assert not path.exists() and window.history.model.rowCount() == 0
         assert list((tmp_path / "data" / "Trash" / "files").iterdir())[0].name == path.name
+
+
+def _cell_has_text_under_the_picture(view: QListView, row: int) -> bool:
+    """Pixels darker than the background below the thumbnail of ``row``."""
+    rect = view.visualRect(view.model().index(row, 0))
+    shot = view.viewport().grab(rect).toImage()
+    below = range(THUMBNAIL_SIDE + 8, shot.height())
+    return any(shot.pixelColor(x, y).lightness() < 160 for y in below for x in range(shot.width()))
+
+
+def test_each_thumbnail_is_captioned_with_prompt_seed_and_time(window, qtbot) -> None:
+    controls = window.controls
+    controls.prompt_edit.setPlainText("a quiet harbour at dawn, " * 4)
+    controls.seed_row.random_check.setChecked(False)
+    controls.seed_row.set_seed(4242)
+    generate_and_wait(qtbot, window)
+    view = _view(window)
+
+    prompt, when = view.model().index(0, 0).data().split("\n")
+
+    assert prompt.startswith("a quiet harbour at dawn, a quiet") and prompt.endswith("…")
+    assert re.fullmatch(r"seed 4242 · \d\d:\d\d", when)
+    tooltip = view.model().index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.startswith(("a quiet harbour at dawn, " * 4).strip())
+    assert _cell_has_text_under_the_picture(view, 0)
+
+
+def test_folder_images_are_captioned_from_their_stored_settings(qtbot, demo_model, tmp_path):
+    out = tmp_path / "out"
+    record = GenerationRecord("a green square", steps=5, seed=31337, width=96, height=80)
+    save_generation(Image.new("RGB", (96, 80), (200, 40, 40)), record, out)
+    Image.new("RGB", (96, 80), (200, 40, 40)).save(out / "plain.png")  # says nothing
+    window = make_window(qtbot, demo_model, out)
+    view = _view(window)
+    model = view.model()
+
+    qtbot.waitUntil(lambda: _thumbnail_loaded(view, 0) and _thumbnail_loaded(view, 1))
+
+    captions = {model.index(row, 0).data() for row in range(2)}
+    today = datetime.now()
+    mtime = datetime.fromtimestamp((out / "plain.png").stat().st_mtime)
+    assert captions == {
+        f"a green square\nseed 31337 · {when_text(mtime, today)}",
+        f"plain.png\n{when_text(mtime, today)}",
+    }
+
+
+def test_a_new_result_brings_the_history_forward_from_behind_a_tab(window, qtbot) -> None:
+    browser = window.inspection.browser
+    window.tabifyDockWidget(browser, window.history_dock)
+    browser.raise_()
+    assert window.history_dock.visibleRegion().isEmpty()  # waiting behind the browser
+
+    generate_and_wait(qtbot, window)
+
+    assert not window.history_dock.visibleRegion().isEmpty()
+    assert browser.visibleRegion().isEmpty()
+
+
+def test_a_new_result_never_takes_the_field_being_typed_in(window, qtbot) -> None:
+    browser = window.inspection.browser
+    window.tabifyDockWidget(browser, window.history_dock)
+    browser.raise_()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    field = browser.findChild(QLineEdit, "modelFilter")
+    field.setFocus()
+    qtbot.keyClicks(field, "attn")
+
+    generate_and_wait(qtbot, window)
+
+    assert QApplication.focusWidget() is field and field.isVisible()
+    assert window.history_dock.visibleRegion().isEmpty()
+    assert window.history.model.rowCount() == 1  # it is there, one click away

@@ -128,11 +128,11 @@ def test_token_counters_follow_typing(qtbot, demo_model) -> None:
     assert controls.negative_counter.text() == "0/75"
 
 
-def test_the_window_offers_the_panel_as_a_tab_beside_history(qtbot, demo_model, tmp_path):
+def test_the_window_offers_the_panel_as_a_tab_beside_the_settings(qtbot, demo_model, tmp_path):
     from tests.ui_support import make_window
 
     window = make_window(qtbot, demo_model, tmp_path / "out")
     dock = window.findChild(type(window.history_dock), "networksDock")
     assert dock.windowTitle() == "LoRAs and embeddings"
-    assert dock in window.tabifiedDockWidgets(window.history_dock)
+    assert dock in window.tabifiedDockWidgets(window.settings_dock)
     assert dock.widget().objectName() == "networksPanel"

@@ -48,15 +48,31 @@ def test_control_values_come_back_in_a_new_window(qtbot, tmp_path, sdstudio_home
 
 def test_geometry_and_dock_layout_come_back(qtbot, tmp_path) -> None:
     first = _new_window(qtbot, tmp_path)
-    first.resize(900, 700)
+    first.resize(770, 530)  # inside the offscreen platform's 800×600 screen
     first.findChild(QDockWidget, "historyDock").hide()
     assert first.close()
 
     second = _new_window(qtbot, tmp_path)
-    # Only the height: restoring fits the window into the (800 px wide) offscreen screen.
-    assert second.height() == 700
+    assert (second.width(), second.height()) == (770, 530)
     assert second.findChild(QDockWidget, "historyDock").isHidden()
     assert not second.findChild(QDockWidget, "settingsDock").isHidden()
+
+
+def test_a_window_saved_larger_than_the_screen_comes_back_inside_it(qtbot, tmp_path) -> None:
+    first = _new_window(qtbot, tmp_path)
+    first.resize(1500, 1000)  # saved on a larger screen than this one
+    assert first.close()
+
+    second = _new_window(qtbot, tmp_path)
+    assert second.screen().availableGeometry().contains(second.frameGeometry())
+
+
+def test_a_first_window_fits_the_screen(qtbot, tmp_path) -> None:
+    window = _new_window(qtbot, tmp_path)
+
+    available = window.screen().availableGeometry()
+    assert available.contains(window.frameGeometry())
+    assert window.minimumWidth() <= available.width()
 
 
 def test_a_run_saves_the_controls_at_once(qtbot, demo_model, tmp_path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QImage
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -26,14 +26,14 @@ from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.grids.plan import Cell, XyzPlan
 from sdstudio.engine.jobs.job import Job, SaveOptions
-from sdstudio.engine.networks.library import NetworkKind, default_folders
 from sdstudio.engine.paths import queue_dir
-from sdstudio.engine.previews.settings import PreviewSettings
 from sdstudio.ui.app_state import AppState
 from sdstudio.ui.background import BackgroundOp, run_in_background
 from sdstudio.ui.canvas import CanvasView
 from sdstudio.ui.controls_panel import ControlsPanel
+from sdstudio.ui.dock_layout import keep_canvas_wide, tab_behind
 from sdstudio.ui.file_dialogs import ask_open_image, ask_save_image
+from sdstudio.ui.help.help_dialogs import HelpDialogs
 from sdstudio.ui.history import HistoryPanel
 from sdstudio.ui.image_opener import ImageFileOpener
 from sdstudio.ui.init_image_source import InitImageSource
@@ -41,15 +41,21 @@ from sdstudio.ui.inpainting_controller import InpaintingController
 from sdstudio.ui.load_progress_relay import describe_load_progress
 from sdstudio.ui.model_picker import ModelPicker
 from sdstudio.ui.networks.panel import NetworksPanel
+from sdstudio.ui.preferences.taesd_fallback import TaesdFallback
+from sdstudio.ui.preferences.theme import apply_theme
+from sdstudio.ui.preferences.values import listed_network_folders
+from sdstudio.ui.preferences.window_preferences import WindowPreferences
 from sdstudio.ui.probe_docks import InspectionDocks
 from sdstudio.ui.progress_text import Progress
 from sdstudio.ui.queue.queue_panel import QueuePanel
 from sdstudio.ui.queue.queue_runner import QueueRunner
 from sdstudio.ui.run_bar import RunBar
 from sdstudio.ui.settings_store import SettingsStore
+from sdstudio.ui.step_numbers import user_steps
 from sdstudio.ui.step_scrubber import StepScrubber
 from sdstudio.ui.token_counters import PromptTokenCounters
 from sdstudio.ui.window_actions import WindowActions
+from sdstudio.ui.window_fit import centred, first_start_size, smallest_size
 from sdstudio.ui.window_session import WindowSession
 from sdstudio.ui.worker_events import (
     FinishedImage,
@@ -92,15 +98,20 @@ class MainWindow(QMainWindow):
     """
 
     def __init__(
-        self, output_dir: Path | None = None, device: str = "auto", parent: QWidget | None = None
+        self,
+        output_dir: Path | None = None,
+        device: str | None = None,
+        parent: QWidget | None = None,
     ) -> None:
+        """``output_dir`` and ``device`` (given on the command line) win over Preferences."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle("sdstudio")
-        self.resize(1280, 820)
+        available = self.screen().availableGeometry()  # a first start fits the screen
+        self.setGeometry(centred(first_start_size(available.size()), available))
         # An explicit minimum keeps layout changes from resizing the native window's limits
         # after it is shown (which some platforms, e.g. offscreen, warn about).
-        self.setMinimumSize(860, 560)
+        self.setMinimumSize(smallest_size(available.size()))
         self.state = AppState(self)
         self.controls = ControlsPanel()
         self.token_counters = PromptTokenCounters(
@@ -113,11 +124,12 @@ class MainWindow(QMainWindow):
         self.canvas = CanvasView()
         self.scrubber = StepScrubber()
         self.run_bar = RunBar()
-        self.worker = WorkerHost(device, parent=self)
+        self.settings = SettingsStore()
+        apply_theme(self.settings.theme)
+        self.worker = WorkerHost(device or self.settings.device, parent=self)
         self._output_dir = output_dir
         self.init_images = InitImageSource(self)
         self.image_opener = ImageFileOpener(self.init_images, self.controls, self.state, self)
-        self.settings = SettingsStore()
         self._result: FinishedImage | None = None
         self._display_size = QSize()
         self._run_started_at = 0.0
@@ -145,25 +157,29 @@ class MainWindow(QMainWindow):
         self.model_picker.loadRequested.connect(self.load_model)
         self.queue = QueueRunner(self.worker, queue_dir(), self._start_load, self.state, self)
         self.queue_panel = QueuePanel(self.queue)
-        self.history = HistoryPanel(self.state, output_dir, self)
+        self.preferences = WindowPreferences(
+            self.settings, self.model_picker.option_actions, self.state, self
+        )
+        self.taesd_fallback = TaesdFallback(
+            self.controls, self.settings, self.state, self.preferences.open, self
+        )
+        self.help = HelpDialogs(self, device or self.settings.device)
+        self.history = HistoryPanel(self.state, output_dir or self.settings.output_dir, self)
         self.history_dock = self.add_dock(
             self.history, "History", Qt.DockWidgetArea.RightDockWidgetArea, "historyDock"
         )
         self.networks = NetworksPanel(
-            self.controls.prompt_edit, {kind: default_folders(kind) for kind in NetworkKind}
+            self.controls.prompt_edit, listed_network_folders(self.settings)
         )
         self.networks_dock = self.add_dock(
             self.networks,
             "LoRAs and embeddings",
-            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.LeftDockWidgetArea,
             "networksDock",
         )
         self.queue_dock = self.add_dock(
-            self.queue_panel, "Queue", Qt.DockWidgetArea.RightDockWidgetArea, "queueDock"
+            self.queue_panel, "Queue", Qt.DockWidgetArea.LeftDockWidgetArea, "queueDock"
         )
-        self.tabifyDockWidget(self.history_dock, self.networks_dock)
-        self.tabifyDockWidget(self.history_dock, self.queue_dock)
-        self.history_dock.raise_()
         self.inspection = InspectionDocks(  # model browser, activations, attention
             self,
             self.add_dock,
@@ -173,8 +189,22 @@ class MainWindow(QMainWindow):
             self.controls.size_row,
             self.scrubber,
         )
+        inspection = self.inspection
+        tab_behind(  # the History keeps the right-hand side to itself (see dock_layout.py)
+            self,
+            self.settings_dock,
+            [
+                self.networks_dock,
+                self.queue_dock,
+                inspection.browser,
+                inspection.activations_dock,
+                inspection.attention_dock,
+            ],
+        )
+        keep_canvas_wide(self, self.settings_dock, self.history_dock)
         self._connect()
         self.session = WindowSession(self.settings, self.controls, self)  # restores the docks
+        self.settings.report_problems(self.state.tell)  # values settings.ini could not keep
         self.worker.on(RunStarted, lambda _event: self.session.save_controls())
         self.run_bar.set_idle("No model loaded", can_generate=False)
         self.queue.restore()  # after _connect, so its messages reach the status bar
@@ -193,6 +223,10 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.scrubber)
+        # The scrubber comes and goes with runs; keeping its place keeps the image still.
+        keep_place = self.scrubber.sizePolicy()
+        keep_place.setRetainSizeWhenHidden(True)
+        self.scrubber.setSizePolicy(keep_place)
         layout.addWidget(self.run_bar)
         self.setCentralWidget(central)
         scroll = QScrollArea(objectName="controlsScroll")
@@ -201,7 +235,9 @@ class MainWindow(QMainWindow):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(self.controls.sizeHint().width() + 24)
-        self.add_dock(scroll, "Settings", Qt.DockWidgetArea.LeftDockWidgetArea, "settingsDock")
+        self.settings_dock = self.add_dock(
+            scroll, "Settings", Qt.DockWidgetArea.LeftDockWidgetArea, "settingsDock"
+        )
         self.statusBar().addPermanentWidget(self._zoom_label)
 
     def _connect(self) -> None:
@@ -218,7 +254,7 @@ class MainWindow(QMainWindow):
         actions.actual_size.triggered.connect(self.canvas.actual_size)
         actions.compare.toggled.connect(self.show_init_for_compare)
         history = self.history
-        history.imageChosen.connect(self.canvas.show_image)
+        history.imageChosen.connect(self._show_chosen_image)
         history.restoreRequested.connect(self.image_opener.restore_from)
         images = self.init_images
         history.initImageChosen.connect(lambda image, name: images.use_qimage(image, name))
@@ -226,8 +262,10 @@ class MainWindow(QMainWindow):
         self.run_bar.generate_button.clicked.connect(self.generate)
         self.run_bar.cancel_button.clicked.connect(self.cancel)
         self.run_bar.grid_button.clicked.connect(self.open_grid_dialog)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.generate)
+        actions.generate.triggered.connect(self.generate)  # Ctrl+Enter from any field
+        actions.preferences.triggered.connect(self.preferences.open)
+        actions.about.triggered.connect(self.help.open_about)
+        actions.shortcuts.triggered.connect(self.help.open_shortcuts)
         images = self.init_images
         self.controls.clearInitRequested.connect(images.clear)
         self.canvas.filesDropped.connect(self.image_opener.open_first)
@@ -249,7 +287,7 @@ class MainWindow(QMainWindow):
         host.on(FinishedImage, self._on_finished)
         host.on(RunCancelled, self._on_cancelled)
         host.on(RunFailed, lambda event: self.state.error.emit(event.message))
-        host.on(Notice, lambda event: self.show_message(event.text))
+        host.on(Notice, self._on_notice)
         self.queue.jobStarted.connect(self._on_job_started)
         self.queue.jobEnded.connect(self._on_job_ended)
 
@@ -326,6 +364,8 @@ class MainWindow(QMainWindow):
             self.show_message(f"Loading model {spec}…")
 
     def _on_model_ready(self, event: ModelReady) -> None:
+        self.taesd_fallback.set_family(event.model.family)
+        self.help.model_placed(event.model.placement)
         self.controls.set_model_description(event.description)
         self.token_counters.set_counter(event.counter)
         side = event.model.default_size
@@ -388,9 +428,10 @@ class MainWindow(QMainWindow):
     def _job_for(self, request: GenerationRequest) -> Job:
         return Job(
             request,
-            previews=PreviewSettings(self.controls.preview_kind()),
+            previews=self.taesd_fallback.preview_settings(),
             probes=self.inspection.options_for_run(),
-            saving=SaveOptions(output_dir=self._output_dir),
+            saving=SaveOptions(output_dir=self._output_dir or self.settings.output_dir),
+            networks=self.settings.network_folders(),
         )
 
     def _model_for_new_jobs(self) -> str:
@@ -463,7 +504,7 @@ class MainWindow(QMainWindow):
     def _on_finished(self, result: FinishedImage) -> None:
         self._result = result
         self.canvas.show_image(result.image)
-        self.scrubber.set_run(result.frames, result.image)
+        self.scrubber.set_run(result.frames, result.image, user_steps(result.request))
         self.controls.seed_row.set_last_seed(result.seed)
         self._update_compare()
         self._outcome = f"Done in {time.monotonic() - self._run_started_at:.1f} s"
@@ -471,6 +512,13 @@ class MainWindow(QMainWindow):
         if result.path is not None:
             self.show_message(f"Saved image{which} to {result.path}")
         self.state.resultShown.emit(result)
+
+    def _on_notice(self, event: Notice) -> None:
+        """A job's news; a TAESD failure switches the panel to latent previews instead."""
+        row = self.queue.model.get(event.job_id)
+        previews = row.queued.job.previews if row is not None else None
+        if not self.taesd_fallback.handle_notice(event.text, event.topic, previews):
+            self.show_message(event.text)
 
     def _on_cancelled(self, event: RunCancelled) -> None:
         self._outcome = "Cancelled"
@@ -488,11 +536,24 @@ class MainWindow(QMainWindow):
         self.controls.set_init_image(self.init_images.description())
         if qimage is not None:
             self.canvas.show_image(qimage)
+            self.scrubber.clear()  # its steps belong to the last result, not to this image
         elif self._result is not None:
-            self.canvas.show_image(self._result.image)
+            result = self._result
+            self.canvas.show_image(result.image)
+            self.scrubber.set_run(result.frames, result.image, user_steps(result.request))
         else:
             self.canvas.clear_image()
         self._update_compare()
+
+    @Slot(QImage)
+    def _show_chosen_image(self, image: QImage) -> None:
+        """A history image on the canvas; the scrubber only goes with the last result."""
+        self.canvas.show_image(image)
+        result = self._result
+        if result is not None and image.cacheKey() == result.image.cacheKey():
+            self.scrubber.set_run(result.frames, result.image, user_steps(result.request))
+        else:
+            self.scrubber.clear()
 
     @Slot(str)
     def _on_init_image_opened(self, path: str) -> None:

@@ -42,9 +42,8 @@ if TYPE_CHECKING:
 
 AddDock = Callable[[QWidget, str, Qt.DockWidgetArea, str], QDockWidget]
 
-BROWSER_WIDTH = 440
 RETRACE_DELAY_MS = 400  # typing a width should not start a trace per keystroke
-RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
+LEFT = Qt.DockWidgetArea.LeftDockWidgetArea
 
 
 class InspectionDocks(QObject):
@@ -85,7 +84,7 @@ class InspectionDocks(QObject):
         self.overlay = CanvasHeatOverlay(canvas)
         self._retrace = QTimer(self, singleShot=True, interval=RETRACE_DELAY_MS)
         self._retrace.timeout.connect(self._trace_at_current_size)
-        self._add_docks(window, add_dock)
+        self._add_docks(add_dock)
         self._connect(worker, scrubber)
         self.browser.show_loading("No model loaded.")
 
@@ -107,25 +106,11 @@ class InspectionDocks(QObject):
         self.browser.shutdown()
 
     # -- building --------------------------------------------------------------------------
-    def _add_docks(self, window: QMainWindow, add_dock: AddDock) -> None:
-        others = [
-            dock
-            for dock in window.findChildren(QDockWidget)
-            if window.dockWidgetArea(dock) == RIGHT and not dock.isFloating()
-        ]
-        add_dock(self.browser, self.browser.windowTitle(), RIGHT, self.browser.objectName())
-        self.activations_dock = add_dock(self.activations, "Activations", RIGHT, "activationsDock")
-        self.attention_dock = add_dock(self.attention, "Attention", RIGHT, "attentionDock")
-        # Split before any tabbing: a dock inside a tab group can only gain tabs, not neighbours.
-        window.splitDockWidget(self.browser, self.activations_dock, Qt.Orientation.Vertical)
-        window.tabifyDockWidget(self.activations_dock, self.attention_dock)
-        if others:  # share the upper place with what is already there, as tabs
-            window.tabifyDockWidget(others[0], self.browser)
-        self.browser.raise_()
-        self.activations_dock.raise_()
-        window.resizeDocks([self.browser], [BROWSER_WIDTH], Qt.Orientation.Horizontal)
-        # The tree and its details need the height more than the activation picture does.
-        window.resizeDocks([self.browser, self.activations_dock], [3, 2], Qt.Orientation.Vertical)
+    def _add_docks(self, add_dock: AddDock) -> None:
+        """Each in a dock of its own, full height: the window tabs them (``dock_layout.py``)."""
+        add_dock(self.browser, self.browser.windowTitle(), LEFT, self.browser.objectName())
+        self.activations_dock = add_dock(self.activations, "Activations", LEFT, "activationsDock")
+        self.attention_dock = add_dock(self.attention, "Attention", LEFT, "attentionDock")
 
     def _connect(self, host: WorkerHost, scrubber: StepScrubber) -> None:
         host.on(ModelLoading, self._on_model_loading)

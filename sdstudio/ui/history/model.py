@@ -2,12 +2,14 @@
 
 Folder images are listed by name only and handed to the view a page at a time
 (``canFetchMore``/``fetchMore``); a thumbnail is read in the background the first time the
-view asks for one, so only images that are actually shown are ever decoded.
+view asks for one, so only images that are actually shown are ever decoded; its caption
+(prompt, seed, time) is read with it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 
 from sdstudio.engine.metadata import list_saved_images
+from sdstudio.ui.history.caption import Caption
 from sdstudio.ui.history.thumbnails import THUMBNAIL_SIDE, ThumbnailLoader
 from sdstudio.ui.worker_events import FinishedImage
 
@@ -27,14 +30,22 @@ NO_PARENT = QModelIndex()  # the default argument Qt's signatures use
 class HistoryRole(IntEnum):
     PATH = Qt.ItemDataRole.UserRole + 1  # str, or "" for a result that could not be saved
     ENTRY = Qt.ItemDataRole.UserRole + 2  # the HistoryEntry
+    CAPTION = Qt.ItemDataRole.UserRole + 3  # its Caption, None until the file was read
 
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One image of the history; ``result`` is set for images made in this session."""
+    """One image of the history; ``result`` (and ``made``) is set for images made in this
+    session."""
 
     path: Path | None
     result: FinishedImage | None = None
+    made: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        """What its thumbnail and caption are kept under."""
+        return str(self.path) if self.path else f"result-{id(self.result)}"
 
     @property
     def name(self) -> str:
@@ -48,9 +59,16 @@ class HistoryEntry:
             return self.result.image
         return QImage(str(self.path)) if self.path is not None else QImage()
 
+    def own_caption(self) -> Caption | None:
+        """The caption of an image made in this session (a folder image's is read)."""
+        if self.result is None:
+            return None
+        return Caption(self.result.request.prompt, self.result.seed, self.made)
+
 
 class HistoryModel(QAbstractListModel):
-    """Rows of :class:`HistoryEntry`, newest first; thumbnails as the decoration."""
+    """Rows of :class:`HistoryEntry`, newest first; thumbnails as the decoration, the
+    caption's two lines as the text."""
 
     def __init__(self, folder: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -58,8 +76,10 @@ class HistoryModel(QAbstractListModel):
         self._entries: list[HistoryEntry] = []
         self._unfetched: list[Path] = []
         self._icons: dict[str, QIcon] = {}
+        self._captions: dict[str, Caption] = {}
         self._placeholder = _placeholder_icon()
         self.thumbnails = ThumbnailLoader(parent=self)
+        self.thumbnails.captioned.connect(self._on_caption)
         self.thumbnails.loaded.connect(self._on_thumbnail)
 
     # -- Qt's list-model API -------------------------------------------------------------
@@ -73,8 +93,17 @@ class HistoryModel(QAbstractListModel):
         entry = self._entries[index.row()]
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icon(entry)
+        if role == Qt.ItemDataRole.DisplayRole:
+            caption = self.caption(entry)
+            if caption is None:
+                return entry.name
+            return "\n".join(filter(None, (caption.first_line(entry.name), caption.second_line())))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return str(entry.path) if entry.path else entry.name
+            caption = self.caption(entry)
+            name = str(entry.path) if entry.path else entry.name
+            return caption.tooltip(name) if caption is not None else name
+        if role == HistoryRole.CAPTION:
+            return self.caption(entry)
         if role == HistoryRole.PATH:
             return str(entry.path) if entry.path else ""
         if role == HistoryRole.ENTRY:
@@ -111,7 +140,7 @@ class HistoryModel(QAbstractListModel):
         if result.path is not None:
             self.remove_path(result.path)
         self.beginInsertRows(QModelIndex(), 0, 0)
-        self._entries.insert(0, HistoryEntry(result.path, result))
+        self._entries.insert(0, HistoryEntry(result.path, result, datetime.now()))
         self.endInsertRows()
 
     def remove_path(self, path: Path) -> None:
@@ -123,11 +152,15 @@ class HistoryModel(QAbstractListModel):
                 del self._entries[row]
                 self.endRemoveRows()
                 self._icons.pop(str(path), None)
+                self._captions.pop(str(path), None)
                 self.thumbnails.forget(str(path))
                 return
 
     def entry(self, index: Index) -> HistoryEntry | None:
         return self.data(index, HistoryRole.ENTRY)
+
+    def caption(self, entry: HistoryEntry) -> Caption | None:
+        return entry.own_caption() or self._captions.get(entry.key)
 
     def shutdown(self) -> None:
         self.thumbnails.shutdown()
@@ -135,7 +168,7 @@ class HistoryModel(QAbstractListModel):
     # -- thumbnails ----------------------------------------------------------------------
 
     def _icon(self, entry: HistoryEntry) -> QIcon:
-        key = str(entry.path) if entry.path else f"result-{id(entry.result)}"
+        key = entry.key
         icon = self._icons.get(key)
         if icon is not None:
             return icon
@@ -146,13 +179,18 @@ class HistoryModel(QAbstractListModel):
         self.thumbnails.request(key)
         return self._placeholder
 
+    @Slot(str, object)
+    def _on_caption(self, path: str, caption: Caption) -> None:
+        self._captions[path] = caption  # shown with the thumbnail that follows at once
+
     @Slot(str, QImage)
     def _on_thumbnail(self, path: str, image: QImage) -> None:
         self._icons[path] = QIcon(QPixmap.fromImage(image)) if not image.isNull() else QIcon()
         for row, entry in enumerate(self._entries):
             if entry.path is not None and str(entry.path) == path:
                 index = self.index(row)
-                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+                roles = [Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.DisplayRole]
+                self.dataChanged.emit(index, index, [*roles, Qt.ItemDataRole.ToolTipRole])
                 return
 
 

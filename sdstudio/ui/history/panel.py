@@ -9,20 +9,25 @@ from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QImage, QK
 from PySide6.QtWidgets import QListView, QVBoxLayout, QWidget
 
 from sdstudio.ui.app_state import AppState
+from sdstudio.ui.history.bring_forward import bring_dock_forward
+from sdstudio.ui.history.caption_delegate import CaptionDelegate, cell_size
 from sdstudio.ui.history.model import HistoryEntry, HistoryModel
 from sdstudio.ui.history.thumbnails import THUMBNAIL_SIDE
 from sdstudio.ui.worker_events import FinishedImage
 
-GRID_MARGIN = 12
+GRID_MARGIN = 8
 
 
 class HistoryPanel(QWidget):
-    """``historyList`` (icon mode); results shown through ``state`` appear at the front.
+    """``historyList`` (icon mode, each thumbnail captioned with its prompt, seed and time);
+    results shown through ``state`` appear at the front, and its dock comes forward if it
+    waits behind another tab.
 
     Clicking an image asks for it on the canvas. The context menu (and the actions, for
-    keyboard users) restores its settings, makes it the init image, opens its folder,
-    copies it, or moves it to the trash. What it cannot do itself it asks for by signal,
-    so it needs neither the canvas nor the init image; messages go to ``state``.
+    keyboard users) restores its settings (and shows the image), makes it the init image,
+    opens its folder, copies it, or moves it to the trash. What it cannot do itself it asks
+    for by signal, so it needs neither the canvas nor the init image; messages go to
+    ``state``.
 
     Signals:
         imageChosen(QImage): show this full image (the user clicked an entry).
@@ -49,8 +54,8 @@ class HistoryPanel(QWidget):
         self.view.setMovement(QListView.Movement.Static)
         self.view.setUniformItemSizes(True)  # the view never asks every row for its size
         self.view.setIconSize(QSize(THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-        side = THUMBNAIL_SIDE + GRID_MARGIN
-        self.view.setGridSize(QSize(side, side))
+        self.view.setItemDelegate(CaptionDelegate(self.view))
+        self.view.setGridSize(cell_size(self.view.fontMetrics()) + QSize(GRID_MARGIN, GRID_MARGIN))
         self.view.setModel(self.model)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         layout = QVBoxLayout(self)
@@ -104,6 +109,7 @@ class HistoryPanel(QWidget):
     @Slot(object)
     def add_result(self, result: FinishedImage) -> None:
         self.model.add_result(result)
+        bring_dock_forward(self)
 
     @Slot(QModelIndex)
     def show_image(self, index: QModelIndex) -> None:
@@ -126,8 +132,13 @@ class HistoryPanel(QWidget):
 
     @Slot()
     def restore_settings(self) -> None:
+        """Ask for the settings stored in the chosen image, and show the image they made."""
         entry = self.current_entry()
-        if entry is not None and entry.path is not None:
+        if entry is None or entry.path is None:
+            return
+        image = self._readable_image(entry)  # None, with a message, if the file went
+        if image is not None:
+            self.imageChosen.emit(image)
             self.restoreRequested.emit(str(entry.path))
 
     @Slot()

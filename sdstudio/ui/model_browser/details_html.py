@@ -7,6 +7,8 @@ from html import escape
 from sdstudio.engine.modules import NodeDetails, format_shape
 from sdstudio.engine.modules.shape_records import format_named_shapes
 
+PROJECTION_COLUMNS = ("Role", "Layer", "Features", "Input from", "Shapes")
+
 
 def details_html(details: NodeDetails) -> str:
     parts = [f"<h3>{escape(details.path)}</h3>", _table(details.facts)]
@@ -44,7 +46,7 @@ def _projections_html(details: NodeDetails) -> str:
         side = details.projections[0].source
         intro = f"Self-attention: Q, K and V all come from the same {side} tokens."
     header = (
-        "<tr><th>Role</th><th>Layer</th><th>Features</th><th>Input from</th><th>Shapes</th></tr>"
+        "<tr>" + "".join(f"<th align='left'>{name}</th>" for name in PROJECTION_COLUMNS) + "</tr>"
     )
     rows = []
     for p in details.projections:
@@ -58,7 +60,8 @@ def _projections_html(details: NodeDetails) -> str:
             f"<td>in_features={p.in_features} → out_features={p.out_features}</td>"
             f"<td>{p.source}</td><td>{seen}</td></tr>"
         )
-    table = f"<table cellspacing='0' cellpadding='3'>{header}{''.join(rows)}</table>"
+    # Room between the columns, so a narrow pane that wraps a cell still reads as a table.
+    table = f"<table cellspacing='0' cellpadding='4'>{header}{''.join(rows)}</table>"
     return f"<h4>Where Q, K and V come from</h4><p>{escape(intro)}</p>{table}"
 
 

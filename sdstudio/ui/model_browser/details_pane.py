@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QTextBrowser
 from sdstudio.engine.modules import TreeNode, describe_node
 from sdstudio.ui.model_browser.details_html import details_html
 
+HINT_HEIGHT = 200
 PLACEHOLDER = "Select a module to see its tensors, shapes and what it does."
 
 
@@ -20,8 +21,9 @@ class ModuleDetailsPane(QTextBrowser):
         self.setPlaceholderText(PLACEHOLDER)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
-        """Ask for little height: the tree above needs it more; the splitter gives more."""
-        return QSize(super().sizeHint().width(), 120)
+        """Room for a module's facts and the start of its explanation; the splitter above
+        (``modelBrowserSplitter``) gives it more, or less, at the reader's wish."""
+        return QSize(super().sizeHint().width(), HINT_HEIGHT)
 
     def show_node(self, node: TreeNode | None) -> None:
         if node is None:

@@ -1,10 +1,15 @@
-"""``ModelBrowserDock``: the module tree, its filter, depth, copy action and details pane."""
+"""``ModelBrowserDock``: the module tree, its filter, depth, copy action and details pane.
+
+An explorer: filtering opens the tree down to every match, columns are as wide as what
+they show (names are never cut; the tree scrolls sideways instead), and a splitter gives
+the details as much of the height as the reader wants.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -37,6 +42,7 @@ from sdstudio.ui.model_browser.shape_job import ShapeJobRunner
 from sdstudio.ui.model_browser.tree_model import Column, ModuleTreeModel, NodeRole
 
 LOADED = "loaded"
+FILTER_DELAY_MS = 250  # filter once typing pauses: SDXL's tree takes a second to filter
 
 
 class ModelBrowserDock(QDockWidget):
@@ -59,6 +65,7 @@ class ModelBrowserDock(QDockWidget):
         self._pipeline_spec: ShapeSpec | None = None
         self._no_model_text = "No model loaded."
         self._tracing: dict[int, tuple[TreeNode, ShapeSpec]] = {}  # job → what it traces
+        self._match_count = 0
         self._model = ModuleTreeModel(parent=self)
         self._proxy = ModuleFilterProxy(self)
         self._proxy.setSourceModel(self._model)
@@ -143,6 +150,21 @@ class ModelBrowserDock(QDockWidget):
         self._view.setCurrentIndex(index)
         return True
 
+    def filter_by(self, text: str) -> int:
+        """Show only modules whose name or type contains ``text`` (and the path to them),
+        opened down to each match, now; returns how many rows match. (Typing in the
+        filter field does this once the typing pauses.)"""
+        self._filter_delay.stop()
+        if self._filter.text() != text:
+            with QSignalBlocker(self._filter):
+                self._filter.setText(text)
+        # Rows leaving an opened tree one block at a time cost a relayout each (minutes for
+        # SDXL): close it first, filter, then open only the paths to the matches.
+        self._view.collapseAll()
+        self._proxy.set_filter_text(text)
+        self._match_count = self._expand_matches()
+        return self._match_count
+
     def expand_to_depth(self, depth: int) -> None:
         """Like the chapter's ``deepest``: show ``depth`` levels below each component."""
         self._depth.setValue(depth)
@@ -173,7 +195,9 @@ class ModelBrowserDock(QDockWidget):
         self._source.activated.connect(self._on_source_chosen)
         self._filter = QLineEdit(objectName="modelFilter", placeholderText="Filter by name or type")
         self._filter.setClearButtonEnabled(True)
-        self._filter.textChanged.connect(self._proxy.set_filter_text)
+        self._filter_delay = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
+        self._filter_delay.timeout.connect(lambda: self.filter_by(self._filter.text()))
+        self._filter.textChanged.connect(self._filter_delay.start)
         self._depth = QSpinBox(objectName="modelDepth", minimum=0, maximum=12, value=2)
         self._depth.setPrefix("depth ")
         expand = QPushButton("Expand", objectName="modelExpand")
@@ -189,10 +213,12 @@ class ModelBrowserDock(QDockWidget):
         self._status = QLabel(objectName="modelShapesStatus", wordWrap=True)
         self._view = self._make_view()
         self._details = ModuleDetailsPane(objectName="modelDetails")
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter = QSplitter(Qt.Orientation.Vertical, objectName="modelBrowserSplitter")
         splitter.addWidget(self._view)
         splitter.addWidget(self._details)
-        splitter.setStretchFactor(0, 3)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 3)  # the tree, then the details: 3:2 of what is left
+        splitter.setStretchFactor(1, 2)
         self._node_buttons = QHBoxLayout()
         self._node_buttons.addStretch(1)
         layout.addWidget(self._source)
@@ -209,10 +235,20 @@ class ModelBrowserDock(QDockWidget):
         view.setAlternatingRowColors(True)
         view.addAction(self._copy_action)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        header = view.header()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in ((Column.NAME, 220), (Column.TYPE, 170), (Column.PARAMETERS, 140)):
-            header.resizeSection(column, width)
+        # Every column as wide as its contents (see _fit_columns): deep names such as
+        # transformer_blocks are never cut short; the tree scrolls sideways instead.
+        view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        view.setHorizontalScrollMode(QTreeView.ScrollMode.ScrollPerPixel)
+        view.header().setStretchLastSection(False)
+        view.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._fit_later = QTimer(self, singleShot=True, interval=0)  # once per burst
+        self._fit_later.timeout.connect(self._fit_columns)
+        for signal in (view.expanded, view.collapsed):
+            signal.connect(self._fit_later.start)
+        for signal in (self._proxy.modelReset, self._proxy.layoutChanged):
+            signal.connect(self._fit_later.start)
+        self._proxy.dataChanged.connect(self._fit_later.start)  # shapes arrived
+        self._proxy.rowsInserted.connect(self._fit_later.start)
         view.selectionModel().currentChanged.connect(self._on_current_changed)
         return view
 
@@ -236,6 +272,7 @@ class ModelBrowserDock(QDockWidget):
             return
         self._model.set_root(root)
         self._details.show_node(None)
+        self._match_count = self._expand_matches()
         if spec is None:
             self._status.setText("")
         elif any(child.context and child.context.shapes for child in root.children):
@@ -260,6 +297,39 @@ class ModelBrowserDock(QDockWidget):
         if root is not None and root is self.root():
             self._status.setText(f"Output shapes unavailable: {message}")
             self.shapes_failed.emit(message)
+
+    def _expand_matches(self) -> int:
+        """Open the path down to every row that matches the filter; the first one is
+        scrolled to. Returns how many rows match."""
+        proxy, view = self._proxy, self._view
+        if not proxy.filtering():
+            return 0
+        matches: list[QModelIndex] = []  # in the order the tree shows them
+        pending = [QModelIndex()]
+        while pending:
+            index = pending.pop()
+            if index.isValid() and proxy.matches(proxy.mapToSource(index)):
+                matches.append(index)
+            rows = range(proxy.rowCount(index) - 1, -1, -1)
+            pending.extend(proxy.index(row, 0, index) for row in rows)
+        opened: set[QPersistentModelIndex] = set()
+        view.scheduleDelayedItemsLayout()  # so each expand only marks its row; one layout
+        for match in matches:
+            parent = match.parent()
+            while parent.isValid() and QPersistentModelIndex(parent) not in opened:
+                opened.add(QPersistentModelIndex(parent))
+                view.expand(parent)
+                parent = parent.parent()
+        if matches:
+            view.scrollTo(matches[0])
+        return len(matches)
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its widest shown row (the user may then drag them).
+        Qt's ResizeToContents mode would do it for every row change: minutes for SDXL's
+        filtering."""
+        for column in Column:
+            self._view.resizeColumnToContents(column)
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         node = current.data(NodeRole) if current.isValid() else None

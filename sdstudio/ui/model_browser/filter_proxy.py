@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 
 from sdstudio.ui.model_browser.tree_model import SearchTextRole
 
@@ -18,6 +18,7 @@ class ModuleFilterProxy(QSortFilterProxyModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
+        self._needle = ""
         self.setRecursiveFilteringEnabled(True)
         self.setAutoAcceptChildRows(True)
         self.setFilterRole(SearchTextRole)
@@ -25,4 +26,13 @@ class ModuleFilterProxy(QSortFilterProxyModel):
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
     def set_filter_text(self, text: str) -> None:
-        self.setFilterFixedString(text.strip())
+        self._needle = text.strip()
+        self.setFilterFixedString(self._needle)
+
+    def filtering(self) -> bool:
+        return bool(self._needle)
+
+    def matches(self, source_index: QModelIndex) -> bool:
+        """True when the source row itself matches (not only a row below it, nor above)."""
+        text = source_index.data(SearchTextRole) or ""
+        return bool(self._needle) and self._needle.casefold() in text.casefold()
