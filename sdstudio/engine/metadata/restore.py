@@ -96,9 +96,24 @@ def _relinked(found: dict[str, Any], lora_hashes: dict[str, str]) -> list[str]:
     return missing
 
 
+def _cut_to_length(found: dict[str, Any], skipped: list[str]) -> None:
+    """A text longer than its setting allows (a 1 MB prompt in a stranger's PNG) is cut to
+    the allowed length, with a note, rather than dropped: the user still gets its start."""
+    for each in setting_fields():
+        value = found.get(each.name)
+        limit = each.setting.max_length
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            found[each.name] = value[:limit]
+            noun = each.setting.label_in_sentence
+            skipped.append(
+                f"the {noun} was cut to its first {limit:,} characters (of {len(value):,})"
+            )
+
+
 def _validated(found: dict[str, Any], skipped: list[str]) -> RestoredSettings:
     """Keep each value only if a request with it alone would be valid; settings written
     together (width and height as "Size") are kept or skipped together."""
+    _cut_to_length(found, skipped)
     settings: dict[str, Any] = {}
     for candidate in _together(found):
         try:
