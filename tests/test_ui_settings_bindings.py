@@ -91,8 +91,8 @@ def test_values_outside_what_the_panel_offers_give_the_defaults(tmp_path) -> Non
     )
     values = SettingsStore(path).control_values()
     defaults = ControlValues()
-    assert values == ControlValues(negative_prompt="kept", random_seed=False)
-    assert values.steps == defaults.steps and values.prompt == ""
+    assert values == ControlValues(prompt="x" * 65_536, negative_prompt="kept", random_seed=False)
+    assert values.steps == defaults.steps  # a prompt too long is cut, not dropped
 
 
 def test_restored_values_the_widgets_cannot_hold_are_listed(panel) -> None:

@@ -43,13 +43,16 @@ def read_controls(controls: ControlsPanel) -> ControlValues:
 
 
 def write_controls(controls: ControlsPanel, values: ControlValues) -> None:
-    """Show ``values``; a value a widget cannot hold (an unknown scheduler) is left as it was."""
-    controls.seed_row.random_check.setChecked(values.random_seed)
+    """Show ``values``; a value a widget cannot hold (an unknown scheduler, a flag that is
+    not a bool) is left as it was: Qt raises on a wrong type instead of ignoring it."""
+    if isinstance(values.random_seed, bool):
+        controls.seed_row.random_check.setChecked(values.random_seed)
     shown = asdict(values)
     for name, binding in controls.bindings.items():
         if name in shown:
             binding.set(shown[name])
-    show_preview_kind(controls, values.preview)
+    if isinstance(values.preview, str):
+        show_preview_kind(controls, values.preview)
 
 
 def show_preview_kind(controls: ControlsPanel, kind: str) -> bool:

@@ -54,9 +54,11 @@ class SpinBinding(SettingBinding):
     def set(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return False
-        if self.kind is int and not float(value).is_integer():
-            return False
+        # The range first: Python compares any int with a float exactly (NaN fails too),
+        # while float() of a huge int raises OverflowError.
         if not self.spin.minimum() <= value <= self.spin.maximum():
+            return False
+        if self.kind is int and isinstance(value, float) and not value.is_integer():
             return False
         self.spin.setValue(self.kind(value))
         return True
@@ -68,7 +70,7 @@ class SpinBinding(SettingBinding):
 
     def refusal(self, label: str, value: Any) -> str:
         allowed = f"{number_text(self.spin.minimum())}–{number_text(self.spin.maximum())}"
-        return f"{label} {value} is outside what sdstudio allows ({allowed})"
+        return f"{label} {_value_text(value)} is outside what sdstudio allows ({allowed})"
 
 
 class SeedBinding(SpinBinding):
@@ -173,6 +175,15 @@ class ComboDataBinding(SettingBinding):
 
     def refusal(self, label: str, value: Any) -> str:
         return f"{label} {value!r} is not one of the choices"
+
+
+def _value_text(value: Any, longest: int = 40) -> str:
+    """``value`` for a message, cut short: str() of an int past 4300 digits raises."""
+    try:
+        text = str(value)
+    except ValueError:
+        return "(a number too long to show)"
+    return text if len(text) <= longest else text[:longest] + "…"
 
 
 def apply_schema(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import math
+from collections.abc import Callable
 from dataclasses import Field, asdict, fields
 from pathlib import Path
 from typing import Any
@@ -18,23 +18,45 @@ from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.engine.networks.selection import NetworkFolders
 from sdstudio.engine.paths import home_dir
 from sdstudio.ui.controls_state import ControlValues, field_types
+from sdstudio.ui.settings_values import (
+    MAX_TEXT_LENGTH,
+    SETTINGS_FILE,
+    SettingsReader,
+    shortened,
+)
 
-SETTINGS_FILE = "settings.ini"
 MAX_RECENT_MODELS = 8
+MAX_MODEL_VAES_LENGTH = 256 * 1024  # characters of the per-model VAE choices (JSON)
 MEMORY_OPTIONS = ("attention_slicing", "vae_tiling", "cpu_offload")
 TAESD_VARIANTS = ("taesd", "taesdxl")  # the model families' ``taesd_variant`` values
 THEME_CHOICES = ("system", "light", "dark")
+# Free text keeps what fits when it is too long; a path or a name cut short would mean
+# something else, so those fall back to their default instead.
+CUT_WHEN_TOO_LONG = ("prompt", "negative_prompt")
+PANEL_LABELS = {"random_seed": "Random seed", "preview": "Preview"}  # not in the schema
 
 
 class SettingsStore:
     """Typed access to ``SDSTUDIO_HOME/settings.ini``; a missing or odd value gives the default.
 
-    INI files keep only text, so every value is read back with its type.
+    INI files keep only text, so every value is read back with its type, through one
+    checked reader (``settings_values``): a value outside what the window offers gives its
+    default (a prompt too long is cut), and :meth:`report_problems` says so.
     """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or home_dir() / SETTINGS_FILE
         self._settings = QSettings(str(self.path), QSettings.Format.IniFormat)
+        self._read = SettingsReader(self._settings)
+
+    def report_problems(self, tell: Callable[[str], object]) -> None:
+        """Say through ``tell``, in one message, which stored values could not be used as
+        they were; values read later that cannot be used are told as they are found."""
+        self._read.report_to(tell)
+
+    def note_problem(self, key: str, message: str) -> None:
+        """A stored value the window could not use (said once, with the others)."""
+        self._read.note(key, message)
 
     def sync(self) -> None:
         """Write pending changes to disk now (QSettings also does so on its own)."""
@@ -44,8 +66,7 @@ class SettingsStore:
 
     @property
     def last_model(self) -> str | None:
-        value = self._settings.value("model/last", "", type=str)
-        return value or None
+        return self._read.text("model/last", label="The last model") or None
 
     @last_model.setter
     def last_model(self, spec: str) -> None:
@@ -53,16 +74,11 @@ class SettingsStore:
 
     @property
     def recent_models(self) -> list[str]:
-        """Models loaded before, newest first (the demo is always offered, so never listed)."""
-        count = self._settings.beginReadArray("recentModels")
-        specs = []
-        for index in range(count):
-            self._settings.setArrayIndex(index)
-            spec = self._settings.value("spec", "", type=str)
-            if spec and spec not in specs:
-                specs.append(spec)
-        self._settings.endArray()
-        return specs
+        """Models loaded before, newest first (the demo is always offered, so never listed).
+
+        At most :data:`MAX_RECENT_MODELS`, whatever size the file claims.
+        """
+        return self._read.texts("recentModels", "spec", MAX_RECENT_MODELS, "recent models")
 
     def remember_model(self, spec: str, is_demo: bool = False) -> None:
         """``spec`` was loaded: it becomes the last model and heads the recent list."""
@@ -91,21 +107,24 @@ class SettingsStore:
         self._settings.setValue("model/vaes", json.dumps(vaes))
 
     def _model_vaes(self) -> dict[str, str]:
+        text = self._read.text("model/vaes", "{}", MAX_MODEL_VAES_LENGTH, "The models' VAEs")
         try:
-            vaes = json.loads(self._settings.value("model/vaes", "{}", type=str) or "{}")
+            vaes = json.loads(text or "{}")
         except ValueError:
-            return {}
+            vaes = None
         if not isinstance(vaes, dict):
+            self._read.note("model/vaes", f"The models' VAEs in {SETTINGS_FILE} are damaged.")
             return {}
-        return {k: v for k, v in vaes.items() if isinstance(k, str) and isinstance(v, str)}
+        return {
+            k: v
+            for k, v in vaes.items()
+            if isinstance(k, str) and isinstance(v, str) and len(k) + len(v) <= MAX_TEXT_LENGTH
+        }
 
     def load_options(self) -> LoadOptions:
         """The memory savers the user chose (downloads are never allowed by a setting)."""
         defaults = asdict(LoadOptions())
-        chosen = {
-            name: _typed(self._settings.value(f"model/{name}"), defaults[name], bool)
-            for name in MEMORY_OPTIONS
-        }
+        chosen = {name: self._read.flag(f"model/{name}", defaults[name]) for name in MEMORY_OPTIONS}
         return LoadOptions(**chosen)
 
     def set_load_option(self, name: str, enabled: bool) -> None:
@@ -151,7 +170,7 @@ class SettingsStore:
 
     def taesd_path(self, variant: str) -> str:
         """The TAESD weights (folder or file) chosen for ``variant``, or "" for the default."""
-        return self._settings.value(_taesd_key(variant), "", type=str) or ""
+        return self._read.text(_taesd_key(variant))
 
     def set_taesd_path(self, variant: str, path: str) -> None:
         self._settings.setValue(_taesd_key(variant), path)
@@ -159,7 +178,7 @@ class SettingsStore:
     @property
     def allow_taesd_download(self) -> bool:
         """Whether missing TAESD weights may be fetched from the hub."""
-        return _typed(self._settings.value("previews/allow_download"), False, bool)
+        return self._read.flag("previews/allow_download", False)
 
     @allow_taesd_download.setter
     def allow_taesd_download(self, allowed: bool) -> None:
@@ -172,8 +191,7 @@ class SettingsStore:
     @property
     def device(self) -> str:
         """Where models run: one of ``DEVICE_CHOICES`` ("auto" when unset or unknown)."""
-        value = self._settings.value("model/device", "auto", type=str)
-        return value if value in DEVICE_CHOICES else "auto"
+        return self._read.choice("model/device", "auto", DEVICE_CHOICES, "The device")
 
     @device.setter
     def device(self, name: str) -> None:
@@ -184,8 +202,7 @@ class SettingsStore:
     @property
     def theme(self) -> str:
         """One of ``THEME_CHOICES``; "system" follows the operating system."""
-        value = self._settings.value("window/theme", "system", type=str)
-        return value if value in THEME_CHOICES else "system"
+        return self._read.choice("window/theme", "system", THEME_CHOICES, "The theme")
 
     @theme.setter
     def theme(self, name: str) -> None:
@@ -194,7 +211,7 @@ class SettingsStore:
         self._settings.setValue("window/theme", name)
 
     def _path(self, key: str) -> Path | None:
-        value = self._settings.value(key, "", type=str)
+        value = self._read.text(key)
         return Path(value).expanduser() if value else None
 
     def _set_path(self, key: str, folder: Path | None) -> None:
@@ -206,22 +223,35 @@ class SettingsStore:
         """The settings panel as it was left, or None the first time.
 
         Each value is read back with its type and must be one the panel offers (a hand-edited
-        or damaged file gives the default instead).
+        or damaged file gives the default instead); a prompt too long keeps what fits.
         """
-        if "controls" not in self._settings.childGroups():
+        if not self._read.has_group("controls"):
             return None
         types = field_types()
         defaults = ControlValues()
-        self._settings.beginGroup("controls")
-        try:
-            values = {}
-            for spec in fields(ControlValues):
-                default = getattr(defaults, spec.name)
-                value = _typed(self._settings.value(spec.name), default, types[spec.name])
-                values[spec.name] = value if _allowed(spec, value) else default
-        finally:
-            self._settings.endGroup()
+        values = {
+            spec.name: self._control_value(spec, types[spec.name], getattr(defaults, spec.name))
+            for spec in fields(ControlValues)
+        }
         return ControlValues(**values)
+
+    def _control_value(self, spec: Field, kind: type, default: Any) -> Any:
+        key = f"controls/{spec.name}"
+        setting = setting_of(spec)
+        label = setting.label if setting is not None else PANEL_LABELS[spec.name]
+        if kind is bool:
+            return self._read.flag(key, default, label)
+        if kind is str:
+            longest = setting.max_length if setting and setting.max_length else MAX_TEXT_LENGTH
+            value = self._read.text(key, default, longest, label, spec.name in CUT_WHEN_TOO_LONG)
+        else:
+            low, high = setting.control_range if setting is not None else (None, None)
+            value = self._read.number(key, default, kind, low, high, label)
+        problem = _request_problem(spec, value)
+        if problem is None:
+            return value
+        self._read.note(key, f"{shortened(problem, 160)} in {SETTINGS_FILE}; using the default.")
+        return default
 
     def set_control_values(self, values: ControlValues) -> None:
         self._settings.beginGroup("controls")
@@ -247,8 +277,7 @@ class SettingsStore:
         self._settings.setValue("window/state", data)
 
     def _byte_array(self, key: str) -> QByteArray:
-        value = self._settings.value(key, QByteArray())
-        return value if isinstance(value, QByteArray) else QByteArray()
+        return self._read.byte_array(key)
 
 
 def _taesd_key(variant: str) -> str:
@@ -257,36 +286,12 @@ def _taesd_key(variant: str) -> str:
     return f"previews/{variant}_path"
 
 
-def _allowed(spec: Field, value: Any) -> bool:
-    """A setting's value within the range the panel offers, and valid in a request."""
-    setting = setting_of(spec)
-    if setting is None:
-        return True
-    if isinstance(value, (int, float)) and not _within(value, *setting.control_range):
-        return False
+def _request_problem(spec: Field, value: Any) -> str | None:
+    """Why a request would refuse ``value`` for the setting ``spec``, in words; None if not."""
+    if setting_of(spec) is None:
+        return None
     try:
         GenerationRequest(**{spec.name: value})
-    except RequestError:
-        return False
-    return True
-
-
-def _within(value: float, low: float | None, high: float | None) -> bool:
-    return (low is None or value >= low) and (high is None or value <= high)
-
-
-def _typed(raw: object, default: Any, kind: type) -> Any:
-    """``raw`` (text from the file, or the value set in this session) as ``kind``; the
-    default when it is missing or does not read as one (a hand-edited file, say)."""
-    if raw is None:
-        return default
-    if kind is bool:
-        text = str(raw).strip().lower()
-        return {"true": True, "false": False}.get(text, default)
-    if kind is str:
-        return raw if isinstance(raw, str) else default
-    try:
-        value = kind(raw)
-    except (TypeError, ValueError, OverflowError):
-        return default
-    return value if kind is not float or math.isfinite(value) else default
+    except RequestError as error:
+        return str(error)
+    return None

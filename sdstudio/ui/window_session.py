@@ -7,7 +7,7 @@ would leave the canvas less than half the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QByteArray, QObject, QTimer, Slot
 from PySide6.QtWidgets import QMainWindow
 
 from sdstudio.ui.controls_panel import ControlsPanel
@@ -42,12 +42,30 @@ class WindowSession(QObject):
         if values is not None:
             write_controls(controls, values)
         geometry = settings.window_geometry
-        if not geometry.isEmpty() and window.restoreGeometry(geometry):
-            fit_into_screen(window)
+        if not geometry.isEmpty():
+            if window.restoreGeometry(geometry):
+                fit_into_screen(window)
+            else:
+                self._forget(settings, "window/geometry", "window size")
         state = settings.window_state
-        if not state.isEmpty() and window.restoreState(state, STATE_VERSION):
-            # Docks have widths only once the window is laid out, after it is shown.
-            QTimer.singleShot(0, self, self._fit_docks)
+        if not state.isEmpty():
+            if window.restoreState(state, STATE_VERSION):
+                # Docks have widths only once the window is laid out, after it is shown.
+                QTimer.singleShot(0, self, self._fit_docks)
+            else:
+                self._forget(settings, "window/state", "panel layout")
+
+    @staticmethod
+    def _forget(settings: SettingsStore, key: str, what: str) -> None:
+        """A saved geometry or layout Qt cannot restore (damaged, or from an older version)
+        is dropped, so it is not tried again at every start, and said once."""
+        if key == "window/geometry":
+            settings.window_geometry = QByteArray()
+        else:
+            settings.window_state = QByteArray()
+        settings.note_problem(
+            key, f"The saved {what} could not be restored; the window uses its default."
+        )
 
     @Slot()
     def _fit_docks(self) -> None:

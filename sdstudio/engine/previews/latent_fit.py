@@ -5,7 +5,8 @@ latents with the model's own decoder, average-pool the pixels down to latent res
 solve ``[latents, 1] @ map = rgb`` by least squares, one map per latent magnitude (see
 ``ScaledLatentRGBMap``). Fitting latents are random at several magnitudes plus the encodings
 of a few smooth colour images (what a trained VAE's latents look like). The result is cached
-as JSON under ``cache_dir()/latent-previews``, keyed by model source and a VAE fingerprint.
+as JSON under ``cache_dir()/latent-previews``, keyed by model source and a VAE fingerprint;
+``latent_fit_cache`` checks what it reads back, and nothing about the cache stops a run.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import hashlib
 import json
 import logging
 import math
-import os
-import tempfile
 import time
 import weakref
 from dataclasses import dataclass
@@ -26,6 +25,12 @@ import torch
 
 from sdstudio.engine.models.loading import LoadedModel
 from sdstudio.engine.paths import cache_dir
+from sdstudio.engine.previews.latent_fit_cache import (
+    map_problem,
+    read_fit,
+    remove_stale_staging,
+    write_fit,
+)
 from sdstudio.engine.previews.latent_rgb import LatentRGBMap, ScaledLatentRGBMap, published_map
 
 FIT_VERSION = 3
@@ -55,24 +60,33 @@ class LatentFit:
 def latent_map_for(model: LoadedModel) -> ScaledLatentRGBMap | LatentRGBMap:
     """The map the ``latent`` preview uses: the model's own fit, or its family's if fitting fails.
 
-    A failure (out of memory on a busy GPU, an fp16 VAE decoding to NaN) must not stop the
-    run, and is remembered so it is not retried before every generation.
+    A failure (out of memory on a busy GPU, an fp16 VAE decoding to NaN, a cache folder that
+    cannot be made) must not stop the run, and is remembered so it is not retried before
+    every generation.
     """
-    path = _cache_path(model)
-    if path in _failed:
-        return published_map(model.family)
+    path: Path | None = None
     try:
-        return latent_fit_for(model).rgb_map
-    except RuntimeError as error:
+        path = _cache_path(model)
+        if path not in _failed:
+            return latent_fit_for(model).rgb_map
+    except Exception as error:  # a preview is never worth the run
         _log.warning("latent preview fit failed (%s); using the published factors", error)
-        _failed.add(path)
-        return published_map(model.family)
+        if path is not None:
+            _failed.add(path)
+    return published_map(model.family)
 
 
 def latent_fit_for(model: LoadedModel) -> LatentFit:
-    """From memory, else from the cache file, else fitted now and saved: once per model."""
+    """From memory, else from the cache file, else fitted now and saved: once per model.
+
+    A cache file in any doubt is fitted again; one that cannot be written leaves the fit in
+    memory for this session.
+    """
     path = _cache_path(model)
-    fit = _fits.get(path) or _read_cached(path)
+    fit = _fits.get(path)
+    if fit is None:
+        remove_stale_staging(path.parent)
+        fit = _read_cached(path, model.pipeline.vae.config.latent_channels)
     if fit is None:
         fit = fit_latent_map(model.pipeline.vae, model.pipeline.vae_scale_factor)
         _write_cached(path, fit, model.source)
@@ -92,6 +106,9 @@ def fit_latent_map(vae: Any, scale_factor: int) -> LatentFit:
         _solve(latents[bins == index], targets[bins == index]) for index in range(len(FIT_SCALES))
     )
     rgb_map = ScaledLatentRGBMap(FIT_SCALES, maps, label="fitted to this model's VAE")
+    problem = map_problem(rgb_map, latents.shape[1])
+    if problem is not None:  # a map the cache would refuse must not be used either
+        raise RuntimeError(f"the fit gave {problem}")
     held_out = sample_fitting_latents(vae, scale_factor, VALIDATION_SEED, 1)
     truth = decode_at_latent_resolution(vae, held_out, scale_factor)
     psnr, correlation = fit_quality(rgb_map, held_out, truth)
@@ -179,27 +196,13 @@ def _cache_path(model: LoadedModel) -> Path:
     return cache_dir() / "latent-previews" / f"{key}.json"
 
 
-def _read_cached(path: Path) -> LatentFit | None:
-    """A damaged or foreign cache file is ignored (and later overwritten), never an error."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        maps = tuple(
-            LatentRGBMap(tuple(map(tuple, item["weights"])), tuple(item["bias"]))
-            for item in data["maps"]
-        )
-        rgb_map = ScaledLatentRGBMap(tuple(data["scales"]), maps, str(data["label"]))
-        fit = LatentFit(rgb_map, float(data["psnr"]), float(data["correlation"]), 0.0)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    valid = len(maps) == len(rgb_map.scales) and all(
-        len(item.bias) == 3 and all(len(row) == 3 for row in item.weights) for item in maps
-    )
-    return fit if valid else None
+def _read_cached(path: Path, latent_channels: int) -> LatentFit | None:
+    """A damaged, foreign or odd cache file is ignored (and later overwritten), never an error."""
+    stored = read_fit(path, latent_channels)
+    return None if stored is None else LatentFit(*stored, seconds=0.0)
 
 
 def _write_cached(path: Path, fit: LatentFit, source: str) -> None:
-    """Atomic write, so a concurrent reader sees either nothing or the whole file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = {
         "version": FIT_VERSION,
         "source": source,
@@ -213,7 +216,4 @@ def _write_cached(path: Path, fit: LatentFit, source: str) -> None:
         "correlation": fit.correlation,
         "fit_seconds": fit.seconds,
     }
-    handle, staging = tempfile.mkstemp(prefix=".fit-", suffix=".json", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        json.dump(data, file, indent=1)
-    os.replace(staging, path)
+    write_fit(path, data)
