@@ -37,7 +37,7 @@ from sdstudio.engine.generation.events import Cancelled, GenerationEvent, ImageF
 from sdstudio.engine.generation.extensions import Extensions
 from sdstudio.engine.generation.inpainting.extension import inpainting_for
 from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
-from sdstudio.engine.generation.run_context import RunContext, UnetCall
+from sdstudio.engine.generation.run_context import RunContext, UnetCall, batch_rows
 from sdstudio.engine.generation.schedulers import make_scheduler
 from sdstudio.engine.generation.stages import (
     Stage,
@@ -265,7 +265,7 @@ def _run_unet(stage: Stage, call: UnetCall) -> torch.Tensor:
     halves = []
     for index, half_states in enumerate(states):
         half = slice(index * rows, (index + 1) * rows)
-        kwargs = {**_batch_rows(call.kwargs, half, batch), "encoder_hidden_states": half_states}
+        kwargs = {**batch_rows(call.kwargs, half, batch), "encoder_hidden_states": half_states}
         halves.append(_unet(stage, call.sample[half], call.timestep, kwargs))
     return torch.cat(halves)
 
@@ -279,18 +279,6 @@ def _unet(stage: Stage, sample: torch.Tensor, timestep: Any, kwargs: dict) -> to
         return_dict=False,
         **kwargs,
     )[0]
-
-
-def _batch_rows(value: Any, rows: slice, batch: int) -> Any:
-    """``value`` with every tensor batched like the UNet's input (``batch`` rows) cut to
-    ``rows`` (size ids, pooled embeddings, residuals), whatever dicts and lists hold them."""
-    if isinstance(value, torch.Tensor) and value.ndim > 0 and value.shape[0] == batch:
-        return value[rows]
-    if isinstance(value, dict):
-        return {key: _batch_rows(each, rows, batch) for key, each in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_batch_rows(each, rows, batch) for each in value)
-    return value
 
 
 def decode_latents(

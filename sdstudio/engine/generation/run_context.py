@@ -129,3 +129,18 @@ class UnetCall:
     sample: torch.Tensor
     timestep: torch.Tensor
     kwargs: dict[str, Any]
+
+
+def batch_rows(value: Any, rows: slice, batch: int) -> Any:
+    """``value`` with every tensor batched like the UNet's input (``batch`` rows) cut to
+    ``rows`` (size ids, pooled embeddings, residuals), whatever dicts and lists hold them:
+    what one guidance half of a :class:`UnetCall` gets when the halves run apart."""
+    import torch
+
+    if isinstance(value, torch.Tensor) and value.ndim > 0 and value.shape[0] == batch:
+        return value[rows]
+    if isinstance(value, dict):
+        return {key: batch_rows(each, rows, batch) for key, each in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(batch_rows(each, rows, batch) for each in value)
+    return value

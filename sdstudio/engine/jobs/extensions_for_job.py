@@ -34,7 +34,8 @@ def extensions_for(
     model: LoadedModel, job: Job, view_settings: Callable[[], ViewSettings] | None = None
 ) -> JobExtensions:
     """Extra networks first (a LoRA changes the text encoder before the prompt is encoded),
-    then previews, so a watched VAE module is pictured at the step its preview shows.
+    then ControlNets, then previews, so a watched VAE module is pictured at the step its
+    preview shows.
 
     A preview decoder that cannot be made is a notice; a watched module path that does not
     exist, or probes asked of a batch, raise ``UserFacingError`` before anything runs.
@@ -42,6 +43,7 @@ def extensions_for(
     _check_probes_fit_the_batch(job)
     chosen = JobExtensions()
     _add_networks(model, job, chosen)
+    _add_controlnets(model, job, chosen)
     _add_previews(model, job, chosen)
     probes = job.probes
     if probes.watch:
@@ -79,6 +81,25 @@ def _add_networks(model: LoadedModel, job: Job, chosen: JobExtensions) -> None:
     chosen.networks = selection
     chosen.notices.extend(Notice(text) for text in selection.notices())
     chosen.extensions.append(ExtraNetworksExtension(model.pipeline, selection))
+
+
+def _add_controlnets(model: LoadedModel, job: Job, chosen: JobExtensions) -> None:
+    """The job's ControlNet units, their models read (or kept from the last job) now, so a
+    missing or refused file fails the job before anything runs."""
+    from sdstudio.engine.generation.controlnet.cache import CONTROLNETS
+    from sdstudio.engine.generation.controlnet.extension import ControlNetExtension
+
+    if not job.controlnets:
+        CONTROLNETS.release()  # their memory is the next model's or the next run's
+        return
+    request = job.request
+    if request.mask is not None and request.inpaint_area == "masked":
+        raise RequestError(
+            "ControlNet with 'Only masked' inpainting is not supported yet: the control image "
+            "would not be cropped with the picture. Set the inpaint area to the whole picture."
+        )
+    units = CONTROLNETS.loaded_units(job.controlnets, model)
+    chosen.extensions.append(ControlNetExtension(units))
 
 
 def _add_previews(model: LoadedModel, job: Job, chosen: JobExtensions) -> None:

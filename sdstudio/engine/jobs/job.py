@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sdstudio.engine.generation.controlnet.unit import ControlUnit
 from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.networks.selection import NetworkFolders
 from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings
@@ -37,4 +38,5 @@ class Job:
     probes: ProbeOptions = field(default_factory=ProbeOptions)
     saving: SaveOptions = field(default_factory=SaveOptions)
     networks: NetworkFolders = field(default_factory=NetworkFolders)  # LoRA/embedding folders
+    controlnets: tuple[ControlUnit, ...] = ()  # run together, their residuals summed
     id: str = field(default_factory=new_job_id)
