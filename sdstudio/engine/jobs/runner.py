@@ -16,6 +16,7 @@ from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.generation.denoising import generate
 from sdstudio.engine.generation.events import ImageFinished
+from sdstudio.engine.generation.memory_estimate import check_run_fits
 from sdstudio.engine.jobs.events import ImageSaved, JobDone, JobEvent, JobFailed, JobStarted
 from sdstudio.engine.jobs.extensions_for_job import JobExtensions, extensions_for
 from sdstudio.engine.jobs.save_destination import check_save_destination
@@ -74,6 +75,7 @@ def _payloads(
     if model is None or model.pipeline is None:
         raise UserFacingError("No model is loaded yet.")
     check_save_destination(job.saving, job.request.width, job.request.height)  # before the work
+    check_run_fits(model, job.request)  # and a run that cannot fit in memory
     chosen = extensions_for(model, job, view_settings)
     yield from chosen.notices
     refiner = None
