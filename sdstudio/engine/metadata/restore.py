@@ -15,6 +15,7 @@ from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.generation.scheduler_names import MODEL_DEFAULT, SCHEDULERS
 from sdstudio.engine.generation.settings import setting_fields
+from sdstudio.engine.metadata.controlnet_infotext import controlnet_notes, controlnet_params
 from sdstudio.engine.metadata.infotext import Infotext
 from sdstudio.engine.metadata.infotext_settings import read_settings_params
 from sdstudio.engine.metadata.png_chunks import ImageMetadata
@@ -22,7 +23,7 @@ from sdstudio.engine.metadata.record import GenerationRecord
 from sdstudio.engine.networks.hashes import parse_hashes
 from sdstudio.engine.networks.relink import missing_embeddings, relink_loras
 
-HASH_SUFFIX = re.compile(r"\s*\[[0-9a-fA-F]{8,}\]$")
+HASH_SUFFIX = re.compile(r"\[[0-9a-fA-F]{8,}\]$")  # the space before it is stripped apart
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def settings_from_record(record: GenerationRecord) -> RestoredSettings:
     }
     skipped = _relinked(found, parse_hashes(record.lora_hashes))
     skipped += missing_embeddings(parse_hashes(record.ti_hashes))
+    skipped += controlnet_notes(controlnet_params(map(str, record.controlnets or ())))
     return _validated(found, skipped)
 
 
@@ -63,9 +65,10 @@ def settings_from_infotext(infotext: Infotext) -> RestoredSettings:
     }
     skipped += _relinked(found, parse_hashes(params.get("Lora hashes", "")))
     skipped += missing_embeddings(parse_hashes(params.get("TI hashes", "")))
+    skipped += controlnet_notes(params)
     if found.get("refiner"):
         # A1111 writes "Refiner: sd_xl_refiner_1.0 [7440042bbd]": the name, then its hash.
-        found["refiner"] = HASH_SUFFIX.sub("", found["refiner"])
+        found["refiner"] = HASH_SUFFIX.sub("", found["refiner"]).rstrip()
     if "scheduler" in found:
         sampler = found.pop("scheduler")
         scheduler = scheduler_for(sampler, params.get("Schedule type", ""))

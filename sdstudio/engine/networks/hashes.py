@@ -30,8 +30,12 @@ def short_hash(path: Path, skip_header: bool) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         if skip_header and path.suffix.lower() == ".safetensors":
-            (header_length,) = struct.unpack("<Q", stream.read(8))
-            stream.seek(8 + header_length)
+            length_field = stream.read(8)
+            if len(length_field) == 8:  # else a cut-off file: its bytes, as they are
+                (header_length,) = struct.unpack("<Q", length_field)
+                stream.seek(8 + header_length)
+            else:
+                stream.seek(0)
         while chunk := stream.read(_CHUNK):
             digest.update(chunk)
     value = digest.hexdigest()[:SHORT_HASH_LENGTH]

@@ -34,7 +34,7 @@ _SYNTAX = re.compile(
     """,
     re.VERBOSE,
 )
-_BREAK = re.compile(r"\s*\bBREAK\b\s*", re.S)
+_BREAK = re.compile(r"\bBREAK\b")  # the whitespace around it is stripped separately
 
 
 @dataclass
@@ -58,10 +58,8 @@ def parse_attention(prompt: str) -> list[WeightedText]:
     pieces: list[WeightedText] = []
     round_open: list[int] = []  # where each open bracket's pieces start
     square_open: list[int] = []
-
-    def multiply_from(start: int, factor: float) -> None:
-        for piece in pieces[start:]:
-            piece.weight *= factor
+    round_spans: list[_Span] = []  # each closed bracket: its pieces and its factor
+    square_spans: list[_Span] = []
 
     for match in _SYNTAX.finditer(prompt):
         token, weight = match.group(0), match.group(1)
@@ -72,29 +70,67 @@ def parse_attention(prompt: str) -> list[WeightedText]:
         elif token == "[":
             square_open.append(len(pieces))
         elif weight is not None and round_open:
-            multiply_from(round_open.pop(), float(weight))
+            round_spans.append((round_open.pop(), len(pieces), float(weight)))
         elif token == ")" and round_open:
-            multiply_from(round_open.pop(), ROUND_FACTOR)
+            round_spans.append((round_open.pop(), len(pieces), ROUND_FACTOR))
         elif token == "]" and square_open:
-            multiply_from(square_open.pop(), SQUARE_FACTOR)
+            square_spans.append((square_open.pop(), len(pieces), SQUARE_FACTOR))
         else:
-            for index, part in enumerate(_BREAK.split(token)):
-                if index > 0:
-                    pieces.append(WeightedText(BREAK_WORD, -1))
-                pieces.append(WeightedText(part, 1.0))
-    for start in round_open:
-        multiply_from(start, ROUND_FACTOR)
-    for start in square_open:
-        multiply_from(start, SQUARE_FACTOR)
+            _add_text(pieces, token)
+    end = len(pieces)  # an unclosed bracket applies to the end of the prompt
+    round_spans += [(start, end, ROUND_FACTOR) for start in round_open]
+    square_spans += [(start, end, SQUARE_FACTOR) for start in square_open]
+    for spans in (round_spans, square_spans):
+        for piece, factor in zip(pieces, _factors(spans, end), strict=True):
+            piece.weight *= factor
     return _merged(pieces) or [WeightedText("", 1.0)]
 
 
+_Span = tuple[int, int, float]  # pieces [start, end) and the factor a bracket gives them
+
+
+def _add_text(pieces: list[WeightedText], text: str) -> None:
+    """Plain text, split at each BREAK with the whitespace around it dropped."""
+    parts = _BREAK.split(text)
+    for index, part in enumerate(parts):
+        if index > 0:
+            pieces.append(WeightedText(BREAK_WORD, -1))
+            part = part.lstrip()
+        if index < len(parts) - 1:
+            part = part.rstrip()
+        pieces.append(WeightedText(part, 1.0))
+
+
+def _factors(spans: list[_Span], count: int) -> list[float]:
+    """Each piece's product of the factors of the brackets around it, in one sweep.
+
+    Brackets of one kind nest (they close in stack order), so a stack of running products
+    gives every piece its factor in linear time; multiplying each bracket's pieces in turn,
+    as A1111 does, takes quadratic time on a prompt of many nested or unclosed brackets.
+    """
+    factors = [1.0] * count
+    starts = sorted((span for span in spans if span[0] < span[1]), key=lambda s: (s[0], -s[1]))
+    running: list[tuple[int, float]] = []  # (end, product) of the brackets around here
+    next_span = 0
+    for index in range(count):
+        while running and running[-1][0] <= index:
+            running.pop()
+        while next_span < len(starts) and starts[next_span][0] == index:
+            _, end, factor = starts[next_span]
+            running.append((end, (running[-1][1] if running else 1.0) * factor))
+            next_span += 1
+        if running:
+            factors[index] = running[-1][1]
+    return factors
+
+
 def _merged(pieces: list[WeightedText]) -> list[WeightedText]:
-    """Neighbours of equal weight joined into one piece."""
-    merged: list[WeightedText] = []
+    """Neighbours of equal weight joined into one piece (their texts joined once, not grown
+    one piece at a time, which copies the text again for every piece)."""
+    runs: list[tuple[float, list[str]]] = []
     for piece in pieces:
-        if merged and merged[-1].weight == piece.weight:
-            merged[-1].text += piece.text
+        if runs and runs[-1][0] == piece.weight:
+            runs[-1][1].append(piece.text)
         else:
-            merged.append(piece)
-    return merged
+            runs.append((piece.weight, [piece.text]))
+    return [WeightedText("".join(texts), weight) for weight, texts in runs]

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from sdstudio.engine.errors import RequestError
 
-NETWORK_TAG = re.compile(r"<(\w+):([^>]+)>")  # A1111's pattern for extra-network tags
+# A1111's pattern for extra-network tags, except that a tag never holds "<": an unclosed
+# "<lora:" then stops at the next tag instead of rescanning the rest of the prompt.
+NETWORK_TAG = re.compile(r"<(\w+):([^<>]+)>")
 LORA_KINDS = frozenset({"lora", "lyco"})  # A1111 reads <lyco:…> tags as LoRAs too
 
 
