@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from sdstudio.cli.controlnet_options import (
+    add_controlnet_arguments,
+    control_units,
+    prepared_controls,
+    refuse_units,
+)
 from sdstudio.cli.model_options import (
     add_model_arguments,
 )
@@ -49,11 +55,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_watch_arguments(parser)
     add_network_arguments(parser)
     add_model_arguments(parser)
+    add_controlnet_arguments(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.xyz:
+        refuse_units(args, "--xyz")
         from sdstudio.cli.xyz_plot import run_xyz
 
         return run_xyz(args)
@@ -61,13 +69,15 @@ def run(args: argparse.Namespace) -> int:
     requests = [with_networks(build_request(each), each) for each in jobs]
     largest = max((request for request, _ in requests), key=lambda r: r.width * r.height)
     check_destinations(dict.fromkeys(map(save_options, jobs)), largest.width, largest.height)
+    controls = prepared_controls(args)
     previews = CliPreviews(args)
     probes = probe_options(args)
     model = load_for_cli(args)
     not_where_asked = 0
     for each, (request, networks) in zip(jobs, requests, strict=True):
         request = with_outpainting(at_native_size(request, each, model.default_size), each)
-        outcome = run_one(model, each, request, networks, previews, probes)
+        units = control_units(controls, request.width, request.height)
+        outcome = run_one(model, each, request, networks, previews, probes, units)
         not_where_asked += outcome.not_where_asked
     return 1 if not_where_asked else 0
 

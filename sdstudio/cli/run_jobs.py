@@ -59,9 +59,9 @@ def check_destinations(savings: Iterable, width: int, height: int) -> None:
         check_save_destination(saving, width, height)
 
 
-def run_one(model, args, request, networks, previews, probes) -> JobOutcome:
-    """Run one job, printing each saved path (an image kept in the fallback folder instead is
-    reported on stderr)."""
+def run_one(model, args, request, networks, previews, probes, controlnets=()) -> JobOutcome:
+    """Run one job (with ``controlnets``, its ControlNet units), printing each saved path (an
+    image kept in the fallback folder instead is reported on stderr)."""
     from sdstudio.engine.jobs.events import ImageSaved
     from sdstudio.engine.jobs.job import Job
     from sdstudio.engine.jobs.save_fallback import SaveFailed
@@ -70,7 +70,14 @@ def run_one(model, args, request, networks, previews, probes) -> JobOutcome:
     from sdstudio.engine.prompts.token_count import PromptCounter
 
     saving = save_options(args)
-    job = Job(request, previews=previews.settings, probes=probes, saving=saving, networks=networks)
+    job = Job(
+        request,
+        previews=previews.settings,
+        probes=probes,
+        saving=saving,
+        networks=networks,
+        controlnets=tuple(controlnets),
+    )
     for note in long_prompt_notes(PromptCounter.for_pipeline(model.pipeline), request):
         print(f"sdstudio: {note}", file=sys.stderr)
     if args.seed is None:

@@ -13,6 +13,7 @@ from sdstudio.engine.metadata import (
     save_generation,
     save_png_to,
 )
+from sdstudio.engine.metadata.controlnet_infotext import unit_texts
 
 if TYPE_CHECKING:
     from sdstudio.engine.generation.events import ImageFinished
@@ -25,9 +26,11 @@ def record_of(
     job: Job, model: LoadedModel, finished: ImageFinished, networks: NetworkSelection | None = None
 ) -> GenerationRecord:
     """The image's record: its own seed, the model (hash once known), the preview choice,
-    and the hashes of the LoRAs and embeddings that ran."""
+    the ControlNet units, and the hashes of the LoRAs and embeddings that ran."""
     model_hash = model_hash_if_ready(model.source)
     record = record_for(job.request, model, finished.seed, model_hash, preview=job.previews)
+    if job.controlnets:
+        record = replace(record, controlnets=unit_texts(job.controlnets))
     if networks is None:
         return record
     return replace(

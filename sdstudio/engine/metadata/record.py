@@ -24,6 +24,7 @@ from sdstudio.engine.generation.settings import (
     flat_settings,
     setting_fields,
 )
+from sdstudio.engine.metadata.controlnet_infotext import controlnet_params
 from sdstudio.engine.metadata.infotext import format_infotext
 from sdstudio.engine.metadata.infotext_settings import format_number, settings_params
 
@@ -65,6 +66,7 @@ class GenerationRecord(_RecordedSettings):
     preview: dict[str, Any] | None = None
     lora_hashes: str = ""  # A1111's "Lora hashes": "name: hash, …" of the LoRAs that ran
     ti_hashes: str = ""  # A1111's "TI hashes", for the embeddings
+    controlnets: list[str] | None = None  # each ControlNet unit as A1111's infotext has it
     sdstudio_version: str = __version__
 
     def to_json(self) -> str:
@@ -121,6 +123,7 @@ class GenerationRecord(_RecordedSettings):
             params["Lora hashes"] = self.lora_hashes
         if self.ti_hashes:
             params["TI hashes"] = self.ti_hashes
+        params.update(controlnet_params(str(each) for each in self.controlnets or ()))
         params["Version"] = f"sdstudio {self.sdstudio_version}"
         return format_infotext(self.prompt, self.negative_prompt, params)
 
