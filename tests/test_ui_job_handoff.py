@@ -11,22 +11,14 @@ from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.jobs.job import Job
 from sdstudio.ui.job_handoff import JobHandoff
 from sdstudio.ui.worker_events import RunDone, RunProgress, RunStarted
-from tests.ui_support import WAIT_MS, make_window, wait_for
+from tests.ui_support import WAIT_MS, click_generate, make_queue_window, wait_for
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
 @pytest.fixture
 def window(qtbot, demo_model, tmp_path):
-    win = make_window(qtbot, demo_model, tmp_path / "out")
-    win.controls.preview_combo.setCurrentIndex(win.controls.preview_combo.findData("none"))
-    return win
-
-
-def _queue(qtbot, window, prompt: str) -> str:
-    window.controls.prompt_edit.setPlainText(prompt)
-    qtbot.mouseClick(window.run_bar.generate_button, Qt.MouseButton.LeftButton)
-    return window.queue.model.jobs()[-1].job.id
+    return make_queue_window(qtbot, demo_model, tmp_path / "out")
 
 
 def _sleep_without_events(seconds: float) -> None:
@@ -48,8 +40,8 @@ def test_the_worker_starts_the_next_job_while_the_window_is_busy(window, qtbot) 
     ended: list[RunDone] = []
     window.worker.on(RunDone, ended.append)
     with wait_for(qtbot, window.worker, RunProgress):
-        first = _queue(qtbot, window, "first")
-    second = _queue(qtbot, window, "second")
+        first = click_generate(qtbot, window, "first")
+    second = click_generate(qtbot, window, "second")
     _sleep_without_events(3.0)  # the first job ends meanwhile; nobody asks for the second
     qtbot.waitUntil(lambda: len(ended) == 2, timeout=WAIT_MS)
     assert [(done.job_id, done.next_job_id) for done in ended] == [
@@ -62,10 +54,10 @@ def test_the_worker_starts_the_next_job_while_the_window_is_busy(window, qtbot) 
 def test_a_job_withdrawn_as_the_worker_takes_it_is_cancelled(window, qtbot, tmp_path) -> None:
     window.controls.steps_spin.setValue(2)
     with wait_for(qtbot, window.worker, RunProgress):
-        first = _queue(qtbot, window, "first")
+        first = click_generate(qtbot, window, "first")
     window.controls.steps_spin.setValue(window.controls.steps_spin.maximum())
     window.controls.size_row.set_size(256, 256)  # long enough not to end before the cancel
-    second = _queue(qtbot, window, "second")
+    second = click_generate(qtbot, window, "second")
     _sleep_without_events(1.0)  # the worker has taken the second job by now
     assert window.worker.offered_job() is None
     window.queue.remove(second)  # the user removes it before the window heard of it
@@ -80,9 +72,9 @@ def test_a_job_withdrawn_as_the_worker_takes_it_is_cancelled(window, qtbot, tmp_
 def test_pause_withdraws_the_offer(window, qtbot, tmp_path) -> None:
     window.controls.steps_spin.setValue(30)
     with wait_for(qtbot, window.worker, RunProgress):
-        _queue(qtbot, window, "first")
+        click_generate(qtbot, window, "first")
     window.controls.steps_spin.setValue(2)
-    second = _queue(qtbot, window, "second")
+    second = click_generate(qtbot, window, "second")
     assert window.worker.offered_job() == second
     started: list[str] = []
     window.worker.on(RunStarted, lambda event: started.append(event.job_id))

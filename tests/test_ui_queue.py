@@ -10,21 +10,14 @@ from sdstudio.engine.models.demo.model import DEMO_INPAINTING_NAME
 from sdstudio.engine.paths import queue_dir
 from sdstudio.ui.main_window import MainWindow
 from sdstudio.ui.worker_events import ModelLoading, ModelReady, RunProgress
-from tests.ui_support import WAIT_MS, make_window, wait_for
+from tests.ui_support import WAIT_MS, click_generate, make_queue_window, make_window, wait_for
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
 @pytest.fixture
 def window(qtbot, demo_model, tmp_path):
-    win = make_window(qtbot, demo_model, tmp_path / "out")
-    win.controls.preview_combo.setCurrentIndex(win.controls.preview_combo.findData("none"))
-    return win
-
-
-def _click_generate(qtbot, window, prompt: str) -> None:
-    window.controls.prompt_edit.setPlainText(prompt)
-    qtbot.mouseClick(window.run_bar.generate_button, Qt.MouseButton.LeftButton)
+    return make_queue_window(qtbot, demo_model, tmp_path / "out")
 
 
 def _wait_until_finished(qtbot, window, count: int) -> None:
@@ -49,9 +42,9 @@ def _saved_prompts(folder) -> list[str]:
 def test_three_generate_clicks_while_busy_save_three_images_in_order(window, qtbot, tmp_path):
     window.controls.steps_spin.setValue(12)
     with wait_for(qtbot, window.worker, RunProgress):
-        _click_generate(qtbot, window, "first")
-    _click_generate(qtbot, window, "second")
-    _click_generate(qtbot, window, "third")
+        click_generate(qtbot, window, "first")
+    click_generate(qtbot, window, "second")
+    click_generate(qtbot, window, "third")
     assert window.queue.pending_count() == 2
     _wait_until_finished(qtbot, window, 3)
     assert _saved_prompts(tmp_path / "out") == ["first", "second", "third"]
@@ -61,9 +54,9 @@ def test_three_generate_clicks_while_busy_save_three_images_in_order(window, qtb
 def test_removing_a_pending_job_means_it_never_runs(window, qtbot, tmp_path) -> None:
     window.controls.steps_spin.setValue(12)
     with wait_for(qtbot, window.worker, RunProgress):
-        _click_generate(qtbot, window, "kept")
-    _click_generate(qtbot, window, "removed")
-    _click_generate(qtbot, window, "also kept")
+        click_generate(qtbot, window, "kept")
+    click_generate(qtbot, window, "removed")
+    click_generate(qtbot, window, "also kept")
     panel = window.queue_panel
     panel.list.setCurrentIndex(window.queue.model.index(1))
     qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
@@ -74,8 +67,8 @@ def test_removing_a_pending_job_means_it_never_runs(window, qtbot, tmp_path) -> 
 def test_cancel_all_stops_the_running_job_and_the_waiting_ones(window, qtbot, tmp_path) -> None:
     window.controls.steps_spin.setValue(60)
     with wait_for(qtbot, window.worker, RunProgress):
-        _click_generate(qtbot, window, "one")
-    _click_generate(qtbot, window, "two")
+        click_generate(qtbot, window, "one")
+    click_generate(qtbot, window, "two")
     qtbot.mouseClick(window.queue_panel.cancel_all_button, Qt.MouseButton.LeftButton)
     _wait_until_finished(qtbot, window, 2)
     assert window.queue.model.count("cancelled") == 2
@@ -86,7 +79,7 @@ def test_a_paused_queue_waits_and_resume_runs_it(window, qtbot, tmp_path) -> Non
     panel = window.queue_panel
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     assert panel.pause_button.text() == "Resume"
-    _click_generate(qtbot, window, "waits")
+    click_generate(qtbot, window, "waits")
     assert window.queue.running_job is None and window.queue.pending_count() == 1
     assert "paused" in window.statusBar().currentMessage()
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
@@ -95,7 +88,7 @@ def test_a_paused_queue_waits_and_resume_runs_it(window, qtbot, tmp_path) -> Non
 
 
 def test_run_again_queues_the_same_settings(window, qtbot, tmp_path) -> None:
-    _click_generate(qtbot, window, "twice")
+    click_generate(qtbot, window, "twice")
     _wait_until_finished(qtbot, window, 1)
     panel = window.queue_panel
     panel.list.setCurrentIndex(window.queue.model.index(0))
@@ -110,8 +103,8 @@ def test_pending_jobs_survive_closing_and_reopening_the_window(
     window, qtbot, demo_model, tmp_path
 ) -> None:
     qtbot.mouseClick(window.queue_panel.pause_button, Qt.MouseButton.LeftButton)
-    _click_generate(qtbot, window, "after the restart")
-    _click_generate(qtbot, window, "and this one")
+    click_generate(qtbot, window, "after the restart")
+    click_generate(qtbot, window, "and this one")
     window.close()
     reopened = make_window(qtbot, demo_model, tmp_path / "out")
     queue = reopened.queue
@@ -148,12 +141,12 @@ def test_jobs_that_name_another_model_switch_to_it_once(qtbot, demo_model, tmp_p
     loads: list[str] = []
     window.worker.on(ModelLoading, lambda event: loads.append(event.spec))
     with wait_for(qtbot, window.worker, RunProgress):
-        _click_generate(qtbot, window, "on the demo")
+        click_generate(qtbot, window, "on the demo")
     window.load_model(DEMO_INPAINTING_NAME)  # while it runs: new jobs name it
     assert "loads when the running job ends" in window.statusBar().currentMessage()
     window.controls.steps_spin.setValue(2)
-    _click_generate(qtbot, window, "inpainting one")
-    _click_generate(qtbot, window, "inpainting two")
+    click_generate(qtbot, window, "inpainting one")
+    click_generate(qtbot, window, "inpainting two")
     _wait_until_finished(qtbot, window, 3)
     assert loads == [DEMO_INPAINTING_NAME]
     assert [queued.model for queued in window.queue.model.jobs()] == [
@@ -171,7 +164,7 @@ def test_a_queued_job_keeps_the_init_image_of_the_moment_of_the_click(window, qt
     qtbot.mouseClick(window.queue_panel.pause_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(window.init_images.opened, timeout=WAIT_MS):
         window.init_images.open(red)
-    _click_generate(qtbot, window, "from the red one")
+    click_generate(qtbot, window, "from the red one")
     with qtbot.waitSignal(window.init_images.opened, timeout=WAIT_MS):
         window.init_images.open(blue)
     (queued,) = window.queue.model.jobs()

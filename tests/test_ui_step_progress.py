@@ -15,7 +15,7 @@ from sdstudio.engine.jobs.runner import run_job
 from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.progress_text import Progress
 from sdstudio.ui.run_bar import RunBar
-from sdstudio.ui.step_numbers import shown_step, user_steps
+from sdstudio.ui.step_numbers import shown_step
 from sdstudio.ui.worker import _JobTranslator
 from sdstudio.ui.worker_events import RunProgress
 from tests.helpers import noise_image
@@ -72,8 +72,8 @@ def test_img2img_counts_steps_times_strength_as_the_engine_runs_them(demo_model)
         ({"init_image": noise_image(64, 64), "strength": 1.0}, 4),  # strength 1 is txt2img
     ],
 )
-def test_user_steps_are_those_the_run_denoises(changes, steps) -> None:
-    assert user_steps(_request(**changes)) == steps
+def test_the_steps_shown_are_those_the_run_denoises(changes, steps) -> None:
+    assert _request(**changes).effective_steps == steps
 
 
 def test_calls_map_onto_steps_ending_each_step_on_its_last_call() -> None:

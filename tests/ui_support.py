@@ -22,6 +22,23 @@ def make_window(qtbot, demo_model, output_dir: Path, steps: int = 3) -> MainWind
     return window
 
 
+def make_queue_window(qtbot, demo_model, output_dir: Path) -> MainWindow:
+    """:func:`make_window` without previews: queue tests watch jobs, not pictures."""
+    window = make_window(qtbot, demo_model, output_dir)
+    combo = window.controls.preview_combo
+    combo.setCurrentIndex(combo.findData("none"))
+    return window
+
+
+def click_generate(qtbot, window: MainWindow, prompt: str) -> str:
+    """Type ``prompt`` and click Generate; the id of the job that click queued."""
+    from PySide6.QtCore import Qt
+
+    window.controls.prompt_edit.setPlainText(prompt)
+    qtbot.mouseClick(window.run_bar.generate_button, Qt.MouseButton.LeftButton)
+    return window.queue.model.jobs()[-1].job.id
+
+
 def generate_and_wait(qtbot, window: MainWindow) -> None:
     with wait_for(qtbot, window.worker, RunDone):
         assert window.generate()

@@ -51,7 +51,6 @@ from sdstudio.ui.queue.queue_panel import QueuePanel
 from sdstudio.ui.queue.queue_runner import QueueRunner
 from sdstudio.ui.run_bar import RunBar
 from sdstudio.ui.settings_store import SettingsStore
-from sdstudio.ui.step_numbers import user_steps
 from sdstudio.ui.step_scrubber import StepScrubber
 from sdstudio.ui.token_counters import PromptTokenCounters
 from sdstudio.ui.window_actions import WindowActions
@@ -504,7 +503,7 @@ class MainWindow(QMainWindow):
     def _on_finished(self, result: FinishedImage) -> None:
         self._result = result
         self.canvas.show_image(result.image)
-        self.scrubber.set_run(result.frames, result.image, user_steps(result.request))
+        self.scrubber.set_run(result.frames, result.image, result.request.effective_steps)
         self.controls.seed_row.set_last_seed(result.seed)
         self._update_compare()
         self._outcome = f"Done in {time.monotonic() - self._run_started_at:.1f} s"
@@ -540,7 +539,7 @@ class MainWindow(QMainWindow):
         elif self._result is not None:
             result = self._result
             self.canvas.show_image(result.image)
-            self.scrubber.set_run(result.frames, result.image, user_steps(result.request))
+            self.scrubber.set_run(result.frames, result.image, result.request.effective_steps)
         else:
             self.canvas.clear_image()
         self._update_compare()
@@ -551,7 +550,7 @@ class MainWindow(QMainWindow):
         self.canvas.show_image(image)
         result = self._result
         if result is not None and image.cacheKey() == result.image.cacheKey():
-            self.scrubber.set_run(result.frames, result.image, user_steps(result.request))
+            self.scrubber.set_run(result.frames, result.image, result.request.effective_steps)
         else:
             self.scrubber.clear()
 

@@ -54,8 +54,11 @@ class SettingsStore:
         they were; values read later that cannot be used are told as they are found."""
         self._read.report_to(tell)
 
-    def note_problem(self, key: str, message: str) -> None:
-        """A stored value the window could not use (said once, with the others)."""
+    def drop_unrestorable(self, key: str, what: str) -> None:
+        """A saved geometry or layout (``key``) Qt could not restore, damaged or from an
+        older version, is dropped so it is not tried at every start, and said once."""
+        self._settings.setValue(key, QByteArray())
+        message = f"The saved {what} could not be restored; the window uses its default."
         self._read.note(key, message)
 
     def sync(self) -> None:

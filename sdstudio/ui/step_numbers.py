@@ -7,17 +7,6 @@ for 20). The window speaks of the steps the user set, so a PNDM run of 20 ends o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from sdstudio.engine.generation.request import GenerationRequest
-
-
-def user_steps(request: GenerationRequest) -> int:
-    """The steps the run denoises, in the user's terms: Steps for txt2img, and
-    ``int(Steps × strength)`` for img2img."""
-    return request.effective_steps
-
 
 def shown_step(call: int, calls: int, steps: int) -> tuple[int, int]:
     """(step, total) for UNet call ``call`` (1-based) of ``calls``, in a run of ``steps``.

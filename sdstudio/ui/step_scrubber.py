@@ -48,7 +48,7 @@ class StepScrubber(QWidget):
 
     def set_run(self, frames: Sequence[PreviewFrame], result: QImage, steps: int = 0) -> None:
         """Offer ``frames`` then ``result``; the slider starts on the result. ``steps`` is
-        what the user set (``step_numbers.user_steps``); frames count UNet calls."""
+        what the user set (``GenerationRequest.effective_steps``); frames count UNet calls."""
         self._frames = tuple(frames)
         self._result = result
         self._steps = steps

@@ -7,7 +7,7 @@ would leave the canvas less than half the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QObject, QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QMainWindow
 
 from sdstudio.ui.controls_panel import ControlsPanel
@@ -46,26 +46,14 @@ class WindowSession(QObject):
             if window.restoreGeometry(geometry):
                 fit_into_screen(window)
             else:
-                self._forget(settings, "window/geometry", "window size")
+                settings.drop_unrestorable("window/geometry", "window size")
         state = settings.window_state
         if not state.isEmpty():
             if window.restoreState(state, STATE_VERSION):
                 # Docks have widths only once the window is laid out, after it is shown.
                 QTimer.singleShot(0, self, self._fit_docks)
             else:
-                self._forget(settings, "window/state", "panel layout")
-
-    @staticmethod
-    def _forget(settings: SettingsStore, key: str, what: str) -> None:
-        """A saved geometry or layout Qt cannot restore (damaged, or from an older version)
-        is dropped, so it is not tried again at every start, and said once."""
-        if key == "window/geometry":
-            settings.window_geometry = QByteArray()
-        else:
-            settings.window_state = QByteArray()
-        settings.note_problem(
-            key, f"The saved {what} could not be restored; the window uses its default."
-        )
+                settings.drop_unrestorable("window/state", "panel layout")
 
     @Slot()
     def _fit_docks(self) -> None:

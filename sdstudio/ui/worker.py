@@ -181,13 +181,13 @@ class _JobTranslator:
             self._shown[id(payload.image)] = (payload.image, qimage)
             frame = events.PreviewFrame(payload.step, payload.total, qimage)
             if self._previews.put((job_id, frame)):
-                self._emit(events._Posted(job_id))
+                self._emit(events._Posted())
         elif isinstance(payload, ActivationViews):
             frames = tuple(_frame(view) for view in payload.views)
             for frame in frames:
                 self._recorder.add(frame)
             if self._activations.put((job_id, frames)):
-                self._emit(events._Posted(job_id))
+                self._emit(events._Posted())
         elif isinstance(payload, AttentionMaps):
             self._attention[payload.image_index] = AttentionResult(
                 payload.image_index, payload.maps
@@ -207,13 +207,13 @@ class _JobTranslator:
         """One progress event per UNet step: the images of a batch step together, so their
         progress counts batches (the bar then moves evenly and the rate is per UNet step).
         Steps are the user's, not the UNet calls (PNDM's 20 steps make 21 calls)."""
-        from sdstudio.ui.step_numbers import shown_step, user_steps
+        from sdstudio.ui.step_numbers import shown_step
 
         request = self._job.request
         size = request.batch_size
         if step.row != size - 1:
             return  # the batch's last image closes the step
-        number, total = shown_step(step.step, step.total, user_steps(request))
+        number, total = shown_step(step.step, step.total, request.effective_steps)
         self._emit(
             events.RunProgress(
                 self._job.id, number, total, step.image_index // size,
@@ -223,11 +223,11 @@ class _JobTranslator:
 
     def _user_step(self, calls_done: int) -> int:
         """The step the user reads for ``calls_done`` UNet calls (PNDM makes one more)."""
-        from sdstudio.ui.step_numbers import shown_step, user_steps
+        from sdstudio.ui.step_numbers import shown_step
 
         if calls_done <= 0:
             return 0
-        return shown_step(calls_done, self._total, user_steps(self._job.request))[0]
+        return shown_step(calls_done, self._total, self._job.request.effective_steps)[0]
 
     def _qimage_of(self, picture: Any) -> QImage:
         shown = self._shown.get(id(picture))

@@ -166,7 +166,5 @@ class RunDone:
 
 @dataclass(frozen=True)
 class _Posted:
-    """Worker to host only: a value (tagged with its job's id) waits in one of the host's
-    latest-value slots."""
-
-    job_id: str
+    """Worker to host only: a value waits in one of the host's latest-value slots (tagged
+    there with its job's id)."""

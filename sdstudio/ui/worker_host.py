@@ -156,7 +156,7 @@ class WorkerHost(QObject):
     @Slot(object)
     def _relay(self, event: object) -> None:
         if isinstance(event, events._Posted):
-            self._drain(event.job_id)
+            self._drain()
             return
         if isinstance(event, events.ModelLoading | events.ModelFailed):
             self._model_ready = False
@@ -168,7 +168,7 @@ class WorkerHost(QObject):
             self._busy = event.next_job_id is not None
         self.event.emit(event)
 
-    def _drain(self, _posted_for: str) -> None:
+    def _drain(self) -> None:
         """Deliver what waits in the slots, under the id of the job that put it there (a
         job taken from the hand-off may already have replaced the one that posted)."""
         preview = self._previews.take()
