@@ -15,7 +15,14 @@ from pathlib import Path
 from PySide6.QtCore import QRect
 
 ROOT = Path(__file__).resolve().parent.parent
-SECONDARY = ["activationsDock", "attentionDock", "modelBrowserDock", "networksDock", "queueDock"]
+SECONDARY = [
+    "activationsDock",
+    "attentionDock",
+    "controlNetDock",
+    "modelBrowserDock",
+    "networksDock",
+    "queueDock",
+]
 
 
 def open_window(width: int, height: int, *resize: int) -> dict:

@@ -1,9 +1,10 @@
 """Where the docks stand on a first start, so the canvas keeps at least half the window.
 
 On a 1366×768 laptop the settings alone take a third of the width, so everything that is
-looked at now and then (LoRAs, the queue, the model browser, activations, attention) waits
-as a tab behind them, each with the full height, the tabs' names running down the left
-edge where six of them fit. The right-hand side holds only the History, slim enough to
+looked at now and then (LoRAs, ControlNet, the queue, the model browser, activations,
+attention) waits as a tab behind them, each with the full height, the tabs' names running
+down the left edge (on a 768-pixel screen the seventh is a little past the end, reached by
+the tab bar's scroll arrows). The right-hand side holds only the History, slim enough to
 leave the canvas its half. A saved layout replaces all of this (see ``window_session.py``).
 """
 

@@ -27,6 +27,7 @@ from sdstudio.ui.settings_values import (
 
 MAX_RECENT_MODELS = 8
 MAX_MODEL_VAES_LENGTH = 256 * 1024  # characters of the per-model VAE choices (JSON)
+MAX_CONTROLNET_LENGTH = 64 * 1024  # characters of the ControlNet panel's units (JSON)
 MEMORY_OPTIONS = ("attention_slicing", "vae_tiling", "cpu_offload")
 TAESD_VARIANTS = ("taesd", "taesdxl")  # the model families' ``taesd_variant`` values
 THEME_CHOICES = ("system", "light", "dark")
@@ -221,6 +222,23 @@ class SettingsStore:
         self._settings.setValue(key, str(folder) if folder else "")
 
     # -- controls and window -------------------------------------------------------------
+
+    def controlnet_units(self) -> list[Any]:
+        """The ControlNet panel's units as they were left (JSON values the panel checks
+        itself); empty the first time, and when damaged (said once)."""
+        key = "controlnet/units"
+        text = self._read.text(key, "[]", MAX_CONTROLNET_LENGTH, "The ControlNet units")
+        try:
+            units = json.loads(text or "[]")
+        except ValueError:
+            units = None
+        if not isinstance(units, list):
+            self._read.note(key, f"The ControlNet units in {SETTINGS_FILE} are damaged.")
+            return []
+        return units
+
+    def set_controlnet_units(self, units: list[dict[str, Any]]) -> None:
+        self._settings.setValue("controlnet/units", json.dumps(units))
 
     def control_values(self) -> ControlValues | None:
         """The settings panel as it was left, or None the first time.

@@ -1,10 +1,11 @@
 """The job queue on disk (``SDSTUDIO_HOME/queue``): pending jobs survive closing the window.
 
 ``queue.json`` holds each job's settings (every schema setting, by name), its preview, probe,
-saving and folder options, the model it names and its state; init images and masks are PNGs
-in ``images/`` beside it. Every save writes a new file and renames it over the old one, so a
-crash leaves the previous queue whole. A file that cannot be read is set aside (renamed with
-the time) with a message, and the queue starts empty: never a crash at start.
+saving and folder options, its ControlNet units, the model it names and its state; init
+images, masks and control images are PNGs in ``images/`` beside it. Every save writes a new
+file and renames it over the old one, so a crash leaves the previous queue whole. A file
+that cannot be read is set aside (renamed with the time) with a message, and the queue starts
+empty: never a crash at start.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.generation.settings import setting_fields
 from sdstudio.engine.jobs.job import Job, SaveOptions
+from sdstudio.engine.jobs.queued_units import unit_entry, unit_from_entry
 from sdstudio.engine.networks.selection import NetworkFolders
 from sdstudio.engine.previews.settings import PreviewSettings
 from sdstudio.engine.probes.options import ProbeOptions
@@ -139,6 +141,10 @@ class QueueFile:
                 "loras": [str(p) for p in job.networks.loras],
                 "embeddings": [str(p) for p in job.networks.embeddings],
             },
+            "controlnets": [
+                unit_entry(unit, images, f"{job.id}-control{index}")
+                for index, unit in enumerate(job.controlnets)
+            ],
         }
 
     def _queued(self, entry: dict[str, Any]) -> QueuedJob:
@@ -146,13 +152,15 @@ class QueueFile:
         settings = {k: v for k, v in entry["settings"].items() if k in known}
         for name, file_name in entry.get("images", {}).items():
             if name in IMAGE_SETTINGS:
-                settings[name] = _read_image(self.folder / IMAGES / Path(file_name).name)
+                settings[name] = self._image_in_folder(file_name)
         request = GenerationRequest(**settings)
         previews = entry.get("previews", {})
         probes = entry.get("probes", {})
         view = probes.get("view", {})
         saving = entry.get("saving", {})
         networks = entry.get("networks", {})
+        read = self._image_in_folder
+        controlnets = tuple(unit_from_entry(unit, read) for unit in entry.get("controlnets", ()))
         job = Job(
             request,
             previews=PreviewSettings(**_known(PreviewSettings, previews)),
@@ -175,12 +183,17 @@ class QueueFile:
                 loras=tuple(Path(p) for p in networks.get("loras", ())),
                 embeddings=tuple(Path(p) for p in networks.get("embeddings", ())),
             ),
+            controlnets=controlnets,
             id=str(entry["id"]),
         )
         state = str(entry.get("state", "pending"))
         if state not in JOB_STATES or state == "running":
             state = "pending"  # the app stopped while it ran: it runs again
         return QueuedJob(job, str(entry.get("model", "demo")), state)
+
+    def _image_in_folder(self, file_name: str) -> Image.Image:
+        """A job's image from ``images/`` (a name only: never a path elsewhere)."""
+        return _read_image(self.folder / IMAGES / Path(file_name).name)
 
     def _set_aside(self) -> Path:
         kept = self.path.with_name(f"{QUEUE_FILE}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
@@ -189,6 +202,7 @@ class QueueFile:
 
     def _remove_unused_images(self, images: Path, entries: list[dict[str, Any]]) -> None:
         used = {name for entry in entries for name in entry["images"].values()}
+        used |= {unit["image"] for entry in entries for unit in entry["controlnets"]}
         for file in images.glob("*.png"):
             if file.name not in used:
                 file.unlink(missing_ok=True)
