@@ -29,6 +29,11 @@ def four_gb_free(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def one_gb_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(memory_estimate, "free_bytes", lambda _device: GB)
+
+
+@pytest.fixture
 def no_denoising(monkeypatch: pytest.MonkeyPatch) -> None:
     """A refused run must not start: if it did, this fails it at once instead of letting
     it allocate gigabytes."""
@@ -56,17 +61,30 @@ def _payloads(model, request: GenerationRequest, folder: Path) -> list:
     return [event.payload for event in run_job(model, job)]
 
 
-def test_a_4096_image_on_the_demo_is_refused_before_any_step(
-    demo_model, four_gb_free, no_denoising, tmp_path: Path
+def test_a_2048_image_on_the_demo_is_refused_before_any_step(
+    demo_model, one_gb_free, no_denoising, tmp_path: Path
 ) -> None:
-    payloads = _payloads(demo_model, _request(4096), tmp_path)
+    payloads = _payloads(demo_model, _request(2048), tmp_path)
     [failed] = [p for p in payloads if isinstance(p, JobFailed)]
     assert failed.message == (
-        "A 4096×4096 image needs about 8.1 GB and 4.0 GB are free: use a smaller size, "
+        "A 2048×2048 image needs about 2.0 GB and 1.0 GB are free: use a smaller size, "
         f"{TILING_ADVICE}."
     )
     assert not any(isinstance(p, (StepEvent, ImageSaved)) for p in payloads)
     assert list(tmp_path.glob("*.png")) == []
+
+
+def test_above_2048_the_automatic_tiling_is_counted(demo_model, monkeypatch) -> None:
+    """Larger pictures decode in tiles even with the switch off (vae_tiling.py), so the
+    demo's 4096² run is estimated at 1.5 GB, not the 8.1 GB of a whole decode."""
+    monkeypatch.setattr(memory_estimate, "free_bytes", lambda _device: 4 * GB)
+    check_run_fits(demo_model, _request(4096))
+    monkeypatch.setattr(memory_estimate, "free_bytes", lambda _device: GB)
+    with pytest.raises(RunTooLargeError) as refused:
+        check_run_fits(demo_model, _request(4096))
+    assert str(refused.value) == (
+        "A 4096×4096 image needs about 1.5 GB and 1.0 GB are free: use a smaller size."
+    )
 
 
 def test_a_small_image_runs_with_the_same_memory(demo_model, four_gb_free, tmp_path) -> None:
@@ -89,9 +107,9 @@ def test_vae_tiling_gets_the_smaller_estimate(tiled_demo, monkeypatch) -> None:
 
 
 def test_tiling_is_only_suggested_when_it_would_fit(demo_model, monkeypatch) -> None:
-    monkeypatch.setattr(memory_estimate, "free_bytes", lambda _device: GB // 2)
+    monkeypatch.setattr(memory_estimate, "free_bytes", lambda _device: GB // 4)
     with pytest.raises(RunTooLargeError) as refused:
-        check_run_fits(demo_model, _request(4096))
+        check_run_fits(demo_model, _request(2048))
     assert TILING_ADVICE not in str(refused.value)
 
 
@@ -112,14 +130,14 @@ def test_when_free_memory_is_unknown_nothing_is_refused(demo_model, monkeypatch)
 
 
 def test_the_cli_exits_with_the_message_and_writes_nothing(
-    four_gb_free, no_denoising, tmp_path: Path, capsys
+    one_gb_free, no_denoising, tmp_path: Path, capsys
 ) -> None:
     out = tmp_path / "big.png"
     args = ["generate", "--prompt", "a cat", "--steps", "1", "--out", str(out)]
-    code = main([*args, "--width", "4096", "--height", "4096"])
+    code = main([*args, "--width", "2048", "--height", "2048"])
     err = capsys.readouterr().err
     assert code != 0
-    assert "A 4096×4096 image needs about 8.1 GB and 4.0 GB are free" in err
+    assert "A 2048×2048 image needs about 2.0 GB and 1.0 GB are free" in err
     assert "Traceback" not in err
     assert not out.exists()
 

@@ -3,6 +3,10 @@
 Files are named after the module path and the step (``unet.mid_block_step003.png``), with
 ``_imgN`` inside a batch; modules that run while the image is decoded (the VAE's) write
 ``..._final.png``. Without ``--watch`` no hook is registered.
+
+A ControlNet unit's modules are watched as ``controlnet.<path>`` (the first ``--controlnet``),
+``controlnet_1.<path>`` (the second)...; such a path without its unit is refused before the
+model loads. Every other path is checked against the model when the run starts.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sdstudio.cli.controlnet_options import DEST as CONTROLNET_UNITS
 from sdstudio.engine.errors import UserFacingError
+from sdstudio.engine.generation.controlnet.watch_names import missing_unit_problem
 from sdstudio.engine.probes.cfg_halves import CfgHalf
 from sdstudio.engine.probes.options import ProbeOptions
 from sdstudio.engine.probes.views import ActivationView, ViewMode, ViewSettings
@@ -29,7 +35,8 @@ def add_watch_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="MODULE_PATH",
         help="write what this module computes at each step, e.g. unet.mid_block (repeatable; "
-        "paths as 'sdstudio modules' prints them)",
+        "paths as 'sdstudio modules' prints them); controlnet.down_blocks.0 watches the first "
+        "--controlnet unit's model, controlnet_1.… the second's",
     )
     group.add_argument(
         "--watch-dir",
@@ -55,6 +62,11 @@ def probe_options(args: argparse.Namespace) -> ProbeOptions:
     """The modules ``--watch`` names, drawn as ``--watch-view``/``--watch-half`` say."""
     if not args.watch and args.watch_dir is not None:
         raise UserFacingError("--watch-dir needs --watch MODULE_PATH")
+    unit_count = len(getattr(args, CONTROLNET_UNITS, None) or ())
+    for path in args.watch:
+        problem = missing_unit_problem(path, unit_count)
+        if problem is not None:
+            raise UserFacingError(f"--watch {problem}")
     view = ViewSettings(ViewMode(args.watch_view), CfgHalf(args.watch_half))
     return ProbeOptions(watch=tuple(args.watch), view=view)
 

@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
+from sdstudio.engine.generation.controlnet.watch_names import is_controlnet_path
 from sdstudio.ui.app_state import AppState
 from sdstudio.ui.canvas import CanvasView
 from sdstudio.ui.model_browser import ModelBrowserDock
@@ -145,7 +146,10 @@ class InspectionDocks(QObject):
         width, height = self._size_row.dimensions()
         self.browser.set_pipeline(model.pipeline, shapes_for=(width, height), label=model.name)
         root = self.browser.root()
-        gone = self.watch_list.keep_only(lambda path: root.find(path) is not None)
+        # A ControlNet's paths are checked against the units when a run starts.
+        gone = self.watch_list.keep_only(
+            lambda path: is_controlnet_path(path) or root.find(path) is not None
+        )
         if gone:
             self._state.tell(
                 f"Stopped watching {', '.join(gone)}: {model.name} has no such module.", 8000

@@ -23,21 +23,34 @@ peak RSS above the loaded model, one step, one image, CFG on (2 UNet rows):
 - the UNet call alone: 2048² with 2 rows 366 MiB, with 4 rows 687 MiB, 2,750 bytes per
   latent pixel and row = 21.5 tensors of 32 channels × 4 bytes.
 
-So the demo's 4096² run is estimated at 8.1 GB (it was seen passing 8 GB of RSS), 1.5 GB with
-VAE tiling; SD 1.5's VAE (128 channels, float32) needs about 1 GB at 512² and 4 GB at 1024².
+A whole 4096² decode on the demo is estimated at 8.1 GB (it was seen passing 8 GB of RSS),
+1.5 GB with VAE tiling, which pictures above 2048² get automatically (``vae_tiling.py``);
+SD 1.5's VAE (128 channels, float32) needs about 1 GB at 512² and 4 GB at 1024².
 The refiner's UNet, loaded later, is not counted.
+
+ControlNet units add a third moment, their own calls, whose control-image embedding runs at
+the image's full size, and add their residuals and control images to the other two
+(:mod:`~sdstudio.engine.generation.controlnet.memory`, measured the same way: on the demo at
+2048² one unit's call peaks at 1162 MiB where the UNet call takes 341, each further unit
+adds about 240 MiB, and the VAE decode grows by 258 MiB a unit). Their weights are not
+counted: the last job's stay loaded, and a model that cannot be read into memory fails with
+its own message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sdstudio.engine.errors import UserFacingError
+from sdstudio.engine.generation.controlnet.memory import units_memory
 from sdstudio.engine.generation.free_memory import free_bytes
 from sdstudio.engine.generation.stages import is_guided
+from sdstudio.engine.generation.vae_tiling import tiles_automatically
 
 if TYPE_CHECKING:
+    from sdstudio.engine.generation.controlnet.unit import ControlUnit
     from sdstudio.engine.generation.request import GenerationRequest
     from sdstudio.engine.models.loading import LoadedModel
 
@@ -59,20 +72,26 @@ class RunMemory:
     vae: int
     vae_tiled: int
     tiling: bool  # the model decodes in tiles already
+    controlnet: int = 0  # the ControlNet units' calls
+    units: int = 0
 
     @property
     def peak(self) -> int:
-        return max(self.unet, self.vae_tiled if self.tiling else self.vae)
+        return max(self.unet, self.controlnet, self.vae_tiled if self.tiling else self.vae)
 
     @property
     def peak_tiled(self) -> int:
-        return max(self.unet, self.vae_tiled)
+        return max(self.unet, self.controlnet, self.vae_tiled)
 
 
-def check_run_fits(model: LoadedModel, request: GenerationRequest) -> None:
-    """Raise :class:`RunTooLargeError` when ``request`` would need more memory than its
-    device has free; a platform that does not say what is free runs everything."""
-    estimate = estimate_run(model.pipeline, request, model.family.capabilities.upcasts_vae)
+def check_run_fits(
+    model: LoadedModel, request: GenerationRequest, units: Sequence[ControlUnit] = ()
+) -> None:
+    """Raise :class:`RunTooLargeError` when ``request`` (with its ControlNet ``units``) would
+    need more memory than its device has free; a platform that does not say what is free
+    runs everything."""
+    upcast = model.family.capabilities.upcasts_vae
+    estimate = estimate_run(model.pipeline, request, upcast, units)
     if estimate is None:
         return
     free = free_bytes(model.placement.device)
@@ -81,7 +100,9 @@ def check_run_fits(model: LoadedModel, request: GenerationRequest) -> None:
     raise RunTooLargeError(_message(request, estimate, free))
 
 
-def estimate_run(pipe: Any, request: GenerationRequest, upcast_vae: bool) -> RunMemory | None:
+def estimate_run(
+    pipe: Any, request: GenerationRequest, upcast_vae: bool, units: Sequence[ControlUnit] = ()
+) -> RunMemory | None:
     """The estimate for ``request`` on ``pipe``, or ``None`` for a pipeline whose UNet or VAE
     does not describe its channels (nothing to estimate from)."""
     unet, vae = getattr(pipe, "unet", None), getattr(pipe, "vae", None)
@@ -101,8 +122,19 @@ def estimate_run(pipe: Any, request: GenerationRequest, upcast_vae: bool) -> Run
         vae_tiled = TILED_BYTES_PER_PIXEL * pixels + vae_bytes_per_pixel * tile * tile
     else:  # the image is one tile: diffusers decodes it whole
         vae_tiled = vae_bytes
-    tiling = bool(getattr(vae, "use_tiling", False))
-    return RunMemory(int(unet_bytes), int(vae_bytes), int(vae_tiled), tiling)
+    # The user's switch, or the automatic tiling of large images (vae_tiling.py).
+    tiling = bool(getattr(vae, "use_tiling", False)) or tiles_automatically(
+        vae, request.width, request.height
+    )
+    added = units_memory(unet, units, pixels, latent_pixels, rows)
+    return RunMemory(
+        int(unet_bytes) + added.unet_call,
+        int(vae_bytes) + added.held,
+        int(vae_tiled) + added.held,
+        tiling,
+        added.controlnet_call,
+        len(units),
+    )
 
 
 def _first_channels(component: Any) -> int | None:
@@ -119,9 +151,15 @@ def _message(request: GenerationRequest, estimate: RunMemory, free: int) -> str:
         if request.batch_size == 1
         else f"A batch of {request.batch_size} {size} images"
     )
-    advice = "use a smaller size"
+    if estimate.units:
+        subject += f" with {estimate.units} ControlNet unit{'s' if estimate.units > 1 else ''}"
+    choices = ["a smaller size"]
     if request.batch_size > 1:
-        advice += " or fewer images at once"
+        choices.append("fewer images at once")
+    if estimate.units:
+        choices.append("fewer ControlNet units")
+    listed = f"{', '.join(choices[:-1])} or {choices[-1]}" if len(choices) > 1 else choices[0]
+    advice = f"use {listed}"
     if not estimate.tiling and estimate.peak_tiled <= free:
         advice += ", or enable VAE tiling in the Model menu / --vae-tiling"
     return (

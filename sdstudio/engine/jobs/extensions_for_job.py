@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sdstudio.engine.errors import RequestError, UserFacingError
@@ -11,21 +12,25 @@ from sdstudio.engine.generation.events import PREVIEWS_TOPIC, Notice
 from sdstudio.engine.generation.extensions import GenerationExtension
 
 if TYPE_CHECKING:
+    from sdstudio.engine.generation.controlnet.extension import ControlNetExtension
     from sdstudio.engine.jobs.job import Job
     from sdstudio.engine.models.loading import LoadedModel
     from sdstudio.engine.networks.selection import NetworkSelection
     from sdstudio.engine.previews.extension import PreviewExtension
+    from sdstudio.engine.probes.module_paths import RunComponent
     from sdstudio.engine.probes.views import ViewSettings
 
 
 @dataclass
 class JobExtensions:
-    """The extensions, the preview one by name (its frames go with each image), the LoRAs
-    and embeddings the prompts use (their hashes go in the infotext), and notices about
-    features that could not be set up (the run goes on without them)."""
+    """The extensions, the preview one by name (its frames go with each image), the
+    ControlNet one (its models can be watched), the LoRAs and embeddings the prompts use
+    (their hashes go in the infotext), and notices about features that could not be set up
+    (the run goes on without them)."""
 
     extensions: list[GenerationExtension] = field(default_factory=list)
     previews: PreviewExtension | None = None
+    controlnets: ControlNetExtension | None = None
     networks: NetworkSelection | None = None
     notices: list[Notice] = field(default_factory=list)
 
@@ -50,7 +55,8 @@ def extensions_for(
         from sdstudio.engine.probes.module_watcher import ModuleWatcher
         from sdstudio.engine.probes.watch_extension import ModuleWatchExtension
 
-        watcher = ModuleWatcher(model.pipeline, probes.watch, job.request, probes.view)
+        components = _controlnet_components(chosen.controlnets)
+        watcher = ModuleWatcher(model.pipeline, probes.watch, job.request, probes.view, components)
         chosen.extensions.append(ModuleWatchExtension(watcher, view_settings))
     if probes.attention:
         from sdstudio.engine.probes.attention_capture import AttentionCapture
@@ -99,7 +105,22 @@ def _add_controlnets(model: LoadedModel, job: Job, chosen: JobExtensions) -> Non
             "would not be cropped with the picture. Set the inpaint area to the whole picture."
         )
     units = CONTROLNETS.loaded_units(job.controlnets, model)
-    chosen.extensions.append(ControlNetExtension(units))
+    chosen.controlnets = ControlNetExtension(units)
+    chosen.extensions.append(chosen.controlnets)
+
+
+def _controlnet_components(extension: ControlNetExtension | None) -> dict[str, RunComponent]:
+    """Each unit's ControlNet under its watch name (``controlnet``, ``controlnet_1``...),
+    watched on that unit's calls only."""
+    from sdstudio.engine.generation.controlnet.watch_names import unit_component
+    from sdstudio.engine.probes.module_paths import RunComponent
+
+    if extension is None:
+        return {}
+    return {
+        unit_component(index): RunComponent(each.controlnet, partial(extension.runs, index))
+        for index, each in enumerate(extension.units)
+    }
 
 
 def _add_previews(model: LoadedModel, job: Job, chosen: JobExtensions) -> None:

@@ -1,11 +1,14 @@
 """Inputs shaped like a real generation, for the components the browser knows how to run.
 
-The UNet and text encoders see batch 2 (prompt and negative prompt, for classifier-free
-guidance); the VAE encodes and decodes one image. Values are zeros: only shapes matter.
+The UNet, a ControlNet and the text encoders see batch 2 (prompt and negative prompt, for
+classifier-free guidance); the VAE encodes and decodes one image. A ControlNet reads what the
+UNet reads plus the control image, at as many times the latent size as its embedding's
+stride-2 steps make up (8 for every released one). Values are zeros: only shapes matter.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,25 +61,34 @@ def example_inputs(module: Any, spec: ShapeSpec) -> Inputs | None:
         return torch.zeros(shape, dtype=kind, device=device)
 
     batch = spec.batch
-    if name.startswith("UNet2DCondition"):
-        latent_h, latent_w = (
-            spec.height // spec.vae_scale_factor,
-            spec.width // spec.vae_scale_factor,
-        )
-        context_dim = config.encoder_hid_dim or config.cross_attention_dim
-        kwargs: dict[str, Any] = {"encoder_hidden_states": zeros(batch, 77, context_dim)}
-        if config.addition_embed_type == "text_time":
-            time_ids = 6
-            pooled = config.projection_class_embeddings_input_dim
-            pooled -= time_ids * config.addition_time_embed_dim
-            kwargs["added_cond_kwargs"] = {
-                "text_embeds": zeros(batch, pooled),
-                "time_ids": zeros(batch, time_ids),
-            }
+    latent_h, latent_w = spec.height // spec.vae_scale_factor, spec.width // spec.vae_scale_factor
+    if name.startswith("ControlNetModel"):
+        factor = 2 ** (len(config.conditioning_embedding_out_channels) - 1)
+        image = zeros(batch, config.conditioning_channels, latent_h * factor, latent_w * factor)
+        kwargs = {**_unet_kwargs(config, batch, zeros), "controlnet_cond": image}
         sample = zeros(batch, config.in_channels, latent_h, latent_w)
         return (sample, zeros(batch, kind=torch.long) + 500), kwargs
+    if name.startswith("UNet2DCondition"):
+        sample = zeros(batch, config.in_channels, latent_h, latent_w)
+        return (sample, zeros(batch, kind=torch.long) + 500), _unet_kwargs(config, batch, zeros)
     if name.startswith("AutoencoderKL"):
         return (zeros(1, config.in_channels, spec.height, spec.width),), {}
     if name.startswith("CLIPText"):
         return (zeros(batch, config.max_position_embeddings, kind=torch.long),), {}
     return None
+
+
+def _unet_kwargs(config: Any, batch: int, zeros: Callable[..., Any]) -> dict[str, Any]:
+    """The prompt's embeddings (and SDXL's pooled embedding and size ids) a UNet-shaped
+    model reads, for ``batch`` rows."""
+    context_dim = getattr(config, "encoder_hid_dim", None) or config.cross_attention_dim
+    kwargs: dict[str, Any] = {"encoder_hidden_states": zeros(batch, 77, context_dim)}
+    if config.addition_embed_type == "text_time":
+        time_ids = 6
+        pooled = config.projection_class_embeddings_input_dim
+        pooled -= time_ids * config.addition_time_embed_dim
+        kwargs["added_cond_kwargs"] = {
+            "text_embeds": zeros(batch, pooled),
+            "time_ids": zeros(batch, time_ids),
+        }
+    return kwargs

@@ -1,7 +1,9 @@
 """Turning a dotted path such as ``unet.down_blocks.1.attentions.0`` into a module.
 
-The first part names a pipeline component (``unet``, ``vae``, ``text_encoder``); the rest is
-the module's attribute path inside it, exactly as the model browser shows it. A wrong path
+The first part names a pipeline component (``unet``, ``vae``, ``text_encoder``) or a module
+that runs beside them in this run (a ControlNet unit's model: ``controlnet``,
+``controlnet_1``..., see :mod:`~sdstudio.engine.generation.controlnet.watch_names`); the rest
+is the module's attribute path inside it, exactly as the model browser shows it. A wrong path
 is answered with what does exist there and with the closest spellings, because the user
 typed it by hand.
 """
@@ -9,11 +11,30 @@ typed it by hand.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sdstudio.engine.errors import UserFacingError
+from sdstudio.engine.generation.controlnet.watch_names import (
+    is_controlnet_path,
+    missing_unit_problem,
+)
 from sdstudio.engine.modules.pipeline_tree import pipeline_components
+
+
+def _always() -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class RunComponent:
+    """A module that runs beside the pipeline's components in one run (a ControlNet unit's
+    model). ``running`` tells whether a call of it is this component's: two units may run
+    one model, and each is watched on its own calls only."""
+
+    module: Any  # torch.nn.Module
+    running: Callable[[], bool] = _always
 
 
 @dataclass(frozen=True)
@@ -23,6 +44,7 @@ class ResolvedModule:
     path: str
     component: str
     module: Any  # torch.nn.Module
+    running: Callable[[], bool] = _always  # whether a call of ``module`` is this path's
 
 
 def module_components(pipeline: Any) -> dict[str, Any]:
@@ -36,18 +58,27 @@ def module_components(pipeline: Any) -> dict[str, Any]:
     }
 
 
-def resolve_module(pipeline: Any, path: str) -> ResolvedModule:
-    """The module at ``path``; raises ``UserFacingError`` naming near matches when it is wrong."""
-    components = module_components(pipeline)
+def resolve_module(
+    pipeline: Any, path: str, run_components: Mapping[str, RunComponent] | None = None
+) -> ResolvedModule:
+    """The module at ``path`` among the pipeline's components and ``run_components``; raises
+    ``UserFacingError`` naming near matches when it is wrong."""
+    extra = dict(run_components or {})
+    components = {**module_components(pipeline), **{n: c.module for n, c in extra.items()}}
     parts = [part for part in path.strip().split(".") if part]
     if not parts or parts[0] not in components:
         shown = parts[0] if parts else path
+        names = ", ".join(components)
+        problem = missing_unit_problem(path, sum(1 for name in extra if is_controlnet_path(name)))
+        if problem:
+            raise UserFacingError(f"{problem} Watchable components: {names}.")
         raise UserFacingError(
-            f"No component {shown!r} in the model; watchable components: "
-            f"{', '.join(components)}.{_suggestions(components, path)}"
+            f"No component {shown!r} in the model; watchable components: {names}."
+            f"{_suggestions(components, path)}"
         )
     component = parts[0]
     module = components[component]
+    running = extra[component].running if component in extra else _always
     for index, part in enumerate(parts[1:], start=1):
         child = module._modules.get(part)
         if child is None:
@@ -56,7 +87,7 @@ def resolve_module(pipeline: Any, path: str) -> ResolvedModule:
             hint = _suggestions(components, path)
             raise UserFacingError(f"No module {part!r} under {where} (it has: {children}).{hint}")
         module = child
-    return ResolvedModule(".".join(parts), component, module)
+    return ResolvedModule(".".join(parts), component, module, running)
 
 
 def all_module_paths(components: dict[str, Any]) -> list[str]:

@@ -3,6 +3,8 @@
 The hooks only keep a copy of the output; turning it into a picture happens in
 :meth:`ModuleWatcher.collect`, called by the consumer of the generation events on its own
 (worker) thread. Hooks exist only inside the ``with`` block: nothing watched, nothing hooked.
+Modules that run beside the pipeline in one run (a ControlNet unit's model) are watched when
+the run gives them as ``run_components``.
 
     with ModuleWatcher(model.pipeline, ["unet.mid_block"], request) as watcher:
         for event in generate(model, request, cancel):
@@ -13,13 +15,13 @@ The hooks only keep a copy of the output; turning it into a picture happens in
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sdstudio.engine.generation.events import GenerationEvent, ImageFinished, StepEvent
 from sdstudio.engine.probes.cfg_halves import CfgHalf, combined_shape
-from sdstudio.engine.probes.module_paths import ResolvedModule, resolve_module
+from sdstudio.engine.probes.module_paths import ResolvedModule, RunComponent, resolve_module
 from sdstudio.engine.probes.output_tensors import first_tensor
 from sdstudio.engine.probes.prompt_tokens import token_count
 from sdstudio.engine.probes.spatial import latent_size
@@ -41,6 +43,8 @@ class _Watched:
         self.last_view: ActivationView | None = None
 
     def record(self, module: Any, args: Any, output: Any) -> None:
+        if not self.resolved.running():
+            return  # the model runs for another unit now
         tensor = first_tensor(output)
         if tensor is not None:
             # A copy: a later in-place operation must not change what this step showed.
@@ -51,6 +55,7 @@ class ModuleWatcher:
     """Forward hooks on chosen modules, registered on enter and removed on exit, always.
 
     Paths are checked when the watcher is made, so a typo fails before the run starts.
+    ``run_components`` are the run's own modules by name (its ControlNet units' models).
     """
 
     def __init__(
@@ -59,8 +64,12 @@ class ModuleWatcher:
         paths: Iterable[str],
         request: GenerationRequest | None = None,
         settings: ViewSettings | None = None,
+        run_components: Mapping[str, RunComponent] | None = None,
     ) -> None:
-        self._watched = [_Watched(resolve_module(pipeline, path)) for path in dict.fromkeys(paths)]
+        self._watched = [
+            _Watched(resolve_module(pipeline, path, run_components))
+            for path in dict.fromkeys(paths)
+        ]
         self.settings = settings or ViewSettings()  # may change between steps
         self._context = _context_for(pipeline, request)
         self._handles: list[Any] = []

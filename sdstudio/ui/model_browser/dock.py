@@ -2,17 +2,19 @@
 
 An explorer: filtering opens the tree down to every match, columns are as wide as what
 they show (names are never cut; the tree scrolls sideways instead), and a splitter gives
-the details as much of the height as the reader wants.
+the details as much of the height as the reader wants. Its sources are the loaded model,
+the preset architectures and each ControlNet in ``SDSTUDIO_HOME/models/controlnet`` (built
+on meta from its config, traced at the loaded model's size).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.modules import (
     ShapeSpec,
     TreeNode,
@@ -36,9 +39,11 @@ from sdstudio.engine.modules import (
     export_text,
     load_architecture,
 )
+from sdstudio.engine.modules.controlnet_architecture import controlnet_architecture
 from sdstudio.ui.model_browser.details_pane import ModuleDetailsPane
 from sdstudio.ui.model_browser.filter_proxy import ModuleFilterProxy
 from sdstudio.ui.model_browser.shape_job import ShapeJobRunner
+from sdstudio.ui.model_browser.source_combo import SourceCombo, controlnet_key, controlnet_path
 from sdstudio.ui.model_browser.tree_model import Column, ModuleTreeModel, NodeRole
 
 LOADED = "loaded"
@@ -46,7 +51,7 @@ FILTER_DELAY_MS = 250  # filter once typing pauses: SDXL's tree takes a second t
 
 
 class ModelBrowserDock(QDockWidget):
-    """Browse the loaded model or a preset architecture (sd15, sd21, sdxl).
+    """Browse the loaded model, a preset architecture (sd15, sd21, sdxl) or a ControlNet.
 
     Signals:
         shapes_ready(): output shapes for the shown tree arrived (traced on a worker).
@@ -64,6 +69,8 @@ class ModelBrowserDock(QDockWidget):
         self._pipeline_root: TreeNode | None = None
         self._pipeline_spec: ShapeSpec | None = None
         self._no_model_text = "No model loaded."
+        self._controlnet_trees: dict[Path, tuple[TreeNode, ShapeSpec]] = {}  # for this model
+        self._shown_source: object = LOADED  # the source item whose tree is shown
         self._tracing: dict[int, tuple[TreeNode, ShapeSpec]] = {}  # job → what it traces
         self._match_count = 0
         self._model = ModuleTreeModel(parent=self)
@@ -81,6 +88,8 @@ class ModelBrowserDock(QDockWidget):
         """Show a loaded pipeline's components; trace shapes at ``shapes_for`` (W, H) if given."""
         self._pipeline_root = build_pipeline_tree(pipeline, label)
         self._pipeline_spec = ShapeSpec(*shapes_for) if shapes_for else None
+        self._controlnet_trees.clear()  # a single file takes the model's UNet architecture
+        self._source.refresh_controlnets()
         self._select_source(LOADED)
 
     def show_architecture(self, name: str, shapes_for: tuple[int, int] | None = None) -> None:
@@ -90,12 +99,34 @@ class ModelBrowserDock(QDockWidget):
         self._show(architecture.tree(), spec)
         self._select_source(name, show=False)
 
+    def show_controlnet(self, path: Path) -> bool:
+        """Show the ControlNet at ``path`` (one in the ControlNet folder) as a run reads it,
+        traced at the loaded model's size (its family's when none is loaded); False, with
+        the reason shown, when it cannot be read."""
+        self._source.refresh_controlnets()
+        self._select_source(controlnet_key(path), show=False)
+        if path in self._controlnet_trees:
+            self._show(*self._controlnet_trees[path])
+            return True
+        unet = self._pipeline_root.find("unet") if self._pipeline_root is not None else None
+        try:
+            architecture = controlnet_architecture(path, unet.module if unet else None)
+        except UserFacingError as error:
+            self._show(TreeNode("empty", self.root().kind), None)
+            self._status.setText(str(error))
+            return False
+        spec = self._pipeline_spec or ShapeSpec(*architecture.default_resolution)
+        self._controlnet_trees[path] = (architecture.tree(), spec)
+        self._show(*self._controlnet_trees[path])
+        return True
+
     def show_loaded_model(self) -> None:
         self._select_source(LOADED)
 
     def show_loading(self, message: str = "Loading model…") -> None:
         """Drop the loaded model's tree (so its weights can be freed) and say why it is empty."""
         self._pipeline_root, self._pipeline_spec = None, None
+        self._controlnet_trees.clear()
         self._no_model_text = message
         if self.showing_loaded_model():
             self._on_source_chosen(self._source.currentIndex())
@@ -109,6 +140,7 @@ class ModelBrowserDock(QDockWidget):
         if spec == self._pipeline_spec:
             return
         self._pipeline_spec = spec
+        self._controlnet_trees.clear()  # traced again at this size when next shown
         for component in root.children:
             if component.context is not None:
                 component.context.shapes = {}
@@ -121,6 +153,10 @@ class ModelBrowserDock(QDockWidget):
     def showing_loaded_model(self) -> bool:
         """True when the tree is the loaded model's (or its empty place), not a preset's."""
         return self._source.currentData() == LOADED
+
+    def showing_controlnet(self) -> bool:
+        """True when the tree is a ControlNet's (its modules run in a run's units)."""
+        return controlnet_path(self._source.currentData()) is not None
 
     def add_node_action(self, action: QAction) -> None:
         """Offer ``action`` for the selected module: in the tree's context menu and as a
@@ -188,11 +224,13 @@ class ModelBrowserDock(QDockWidget):
     def _build_widgets(self) -> None:
         body = QWidget(self)
         layout = QVBoxLayout(body)
-        self._source = QComboBox(objectName="modelSource")
+        self._source = SourceCombo(objectName="modelSource")
         self._source.addItem("Loaded model", LOADED)
         for name, label in architecture_choices().items():
             self._source.addItem(f"{label} — architecture only", name)
+        self._source.refresh_controlnets()
         self._source.activated.connect(self._on_source_chosen)
+        self._source.aboutToShowPopup.connect(self._on_sources_listed)
         self._filter = QLineEdit(objectName="modelFilter", placeholderText="Filter by name or type")
         self._filter.setClearButtonEnabled(True)
         self._filter_delay = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
@@ -254,18 +292,28 @@ class ModelBrowserDock(QDockWidget):
 
     def _select_source(self, key: str, show: bool = True) -> None:
         self._source.setCurrentIndex(max(self._source.findData(key), 0))
+        self._shown_source = self._source.currentData()
         if show:
             self._on_source_chosen(self._source.currentIndex())
 
     def _on_source_chosen(self, row: int) -> None:
         key = self._source.itemData(row)
-        if key != LOADED:
+        self._shown_source = key
+        controlnet = controlnet_path(key)
+        if controlnet is not None:
+            self.show_controlnet(controlnet)
+        elif key != LOADED:
             self.show_architecture(key)
         elif self._pipeline_root is not None:
             self._show(self._pipeline_root, self._pipeline_spec)
         else:
             self._show(TreeNode("empty", self.root().kind), None)
             self._status.setText(self._no_model_text)
+
+    def _on_sources_listed(self) -> None:
+        """A ControlNet shown but gone from the folder leaves its place to the loaded model."""
+        if self._source.currentData() != self._shown_source:
+            self._on_source_chosen(self._source.currentIndex())
 
     def _show(self, root: TreeNode, spec: ShapeSpec | None) -> None:
         if root is self.root():

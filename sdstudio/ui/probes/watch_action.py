@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
 
+from sdstudio.engine.generation.controlnet.watch_names import is_controlnet_path
 from sdstudio.engine.modules import NodeKind
 from sdstudio.ui.model_browser import ModelBrowserDock
 from sdstudio.ui.probes.watch_list import WatchList
@@ -15,7 +16,9 @@ STOP_TEXT = "Stop watching"
 
 class WatchModuleAction(QAction):
     """Toggles the selected module in ``watch_list``; enabled for modules of the loaded
-    model (a preset architecture has no weights to run, a tokenizer no activations)."""
+    model and of a ControlNet (a preset architecture has no weights to run, a tokenizer no
+    activations). A ControlNet's modules are watched as ``controlnet.…``: in the run's first
+    ControlNet unit, whichever model it names."""
 
     def __init__(self, browser: ModelBrowserDock, watch_list: WatchList, parent: QObject) -> None:
         super().__init__(WATCH_TEXT, parent)
@@ -30,7 +33,7 @@ class WatchModuleAction(QAction):
 
     def selected_path(self) -> str | None:
         """The selected module's path when it can be watched, else None."""
-        if not self._browser.showing_loaded_model():
+        if not (self._browser.showing_loaded_model() or self._browser.showing_controlnet()):
             return None
         node = self._browser.selected_node()
         if node is None or node.kind not in (NodeKind.COMPONENT, NodeKind.MODULE):
@@ -44,9 +47,17 @@ class WatchModuleAction(QAction):
         self.setEnabled(path is not None)
         self.setText(STOP_TEXT if watched else WATCH_TEXT)
         if path is None:
-            tip = "Select a module of the loaded model to watch what it computes at each step"
+            tip = (
+                "Select a module of the loaded model or of a ControlNet to watch what it "
+                "computes at each step"
+            )
         elif watched:
             tip = f"Stop showing {path} in the Activations panel"
+        elif is_controlnet_path(path):
+            tip = (
+                f"Show what {path} computes at each step of the next run with a ControlNet "
+                "unit, in its first unit (Activations panel)"
+            )
         else:
             tip = f"Show what {path} computes at each step of the next run (Activations panel)"
         self.setToolTip(tip)

@@ -49,10 +49,15 @@ class LoadedUnit:
 
 
 class ControlNetExtension(GenerationExtension):
-    """Adds the units' residuals to the UNet calls of the model's own steps."""
+    """Adds the units' residuals to the UNet calls of the model's own steps.
+
+    :meth:`runs` tells a watcher of a ControlNet's modules which unit a call is for, since
+    two units naming one file share one model.
+    """
 
     def __init__(self, units: Sequence[LoadedUnit]) -> None:
         self.units = tuple(units)
+        self._running: int | None = None  # the unit whose ControlNet runs now
         self._pictures: list[Image.Image] = [control_picture(each.unit.image) for each in units]
         self._images: list[torch.Tensor] = []
         self._steps = 0  # the run's denoising steps, by which start and end are counted
@@ -81,16 +86,24 @@ class ControlNetExtension(GenerationExtension):
         if ctx.position >= self._own_steps:
             return
         total: Residuals | None = None
-        for each, image in zip(self.units, self._images, strict=True):
+        for index, (each, image) in enumerate(zip(self.units, self._images, strict=True)):
             unit = each.unit
             if not unit.keeps(ctx.position, self._steps):
                 continue
-            residuals = control_residuals(
-                each.controlnet, call, image, unit.weight, unit.control_mode, ctx.guided
-            )
+            self._running = index
+            try:
+                residuals = control_residuals(
+                    each.controlnet, call, image, unit.weight, unit.control_mode, ctx.guided
+                )
+            finally:
+                self._running = None
             total = added_residuals(total, residuals)
         if total is None:
             return
         if DOWN in call.kwargs:
             total = added_residuals((list(call.kwargs[DOWN]), call.kwargs[MID]), total)
         call.kwargs[DOWN], call.kwargs[MID] = total
+
+    def runs(self, index: int) -> bool:
+        """Whether the ControlNet of the unit at ``index`` is running now."""
+        return self._running == index

@@ -31,6 +31,7 @@ LDM_PREFIX = "control_model."  # A1111's files from the original ControlNet trai
 LDM_EMBEDDING = "input_hint_block."
 DIFFUSERS_EMBEDDING = "controlnet_cond_embedding."
 MATCHING_CONFIG = ("cross_attention_dim", "block_out_channels", "addition_embed_type")
+DEFAULT_EMBEDDING_WIDTH = 16  # diffusers' default, and every released ControlNet's
 
 
 def load_controlnet(path: Path, model: LoadedModel) -> Any:
@@ -40,33 +41,28 @@ def load_controlnet(path: Path, model: LoadedModel) -> Any:
     return controlnet.to(model.placement.device).eval()
 
 
-def _from_folder(path: Path, model: LoadedModel) -> Any:
-    from diffusers import ControlNetModel
-
+def folder_config(path: Path) -> dict[str, Any]:
+    """A ControlNet folder's ``config.json``, refused when it is not a ``ControlNetModel``'s."""
     config = path / "config.json"
     if not config.is_file():
         raise ModelLoadError(
             f"{path.name} is not a ControlNet: a ControlNet folder has a config.json and "
             f"{WEIGHTS} (diffusers' layout)."
         )
-    kind = read_model_json(config).get("_class_name")
+    values = read_model_json(config)
+    kind = values.get("_class_name")
     if kind != CLASS_NAME:
         raise ModelLoadError(
             f"{path.name} is not a ControlNet: its config.json says {kind or 'nothing'}, "
             f"not {CLASS_NAME}."
         )
-    check_weight_shards(path)
-    if not (path / WEIGHTS).is_file() and not any(path.glob("*.safetensors.index.json")):
-        raise ModelLoadError(
-            f"{path.name} has no {WEIGHTS}. Pickle-based weights (.bin) can run code when "
-            "opened, so sdstudio does not open them; use a copy with .safetensors weights."
-        )
-    return ControlNetModel.from_pretrained(
-        path, torch_dtype=model.placement.dtype, local_files_only=True, use_safetensors=True
-    )
+    return values
 
 
-def _from_file(path: Path, model: LoadedModel) -> Any:
+def single_file_template(path: Path, unet: Any) -> Any:
+    """The architecture a single ``.safetensors`` ControlNet is read into for ``unet``, on the
+    meta device (no memory for weights): the UNet's encoder with the control-image embedding
+    shaped as the file's header says. Pickle-based files are refused."""
     import torch
     from diffusers import ControlNetModel
 
@@ -80,13 +76,45 @@ def _from_file(path: Path, model: LoadedModel) -> Any:
             "them; use the model's .safetensors version."
         )
     conditioning_channels, embedding_channels = _embedding_shape(path, read_shapes(path))
-    with torch.device("meta"):  # only its config is wanted: no memory for weights
-        template = ControlNetModel.from_unet(
-            model.pipeline.unet,
+    with torch.device("meta"):
+        return ControlNetModel.from_unet(
+            unet,
             load_weights_from_unet=False,
             conditioning_channels=conditioning_channels,
             conditioning_embedding_out_channels=embedding_channels,
         )
+
+
+def embedding_width(path: Path) -> int:
+    """The channels of the ControlNet's control-image embedding at the image's full size
+    (what its memory grows with), from its config or its header alone."""
+    from sdstudio.engine.models.checkpoint_header import read_shapes
+
+    if path.is_dir():
+        channels = folder_config(path).get("conditioning_embedding_out_channels")
+        return int(channels[0]) if channels else DEFAULT_EMBEDDING_WIDTH
+    return _embedding_shape(path, read_shapes(path))[1][0]
+
+
+def _from_folder(path: Path, model: LoadedModel) -> Any:
+    from diffusers import ControlNetModel
+
+    folder_config(path)
+    check_weight_shards(path)
+    if not (path / WEIGHTS).is_file() and not any(path.glob("*.safetensors.index.json")):
+        raise ModelLoadError(
+            f"{path.name} has no {WEIGHTS}. Pickle-based weights (.bin) can run code when "
+            "opened, so sdstudio does not open them; use a copy with .safetensors weights."
+        )
+    return ControlNetModel.from_pretrained(
+        path, torch_dtype=model.placement.dtype, local_files_only=True, use_safetensors=True
+    )
+
+
+def _from_file(path: Path, model: LoadedModel) -> Any:
+    from diffusers import ControlNetModel
+
+    template = single_file_template(path, model.pipeline.unet)  # only its config is wanted
     with tempfile.TemporaryDirectory(prefix="sdstudio-controlnet-") as config_dir:
         template.save_config(config_dir)
         try:
