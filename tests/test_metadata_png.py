@@ -141,6 +141,13 @@ def test_restore_from_a1111_reads_every_supported_setting() -> None:
         "pad_prompt_lengths": False,
         "masked_content": "original",
         "inpaint_area": "whole",
+        "hires_upscaler": "",  # no hires fix
+        "hires_resize_x": 0,
+        "hires_resize_y": 0,
+        "hires_steps": 0,
+        "hires_sampler": "",
+        "hires_prompt": "",
+        "hires_negative_prompt": "",
     }
 
 

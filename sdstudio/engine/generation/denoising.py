@@ -3,7 +3,7 @@
 tokenize -> encode prompt and negative prompt (one batch of 2 for classifier-free guidance)
 -> txt2img: random latents | img2img: VAE-encode the init image and add noise at the
 strength's timestep -> for each timestep: scale input, UNet, guidance, scheduler step
--> VAE decode.
+[-> hires fix: upscale, noise again, the hires pass's steps] -> VAE decode.
 
 Randomness is drawn from one CPU generator in the same order as diffusers'
 ``StableDiffusionPipeline`` and ``StableDiffusionImg2ImgPipeline``, so the same model,
@@ -35,6 +35,7 @@ from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.clean_estimate import alpha_bar_at, estimate_clean_latents
 from sdstudio.engine.generation.events import Cancelled, GenerationEvent, ImageFinished, StepEvent
 from sdstudio.engine.generation.extensions import Extensions
+from sdstudio.engine.generation.hires.stage import hires_stage
 from sdstudio.engine.generation.inpainting.extension import inpainting_for
 from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
 from sdstudio.engine.generation.run_context import RunContext, UnetCall, batch_rows
@@ -47,7 +48,8 @@ from sdstudio.engine.generation.stages import (
     step_kwargs,
     steps_before_switch,
 )
-from sdstudio.engine.generation.vae_precision import encode_latents, vae_in_float32
+from sdstudio.engine.generation.vae_precision import decode_latents, encode_latents
+from sdstudio.engine.generation.vae_tiling import tiles_automatically, tiling_notice
 from sdstudio.engine.models.loading import LoadedModel
 from sdstudio.engine.prompts.network_tags import without_network_tags
 
@@ -63,7 +65,11 @@ def generate(
     ``batch_count`` batches one after another, the ``batch_size`` images of each together.
 
     With a ``refiner``, the model denoises until ``request.refiner_switch`` and the refiner
-    finishes from the same latents (:mod:`sdstudio.engine.generation.stages`).
+    finishes from the same latents (:mod:`sdstudio.engine.generation.stages`). With the hires
+    fix, a second stage denoises the upscaled latents at the hires size
+    (:mod:`sdstudio.engine.generation.hires`); step events count both passes as one run. A
+    run whose pictures are large enough to be decoded in tiles automatically says so first
+    (:mod:`sdstudio.engine.generation.vae_tiling`).
 
     Besides the loop's own events, whatever the extensions emit is yielded after the step
     it belongs to. The extensions are entered once for the run and exited however it ends.
@@ -73,11 +79,19 @@ def generate(
     if problem:
         raise RequestError(problem)
     inpainting = inpainting_for(model, request, refiner)
+    if inpainting is not None and request.hires_fix:
+        raise RequestError(
+            "The hires fix does not run on inpainting models yet: load an ordinary model, or "
+            "turn the hires fix off"
+        )
     if inpainting is not None:  # first, so later extensions see its latents and picture
         extensions = (inpainting, *extensions)
     with contextlib.ExitStack() as stack:
         for extension in extensions:
             stack.enter_context(extension)
+        decoder = (refiner or model).pipeline.vae
+        if tiles_automatically(decoder, *request.final_size):
+            yield tiling_notice(*request.final_size)
         for first in range(0, request.image_count, request.batch_size):
             seeds = [
                 (request.seed + index) % (MAX_SEED + 1)
@@ -100,7 +114,7 @@ def _generate_batch(
     refiner: LoadedModel | None,
 ) -> Iterator[Any]:
     """The images ``first``, ``first + 1``... with ``seeds``, denoised in one UNet batch."""
-    if request.init_image is not None and request.effective_steps == 0:
+    if request.init_image is not None and request.first_pass_steps == 0:
         # Nothing to denoise: the init image comes back untouched.
         for index, seed in enumerate(seeds, start=first):
             yield ImageFinished(_sized_init_image(request), seed, index, request.image_count)
@@ -159,17 +173,25 @@ def _generate_batch(
                 scheduler, base.timesteps, request.refiner_switch
             )
             stages.append(refiner_stage(refiner, request, device, ctx.batch_generator, ctx.rows))
+        if request.hires_fix:
+            stages.append(hires_stage(model, request, device, ctx.seeds, cancel))
         total = sum(len(stage.timesteps) for stage in stages)
         for extension in extensions:
             extension.before_loop(ctx)
         yield from ctx.drain()
         position = 0
         for stage in stages:
+            if cancel.cancelled:
+                yield Cancelled(after_step=position)
+                return
             ctx.conditioning, ctx.scheduler, ctx.guided = (
                 stage.conditioning,
                 stage.scheduler,
                 stage.guided,
             )
+            if stage.enter is not None:
+                stage.enter(ctx)
+                yield from ctx.drain()
             for in_stage, timestep in enumerate(stage.timesteps):
                 if cancel.cancelled:
                     yield Cancelled(after_step=position)
@@ -281,18 +303,6 @@ def _unet(stage: Stage, sample: torch.Tensor, timestep: Any, kwargs: dict) -> to
     )[0]
 
 
-def decode_latents(
-    pipe: Any, latents: torch.Tensor, generator: torch.Generator, upcast: bool = False
-) -> Image.Image:
-    """Latents to a PIL image through the full VAE decoder; with ``upcast`` an fp16 VAE that
-    says ``force_upcast`` decodes in float32, as diffusers' SDXL pipelines do."""
-    vae = pipe.vae
-    with vae_in_float32(vae, upcast and vae.dtype == torch.float16):
-        scaled = latents.to(vae.dtype) / vae.config.scaling_factor
-        pixels = vae.decode(scaled, return_dict=False, generator=generator)[0]
-    return pipe.image_processor.postprocess(pixels, output_type="pil", do_denormalize=[True])[0]
-
-
 def _sized_init_image(request: GenerationRequest) -> Image.Image:
     assert request.init_image is not None
     image = request.init_image.convert("RGB")
@@ -318,7 +328,7 @@ def _initial_noise(
 
 def _img2img_timesteps(scheduler: Any, request: GenerationRequest) -> tuple[torch.Tensor, int]:
     """Skip the first steps the strength leaves out, as diffusers' img2img pipeline does."""
-    start = (request.steps - request.effective_steps) * scheduler.order
+    start = (request.steps - request.first_pass_steps) * scheduler.order
     if hasattr(scheduler, "set_begin_index"):
         scheduler.set_begin_index(start)
     return scheduler.timesteps[start:], start

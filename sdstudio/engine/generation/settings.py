@@ -45,13 +45,16 @@ class Setting:
     control_minimum: float | None = None
     control_maximum: float | None = None
     max_length: int | None = None
-    infotext: str | None = None  # A1111 key; settings sharing a key are written as "AxB"
+    # A1111 key; settings of one section sharing a key are written as "AxB"; a key used in
+    # several sections is one of them, for settings never used together (see infotext_settings)
+    infotext: str | None = None
     cli: str | None = None  # command-line flag; None: --name-with-dashes
     help: str | None = None
     persisted: bool = True  # kept in settings.ini between sessions
     recorded: bool = True  # stored in the saved image's record
-    # Infotext only when this other setting is set (not empty), or has a value: "name=value".
-    needs: str | None = None
+    # Infotext only when this other setting is set (not empty), or has a value: "name=value";
+    # several such conditions must all hold.
+    needs: str | tuple[str, ...] | None = None
     # Infotext leaves it out at its default, so an infotext without it means the default
     # (A1111's extensions write their settings only when they are used).
     omitted_at_default: bool = False
@@ -59,6 +62,13 @@ class Setting:
     # be written differently in infotext (A1111's words: "masked" is "Only masked").
     choices: tuple[str, ...] | None = None
     infotext_names: tuple[tuple[str, str], ...] = ()  # (value, infotext text) pairs
+
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        """``needs`` as a tuple of ``name`` / ``name=value`` conditions."""
+        if self.needs is None:
+            return ()
+        return (self.needs,) if isinstance(self.needs, str) else self.needs
 
     def infotext_name(self, value: str) -> str:
         """How infotext writes ``value``."""
@@ -128,7 +138,7 @@ def setting(
     help: str | None = None,
     persisted: bool = True,
     recorded: bool = True,
-    needs: str | None = None,
+    needs: str | tuple[str, ...] | None = None,
     omitted_at_default: bool = False,
     compare: bool = True,
     choices: tuple[str, ...] | None = None,
@@ -371,6 +381,111 @@ class RefinerSettings:
     )
 
 
+HIRES_NEEDS = "hires_upscaler"  # the hires fix runs when an upscaler is named
+
+
+@dataclass(frozen=True)
+class HiresSettings:
+    """A1111's "Hires. fix" for txt2img: the picture made at the requested size is upscaled
+    (by ``hires_scale``, or to ``hires_resize_x`` × ``hires_resize_y``) and denoised again at
+    the large size as img2img (:mod:`sdstudio.engine.generation.hires`). Off while no
+    upscaler is named. A1111's infotext keys; its "Denoising strength" is the hires pass's in
+    txt2img, so ``hires_denoise`` shares that key with img2img's ``strength``.
+    """
+
+    hires_upscaler: str = setting(
+        "",
+        label="Hires upscaler",
+        max_length=256,
+        infotext="Hires upscaler",
+        omitted_at_default=True,
+        help="turn the hires fix on with this upscaler: Latent, Latent (antialiased), Latent "
+        "(bicubic), Latent (bicubic antialiased), Latent (nearest), Latent (nearest-exact), "
+        "Lanczos, Nearest, or an upscaler model's name; empty: off",
+    )
+    hires_scale: float = setting(
+        2.0,
+        label="Hires upscale by",
+        minimum=1.0,
+        maximum=8.0,
+        control_maximum=4.0,
+        infotext="Hires upscale",
+        needs=(HIRES_NEEDS, "hires_resize_x=0", "hires_resize_y=0"),
+        help="the hires pass's size as a factor of the requested size (unless a resize is given)",
+    )
+    hires_resize_x: int = setting(
+        0,
+        label="Hires resize width",
+        minimum=0,
+        maximum=MAX_SIDE,
+        control_maximum=2048,
+        infotext="Hires resize",
+        omitted_at_default=True,
+        needs=HIRES_NEEDS,
+        help="the hires pass's width in pixels instead of the factor; 0: from the height "
+        "and the aspect ratio (both 0: use the factor)",
+    )
+    hires_resize_y: int = setting(
+        0,
+        label="Hires resize height",
+        minimum=0,
+        maximum=MAX_SIDE,
+        control_maximum=2048,
+        infotext="Hires resize",
+        omitted_at_default=True,
+        needs=HIRES_NEEDS,
+        help="the hires pass's height in pixels instead of the factor; 0: from the width and "
+        "the aspect ratio. With both sides given, the upscaled picture covers them and is "
+        "cropped to them",
+    )
+    hires_steps: int = setting(
+        0,
+        label="Hires steps",
+        minimum=0,
+        control_maximum=150,
+        infotext="Hires steps",
+        omitted_at_default=True,  # A1111 writes it only when it is not 0
+        needs=HIRES_NEEDS,
+        help="steps the hires pass runs; 0: as many as the first pass",
+    )
+    hires_denoise: float = setting(
+        0.7,
+        label="Hires denoising strength",
+        minimum=0.0,
+        maximum=1.0,
+        infotext="Denoising strength",
+        needs=HIRES_NEEDS,
+        help="how much the hires pass changes the upscaled picture, 0..1",
+    )
+    hires_sampler: str = setting(
+        "",
+        label="Hires sampler",
+        max_length=64,
+        infotext="Hires sampler",
+        omitted_at_default=True,
+        needs=HIRES_NEEDS,
+        help="the hires pass's scheduler (e.g. 'DPM++ 2M'); empty: the first pass's",
+    )
+    hires_prompt: str = setting(
+        "",
+        label="Hires prompt",
+        max_length=MAX_PROMPT_LENGTH,
+        infotext="Hires prompt",
+        omitted_at_default=True,
+        needs=HIRES_NEEDS,
+        help="the hires pass's prompt; empty: the prompt",
+    )
+    hires_negative_prompt: str = setting(
+        "",
+        label="Hires negative prompt",
+        max_length=MAX_PROMPT_LENGTH,
+        infotext="Hires negative prompt",
+        omitted_at_default=True,
+        needs=HIRES_NEEDS,
+        help="the hires pass's negative prompt; empty: the negative prompt",
+    )
+
+
 # In the order they are shown, written and offered on the command line.
 SECTIONS: tuple[type, ...] = (
     PromptSettings,
@@ -379,6 +494,7 @@ SECTIONS: tuple[type, ...] = (
     InitImageSettings,
     InpaintSettings,
     RefinerSettings,
+    HiresSettings,
 )
 
 

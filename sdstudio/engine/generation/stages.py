@@ -6,11 +6,15 @@ refiner finishes from the same latents (SDXL's "ensemble of experts"), with diff
 ``round(T - switch * T)`` of the ``T`` training steps as the border, the base keeping the
 steps at or above it and the refiner the ones below (one more for second-order schedulers,
 so that a step is not split between its two halves).
+
+A hires fix adds a stage at the hires size whose ``enter`` upscales the first stage's
+latents and noises them (:mod:`sdstudio.engine.generation.hires`).
 """
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +25,7 @@ from sdstudio.engine.prompts.network_tags import without_network_tags
 
 if TYPE_CHECKING:
     from sdstudio.engine.generation.request import GenerationRequest
+    from sdstudio.engine.generation.run_context import RunContext
     from sdstudio.engine.models.families.conditioning import Conditioning
     from sdstudio.engine.models.loading import LoadedModel
 
@@ -38,6 +43,9 @@ class Stage:
     timestep_cond: torch.Tensor | None
     step_kwargs: dict[str, Any]
     upcast_vae: bool = False  # decode in float32 (the family's ``upcasts_vae``)
+    # What happens to ``ctx.latents`` before the stage's first step (the hires pass's upscale
+    # and noise); None: the stage goes on from the previous one's latents as they are.
+    enter: Callable[[RunContext], None] | None = None
 
     @property
     def prediction_type(self) -> str:

@@ -1,5 +1,6 @@
 """The VAE in float32 for a moment: fp16 overflows in SDXL's VAE (NaNs, black images); and
-encoding pixels to latents the way diffusers' pipelines do, with or without that upcast."""
+encoding pixels to latents and decoding them the way diffusers' pipelines do, with or without
+that upcast, in tiles when the picture is large (:mod:`.vae_tiling`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
+from PIL import Image
+
+from sdstudio.engine.generation.vae_tiling import tiled_when_large
 
 
 @contextlib.contextmanager
@@ -40,7 +44,8 @@ def encode_latents(
     With a list of generators (a batch), one picture is encoded once and sampled once per
     generator: row ``k`` is exactly what a lone run with generator ``k`` gets."""
     vae = pipe.vae
-    with vae_in_float32(vae, upcast):
+    height, width = pixels.shape[-2:]
+    with tiled_when_large(vae, width, height), vae_in_float32(vae, upcast):
         distribution = vae.encode(pixels.to(dtype=vae.dtype)).latent_dist
         if not isinstance(generator, (list, tuple)):
             encoded = distribution.sample(generator)
@@ -49,3 +54,20 @@ def encode_latents(
     if upcast:
         return vae.config.scaling_factor * encoded.to(dtype)
     return (vae.config.scaling_factor * encoded).to(dtype)
+
+
+def decode_latents(
+    pipe: Any, latents: torch.Tensor, generator: torch.Generator, upcast: bool = False
+) -> Image.Image:
+    """Latents to a PIL image through the full VAE decoder; with ``upcast`` an fp16 VAE that
+    says ``force_upcast`` decodes in float32, as diffusers' SDXL pipelines do."""
+    vae = pipe.vae
+    factor = pipe.vae_scale_factor
+    height, width = latents.shape[-2] * factor, latents.shape[-1] * factor
+    with (
+        tiled_when_large(vae, width, height),
+        vae_in_float32(vae, upcast and vae.dtype == torch.float16),
+    ):
+        scaled = latents.to(vae.dtype) / vae.config.scaling_factor
+        pixels = vae.decode(scaled, return_dict=False, generator=generator)[0]
+    return pipe.image_processor.postprocess(pixels, output_type="pil", do_denormalize=[True])[0]

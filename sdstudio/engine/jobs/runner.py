@@ -74,8 +74,8 @@ def _payloads(
 ) -> Iterator[Any]:
     if model is None or model.pipeline is None:
         raise UserFacingError("No model is loaded yet.")
-    check_save_destination(job.saving, job.request.width, job.request.height)  # before the work
-    check_run_fits(model, job.request)  # and a run that cannot fit in memory
+    check_save_destination(job.saving, *job.request.final_size)  # before the work
+    check_run_fits(model, job.request.largest_pass(), job.controlnets)  # and one that cannot fit
     chosen = extensions_for(model, job, view_settings)
     yield from chosen.notices
     refiner = None

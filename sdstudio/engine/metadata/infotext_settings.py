@@ -1,8 +1,13 @@
 """The schema's settings as A1111 infotext ``key: value`` pairs, and read back from them.
 
-Settings with an ``infotext`` key are written in schema order; settings that share a key are
-written together as ``AxB`` (``Size: 512x768``). Numbers are written the way A1111 writes
-them, and read back the way A1111 and other tools write them.
+Settings with an ``infotext`` key are written in schema order; settings of one section that
+share a key are written together as ``AxB`` (``Size: 512x768``), or left out together when
+all of them are at defaults they are omitted at (no ``Hires resize: 0x0``). A key used by
+several sections has alternatives that are never in use together (A1111's "Denoising
+strength" is img2img's strength, or in txt2img the hires pass's): the first one written is
+written, and a value read back goes to the alternative whose ``needs`` hold, else to the one
+without any. Numbers are written the way A1111 writes them, and read back the way A1111 and
+other tools write them.
 """
 
 from __future__ import annotations
@@ -30,34 +35,51 @@ def infotext_groups(sections: Iterable[type] = SECTIONS) -> dict[str, list[Setti
     return groups
 
 
+def alternatives(group: list[SettingField]) -> list[list[SettingField]]:
+    """The settings of one key split by section, in schema order: each is written alone."""
+    by_section: dict[type, list[SettingField]] = {}
+    for each in group:
+        by_section.setdefault(each.section, []).append(each)
+    return list(by_section.values())
+
+
 def settings_params(
     values: Mapping[str, Any], sections: Iterable[type] = SECTIONS
 ) -> dict[str, str]:
     """The infotext pairs of ``values`` (setting name → value); settings not in it are left out."""
     params: dict[str, str] = {}
     for key, group in infotext_groups(sections).items():
-        if not all(_written(each, values) for each in group):
-            continue
-        if all(each.name in values for each in group):
-            parts = (_value_text(each, values[each.name]) for each in group)
-            params[key] = PART_SEPARATOR.join(parts)
+        for parts in alternatives(group):
+            if all(each.name in values for each in parts) and _written(parts, values):
+                params[key] = PART_SEPARATOR.join(
+                    _value_text(each, values[each.name]) for each in parts
+                )
+                break
     return params
 
 
-def _written(each: SettingField, values: Mapping[str, Any]) -> bool:
+def _written(parts: list[SettingField], values: Mapping[str, Any]) -> bool:
     """Empty text is left out (no refiner: no "Refiner: "), and so is a setting whose
     ``needs`` is empty (no "Refiner switch at" without a refiner) or has another value (no
-    "Masked area padding" for the whole picture) or one omitted at its default (no
-    "CFG Rescale φ: 0")."""
-    if values.get(each.name) == "":
+    "Masked area padding" for the whole picture), and settings omitted at their defaults
+    when all of them are there (no "CFG Rescale φ: 0")."""
+    if any(values.get(each.name) == "" or not needs_hold(each, values) for each in parts):
         return False
-    if each.setting.omitted_at_default and values.get(each.name) == each.field.default:
-        return False
-    if each.setting.needs is None:
-        return True
-    needed, _, wanted = each.setting.needs.partition("=")
-    value = values.get(needed, "")
-    return value == wanted if wanted else value != ""
+    return not all(
+        each.setting.omitted_at_default and values.get(each.name) == each.field.default
+        for each in parts
+    )
+
+
+def needs_hold(each: SettingField, values: Mapping[str, Any]) -> bool:
+    """Whether every condition of ``each``'s ``needs`` holds in ``values``: a setting that is
+    set (not empty), or that has a value (compared as text: ``hires_resize_x=0``)."""
+    for condition in each.setting.conditions:
+        needed, _, wanted = condition.partition("=")
+        value = values.get(needed, "")
+        if (str(value) != wanted) if wanted else value == "":
+            return False
+    return True
 
 
 def read_settings_params(
@@ -66,18 +88,44 @@ def read_settings_params(
     """(setting name → value, what could not be read in words) from infotext pairs."""
     found: dict[str, Any] = {}
     skipped: list[str] = []
+    shared: list[tuple[str, list[list[SettingField]]]] = []  # keys of several sections
     for key, group in infotext_groups(sections).items():
         if key not in params:
             for each in group:
                 if each.setting.omitted_at_default:
                     found[each.name] = each.field.default
             continue
-        text = params[key]
-        try:
-            found.update(_read_group(group, text))
-        except ValueError:
-            skipped.append(f"{key} {text!r} is not a value sdstudio can use")
+        choices = alternatives(group)
+        if len(choices) == 1:
+            _read_into(found, skipped, key, params[key], choices[0])
+        else:
+            shared.append((key, choices))
+    for key, choices in shared:  # once the settings their ``needs`` name are read
+        _read_into(found, skipped, key, params[key], _reader_of(choices, found))
     return found, skipped
+
+
+def _read_into(
+    found: dict[str, Any], skipped: list[str], key: str, text: str, parts: list[SettingField]
+) -> None:
+    try:
+        found.update(_read_group(parts, text))
+    except ValueError:
+        skipped.append(f"{key} {text!r} is not a value sdstudio can use")
+
+
+def _reader_of(choices: list[list[SettingField]], found: Mapping[str, Any]) -> list[SettingField]:
+    """The alternative a shared key's value belongs to: the first whose ``needs`` hold in
+    what was read (the hires pass's strength when the hires fix is on), else the first that
+    needs nothing."""
+    for parts in choices:
+        if any(each.setting.needs for each in parts) and all(
+            needs_hold(each, found) for each in parts
+        ):
+            return parts
+    return next(
+        (parts for parts in choices if not any(each.setting.needs for each in parts)), choices[0]
+    )
 
 
 def _value_text(each: SettingField, value: Any) -> str:

@@ -8,6 +8,7 @@ Values that were found but cannot be used are listed in words, for a note to the
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from sdstudio.engine.metadata.record import GenerationRecord
 from sdstudio.engine.networks.hashes import parse_hashes
 from sdstudio.engine.networks.relink import missing_embeddings, relink_loras
 
+LATENT_UPSCALER = "Latent"  # A1111's default hires upscaler
 HASH_SUFFIX = re.compile(r"\[[0-9a-fA-F]{8,}\]$")  # the space before it is stripped apart
 
 
@@ -76,7 +78,27 @@ def settings_from_infotext(infotext: Infotext) -> RestoredSettings:
             skipped.append(f"Sampler {sampler!r} is not available in sdstudio")
         else:
             found["scheduler"] = scheduler
+    skipped += _hires_from_infotext(found, params)
     return _validated(found, skipped)
+
+
+def _hires_from_infotext(found: dict[str, Any], params: Mapping[str, str]) -> list[str]:
+    """A1111's hires sampler by our name, and its hires fix from before "Hires upscaler"
+    was written (a factor or a resize alone: its default upscaler, "Latent")."""
+    skipped = []
+    if found.get("hires_sampler"):
+        sampler = found.pop("hires_sampler")
+        scheduler = scheduler_for(sampler, params.get("Hires schedule type", ""))
+        if scheduler is None:
+            skipped.append(f"Hires sampler {sampler!r} is not available in sdstudio")
+        else:
+            found["hires_sampler"] = scheduler
+    sized = "Hires upscale" in params or "Hires resize" in params
+    if sized and "Hires upscaler" not in params:
+        found["hires_upscaler"] = LATENT_UPSCALER
+        if "strength" in found:  # read as img2img's while the hires fix seemed off
+            found["hires_denoise"] = found.pop("strength")
+    return skipped
 
 
 def scheduler_for(sampler: str, schedule_type: str = "") -> str | None:
