@@ -75,3 +75,11 @@ def embeddings_dir() -> Path:
     path = models_dir() / "embeddings"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def upscalers_dir() -> Path:
+    """Where upscaler models (ESRGAN and the other architectures spandrel knows) are found by
+    name."""
+    path = models_dir() / "upscalers"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
