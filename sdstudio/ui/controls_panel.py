@@ -1,4 +1,5 @@
-"""The settings side panel: model, prompts, sampling settings, size, init image, previews."""
+"""The settings side panel: model, prompts, sampling settings, size, hires fix, init image,
+previews."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.generation.scheduler_names import scheduler_choices
 from sdstudio.engine.models.demo.model import DEMO_INPAINTING_NAME, DEMO_NAME
 from sdstudio.engine.previews.settings import PreviewKind
+from sdstudio.ui.hires import HiresSection, HiresUpscalerBinding
 from sdstudio.ui.inpaint_options import InpaintOptions
 from sdstudio.ui.refiner_row import RefinerRow
 from sdstudio.ui.seed_row import SeedRow
@@ -148,11 +150,16 @@ class ControlsPanel(QWidget):
         self.strength_row = StrengthRow()
         self.refiner_row = RefinerRow()
         self.inpaint_options = InpaintOptions()
+        self.hires = HiresSection()
         self.bindings = self._bindings()
         apply_schema(self.bindings, unbound=(INIT_IMAGE, MASK))
         self._lay_out()
         self.model_combo.activated.connect(self._on_model_activated)
         self.strength_row.clearRequested.connect(self.clearInitRequested)
+        self.refiner_row.edit.textChanged.connect(self.hires.set_refiner)
+        for spin in (self.size_row.width_spin, self.size_row.height_spin):
+            spin.valueChanged.connect(self._on_size_changed)
+        self._on_size_changed()
 
     def _bindings(self) -> dict[str, SettingBinding]:
         """Each setting's widget, by setting name (ranges and defaults come from the schema)."""
@@ -177,6 +184,15 @@ class ControlsPanel(QWidget):
             "mask_padding": SpinBinding(self.inpaint_options.padding_spin, int),
             "refiner": LineBinding(self.refiner_row.edit),
             "refiner_switch": SpinBinding(self.refiner_row.switch_spin, float),
+            "hires_upscaler": HiresUpscalerBinding(self.hires),
+            "hires_scale": SpinBinding(self.hires.scale_spin, float),
+            "hires_resize_x": SpinBinding(self.hires.resize_x_spin, int),
+            "hires_resize_y": SpinBinding(self.hires.resize_y_spin, int),
+            "hires_steps": SpinBinding(self.hires.steps_spin, int),
+            "hires_denoise": SpinBinding(self.hires.denoise_spin, float),
+            "hires_sampler": ComboDataBinding(self.hires.sampler_combo),
+            "hires_prompt": TextBinding(self.hires.prompt_edit),
+            "hires_negative_prompt": TextBinding(self.hires.negative_edit),
         }
 
     def _lay_out(self) -> None:
@@ -194,6 +210,7 @@ class ControlsPanel(QWidget):
         form.addRow("Size", self.size_row)
         form.addRow("Batch count × size", self._batch_row())
         form.addRow("Refiner", self.refiner_row)
+        form.addRow(self.hires)
         form.addRow("Preview", self.preview_combo)
         layout = QVBoxLayout(self)
         layout.setSpacing(6)
@@ -247,6 +264,13 @@ class ControlsPanel(QWidget):
     def set_init_image(self, description: str | None) -> None:
         self.strength_row.set_init_image(description)
         self.inpaint_options.set_has_image(description is not None)
+        self.hires.set_init_image(description is not None)
+
+    @Slot()
+    def _on_size_changed(self) -> None:
+        self.hires.set_base_size(
+            self.size_row.width_spin.value(), self.size_row.height_spin.value()
+        )
 
     @Slot(int)
     def _on_model_activated(self, index: int) -> None:

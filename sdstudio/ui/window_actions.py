@@ -1,4 +1,4 @@
-"""The window's menus and toolbar: file (open, paste, save, preferences), view (zoom,
+"""The window's menus and toolbar: file (open, paste, save, upscale, preferences), view (zoom,
 compare, panels), help (about, shortcuts); Generate's shortcut."""
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QToolBar, QWidget
 
 
 class WindowActions(QObject):
-    """The actions (``open``, ``paste``, ``clear_init``, ``save_as``, ``preferences``,
-    ``quit``, ``fit``, ``actual_size``, ``compare``, ``generate`` (in no menu: its Ctrl+Enter
-    works from any field), ``about``, ``shortcuts``), the File, View and Help menus added
-    to ``menu_bar``, and ``toolbar`` (for the owner to place). Whoever owns the window
-    connects the actions' ``triggered``/``toggled`` signals; other parts add to
-    ``file_menu``, ``view_menu`` and ``panels_menu`` (:meth:`add_dock_toggle`).
+    """The actions (``open``, ``paste``, ``clear_init``, ``save_as``, ``upscale`` (the
+    canvas's picture), ``upscalers`` (the list, for the owner to place in a menu),
+    ``preferences``, ``quit``, ``fit``, ``actual_size``, ``compare``, ``generate`` (in no
+    menu: its Ctrl+Enter works from any field), ``about``, ``shortcuts``), the File, View
+    and Help menus added to ``menu_bar``, and ``toolbar`` (for the owner to place). Whoever
+    owns the window connects the actions' ``triggered``/``toggled`` signals; other parts add
+    to ``file_menu``, ``view_menu`` and ``panels_menu`` (:meth:`add_dock_toggle`).
 
     It emits no signals of its own: the QActions' signals are the interface.
     """
@@ -26,6 +27,12 @@ class WindowActions(QObject):
         self.paste = self._action("Paste Init Image", QKeySequence.StandardKey.Paste)
         self.clear_init = self._action("Clear Init Image")
         self.save_as = self._action("Save Image As…", QKeySequence.StandardKey.Save)
+        self.upscale = self._action("Upscale…")
+        self.upscale.setObjectName("upscaleAction")
+        self.upscale.setToolTip("Upscale the picture on the canvas and save it beside the others")
+        self.upscale.setEnabled(False)
+        self.upscalers = self._action("Upscalers…")
+        self.upscalers.setObjectName("upscalersAction")
         self.quit = self._action("Quit", QKeySequence.StandardKey.Quit)
         self.preferences = self._action("Preferences…", _preferences_keys())
         self.preferences.setObjectName("preferencesAction")
@@ -54,7 +61,7 @@ class WindowActions(QObject):
         self.file_menu = menu_bar.addMenu("&File")
         self.file_menu.addActions([self.open, self.paste, self.clear_init])
         self.file_menu.addSeparator()
-        self.file_menu.addAction(self.save_as)
+        self.file_menu.addActions([self.save_as, self.upscale])
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.preferences)
         self.file_menu.addSeparator()

@@ -45,13 +45,24 @@ def save_generation(
     image: Image.Image, record: GenerationRecord, output_dir: str | os.PathLike[str] | None = None
 ) -> Path:
     """Save one finished image with its parameters under a new number; returns its path."""
+    return save_numbered(image, png_info(record), str(record.seed), output_dir)
+
+
+def save_numbered(
+    image: Image.Image,
+    info: PngImagePlugin.PngInfo,
+    tail: str,
+    output_dir: str | os.PathLike[str] | None = None,
+) -> Path:
+    """As :func:`save_generation`, with text chunks of the caller's, named ``NNNNN-<tail>.png``
+    (an upscaled picture's ``<seed>-upscaled``)."""
     folder = Path(output_dir) if output_dir is not None else default_output_dir()
     if folder.is_file():  # mkdir would only say "File exists"
         raise NotADirectoryError(errno.ENOTDIR, "Not a folder", str(folder))
     folder.mkdir(parents=True, exist_ok=True)
-    temp = _write_temp(image, png_info(record), folder)
+    temp = _write_temp(image, info, folder)
     try:
-        return _claim_name(temp, folder, record.seed)
+        return _claim_name(temp, folder, tail)
     finally:
         temp.unlink(missing_ok=True)
 
@@ -107,8 +118,8 @@ def next_number(folder: Path) -> int:
     return highest + 1
 
 
-def _claim_name(temp: Path, folder: Path, seed: int) -> Path:
-    """Give ``temp`` the next free ``NNNNN-<seed>.png`` name without replacing any file.
+def _claim_name(temp: Path, folder: Path, tail: str) -> Path:
+    """Give ``temp`` the next free ``NNNNN-<tail>.png`` name without replacing any file.
 
     The link makes the full name exclusive; a number must be too, even under another seed. So
     after linking, a saver that sees another file with its number steps aside and tries the next
@@ -117,7 +128,7 @@ def _claim_name(temp: Path, folder: Path, seed: int) -> Path:
     """
     number = next_number(folder)
     for _ in range(_MAX_TRIES):
-        target = folder / f"{number:05d}-{seed}.png"
+        target = folder / f"{number:05d}-{tail}.png"
         try:
             _link_no_replace(temp, target)
         except FileExistsError:

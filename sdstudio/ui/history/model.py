@@ -143,6 +143,13 @@ class HistoryModel(QAbstractListModel):
         self._entries.insert(0, HistoryEntry(result.path, result, datetime.now()))
         self.endInsertRows()
 
+    def add_file(self, path: Path) -> None:
+        """A picture saved outside a run goes first, read from its file like the folder's."""
+        self.remove_path(path)
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self._entries.insert(0, HistoryEntry(path, made=datetime.now()))
+        self.endInsertRows()
+
     def remove_path(self, path: Path) -> None:
         """Forget the image at ``path`` (deleted, or about to be listed again)."""
         self._unfetched = [each for each in self._unfetched if each != path]

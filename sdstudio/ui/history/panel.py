@@ -25,21 +25,23 @@ class HistoryPanel(QWidget):
 
     Clicking an image asks for it on the canvas. The context menu (and the actions, for
     keyboard users) restores its settings (and shows the image), makes it the init image,
-    opens its folder, copies it, or moves it to the trash. What it cannot do itself it asks
-    for by signal, so it needs neither the canvas nor the init image; messages go to
-    ``state``.
+    upscales it, opens its folder, copies it, or moves it to the trash. What it cannot do
+    itself it asks for by signal, so it needs neither the canvas nor the init image; messages
+    go to ``state``. :meth:`add_file` puts a picture saved outside a run (an upscale) first.
 
     Signals:
         imageChosen(QImage): show this full image (the user clicked an entry).
         restoreRequested(str): restore the settings stored in this image file.
         initImageChosen(QImage, str): use this image (and its name) as the init image.
         initFileChosen(str): use this image file as the init image.
+        upscaleRequested(object): upscale this :class:`HistoryEntry`.
     """
 
     imageChosen = Signal(QImage)
     restoreRequested = Signal(str)
     initImageChosen = Signal(QImage, str)
     initFileChosen = Signal(str)
+    upscaleRequested = Signal(object)
 
     def __init__(
         self, state: AppState, folder: Path | None = None, parent: QWidget | None = None
@@ -79,6 +81,7 @@ class HistoryPanel(QWidget):
 
         self.restore_action = action("Restore Settings", self.restore_settings, "restoreAction")
         self.init_action = action("Use as Init Image", self.use_as_init, "useAsInitAction")
+        self.upscale_action = action("Upscale…", self.upscale, "historyUpscaleAction")
         self.open_folder_action = action(
             "Open Containing Folder", self.open_folder, "openFolderAction"
         )
@@ -103,12 +106,17 @@ class HistoryPanel(QWidget):
         on_disk = entry is not None and entry.path is not None
         for each in (self.restore_action, self.open_folder_action, self.delete_action):
             each.setEnabled(on_disk)
-        for each in (self.init_action, self.copy_action):
+        for each in (self.init_action, self.upscale_action, self.copy_action):
             each.setEnabled(entry is not None)
 
     @Slot(object)
     def add_result(self, result: FinishedImage) -> None:
         self.model.add_result(result)
+        bring_dock_forward(self)
+
+    def add_file(self, path: Path) -> None:
+        """List the picture saved at ``path`` first (its caption is read from the file)."""
+        self.model.add_file(path)
         bring_dock_forward(self)
 
     @Slot(QModelIndex)
@@ -150,6 +158,12 @@ class HistoryPanel(QWidget):
             self.initImageChosen.emit(entry.result.image, entry.name)
         elif entry.path is not None:
             self.initFileChosen.emit(str(entry.path))
+
+    @Slot()
+    def upscale(self) -> None:
+        entry = self.current_entry()
+        if entry is not None:
+            self.upscaleRequested.emit(entry)
 
     @Slot()
     def open_folder(self) -> None:
