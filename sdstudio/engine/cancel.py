@@ -20,3 +20,8 @@ class CancelToken:
     @property
     def cancelled(self) -> bool:
         return self._event.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until cancelled or ``timeout`` seconds pass; whether it is cancelled. For a
+        watcher that relays the cancel elsewhere (a server) the moment it is set."""
+        return self._event.wait(timeout)

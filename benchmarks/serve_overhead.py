@@ -1,0 +1,153 @@
+"""What the server costs: a demo job through ``sdstudio serve`` on the loopback against the
+same job run here, and jobs per minute with 1 and with 2 CPU replicas.
+
+Demo model at its native 128×128, Euler, 20 steps, each image saved here with its parameters
+(the server's client saves as a local run does).
+
+- overhead: latent previews every step, as the window shows them; one replica with as many
+  torch threads as the local run; local and server jobs alternate (so both see the same
+  machine), the first of each is a warm-up; the ratio of the medians (goal <= 1.10);
+- throughput: no previews, as a batch of variations runs; ``--jobs`` jobs submitted at once
+  from as many client threads, with 1 and then 2 replicas of one CPU each; jobs per minute
+  from the first submission to the last image.
+
+    python benchmarks/serve_overhead.py [--runs 8] [--jobs 12] [--steps 20] [--size 128]
+
+Needs the serve extra (``pip install "sdstudio[serve]"``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=8, help="timed jobs of each kind")
+    parser.add_argument("--jobs", type=int, default=12, help="jobs for the throughput")
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--size", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads, both sides")
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="sdstudio-bench-"))
+    os.environ["SDSTUDIO_HOME"] = str(home)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import ray
+    import torch
+    from ray import serve
+
+    from sdstudio.engine.models.loading import load_model
+    from sdstudio.serve.app import APP_NAME, build_app
+    from sdstudio.serve.options import ServeOptions
+
+    torch.set_num_threads(args.threads)
+    model = load_model("demo", device="cpu")
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={"env_vars": {"SDSTUDIO_HOME": str(home), "HF_HUB_OFFLINE": "1"}},
+    )
+    port = _free_port()
+    serve.start(http_options={"host": "127.0.0.1", "port": port})
+    url = f"http://127.0.0.1:{port}"
+    print(f"torch {torch.__version__}, ray {ray.__version__}, {os.cpu_count()} CPUs")
+    try:
+        one = ServeOptions(replicas=1, cpus_per_replica=args.threads)
+        serve.run(build_app(one), name=APP_NAME)
+        local, remote = _overhead(model, url, home, args)
+        print(
+            f"overhead, {args.runs} jobs each ({args.threads} torch threads both sides): "
+            f"local median {statistics.median(local):.3f} s, "
+            f"server median {statistics.median(remote):.3f} s, "
+            f"ratio {statistics.median(remote) / statistics.median(local):.3f} "
+            f"(best-of {min(remote) / min(local):.3f})"
+        )
+        for replicas in (1, 2):
+            serve.run(build_app(ServeOptions(replicas=replicas)), name=APP_NAME)
+            seconds = _throughput(url, home / f"throughput-{replicas}", args)
+            print(
+                f"throughput, {replicas} replica(s) of 1 CPU: {args.jobs} jobs in "
+                f"{seconds:.1f} s = {60 * args.jobs / seconds:.1f} jobs/minute"
+            )
+    finally:
+        serve.shutdown()
+        ray.shutdown()
+
+
+def _job(args: argparse.Namespace, folder: Path, seed: int, previews: str = "latent"):
+    from sdstudio.engine.generation.request import GenerationRequest
+    from sdstudio.engine.jobs.job import Job, SaveOptions
+    from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings
+
+    request = GenerationRequest(
+        prompt="a red circle on the left",
+        steps=args.steps,
+        width=args.size,
+        height=args.size,
+        seed=seed,
+        scheduler="Euler",
+    )
+    return Job(request, PreviewSettings(PreviewKind(previews)), saving=SaveOptions(folder))
+
+
+def _timed(events) -> float:
+    from sdstudio.engine.jobs.events import JobFailed
+
+    start = time.perf_counter()
+    for event in events:
+        if isinstance(event.payload, JobFailed):
+            raise SystemExit(f"a job failed: {event.payload.message}")
+    return time.perf_counter() - start
+
+
+def _overhead(model, url: str, home: Path, args: argparse.Namespace):
+    from sdstudio.engine.jobs.runner import run_job
+    from sdstudio.engine.remote.client import RemoteRunner
+
+    runner = RemoteRunner(url)
+    local, remote = [], []
+    for run in range(args.runs + 1):  # the first of each kind warms up
+        local.append(_timed(run_job(model, _job(args, home / "local", run))))
+        remote.append(_timed(runner.run_job(_job(args, home / "remote", run))))
+    return local[1:], remote[1:]
+
+
+def _throughput(url: str, folder: Path, args: argparse.Namespace) -> float:
+    from sdstudio.engine.remote.client import RemoteRunner
+
+    runner = RemoteRunner(url)
+    _timed(runner.run_job(_job(args, folder / "warm-up", 0, "none")))  # replicas ready
+
+    def run(seed: int) -> None:
+        _timed(runner.run_job(_job(args, folder, seed, "none")))
+
+    threads = [threading.Thread(target=run, args=(seed,)) for seed in range(args.jobs)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - start
+    saved = len(list(folder.glob("*.png")))
+    if saved != args.jobs:
+        raise SystemExit(f"{saved} images saved for {args.jobs} jobs")
+    return seconds
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+if __name__ == "__main__":
+    main()

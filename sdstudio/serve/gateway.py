@@ -1,0 +1,126 @@
+"""The server's HTTP API (documented in docs/SCALING.md), as a Ray Serve FastAPI ingress.
+
+Every request needs the token when the server has one (``Authorization: Bearer TOKEN``);
+every refusal is a JSON ``{"error": "..."}`` with a 4xx status, never a traceback. A job is
+checked here, when it is submitted, so a bad one is refused before it waits for a replica.
+
+Serve takes the ingress class when it is decorated, with the module's names defined so far:
+the helpers come first, and there is no ``from __future__ import annotations`` (FastAPI reads
+the endpoints' annotations at run time).
+"""
+
+import asyncio
+import hmac
+import json
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from ray import serve
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sdstudio import __version__
+from sdstudio.engine.errors import UserFacingError
+from sdstudio.engine.jobs.job import new_job_id
+from sdstudio.engine.remote.wire_job import job_from_wire
+from sdstudio.serve.job_stream import job_lines
+
+MAX_BODY_BYTES = 64 * 1024 * 1024  # a job with an init image, a mask and ControlNet images
+NDJSON = "application/x-ndjson"
+
+api = FastAPI(
+    title="sdstudio server", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
+)
+
+
+@api.exception_handler(StarletteHTTPException)
+async def _as_json(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    return JSONResponse({"error": error.detail}, error.status_code, headers=error.headers)
+
+
+async def _body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise HTTPException(413, f"A job may be at most {MAX_BODY_BYTES // 2**20} MiB")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise HTTPException(413, f"A job may be at most {MAX_BODY_BYTES // 2**20} MiB")
+    return bytes(body)
+
+
+def _json_body(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise HTTPException(400, f"The body is not JSON: {error}") from None
+
+
+@serve.deployment(max_ongoing_requests=1000, ray_actor_options={"num_cpus": 0})
+@serve.ingress(api)
+class Gateway:
+    """Routes the API to the ``board`` and ``engine`` deployments."""
+
+    def __init__(self, engine: Any, board: Any, token: str | None) -> None:
+        self._engine = engine
+        self._board = board
+        self._token = token
+
+    @api.get("/health")
+    async def health(self, request: Request) -> dict[str, Any]:
+        self._check_token(request)
+        model = await self._board.model.remote()
+        return {"status": "ready" if model else "loading", "version": __version__}
+
+    @api.get("/models")
+    async def models(self, request: Request) -> dict[str, Any]:
+        self._check_token(request)
+        model = await self._board.model.remote()
+        if model is None:
+            raise HTTPException(503, "The model is still loading; try again in a moment")
+        return {"models": [model]}
+
+    @api.post("/jobs")
+    async def submit(self, request: Request) -> dict[str, str]:
+        self._check_token(request)
+        data = _json_body(await _body(request))
+        job_id = new_job_id()
+        try:
+            job = await asyncio.to_thread(job_from_wire, data, job_id)
+        except UserFacingError as error:
+            raise HTTPException(400, str(error)) from None
+        if not await self._board.submit.remote(job):
+            raise HTTPException(503, "Too many jobs are waiting; try again later")
+        return {"id": job_id}
+
+    @api.get("/jobs/{job_id}/events")
+    async def events(self, job_id: str, request: Request) -> StreamingResponse:
+        self._check_token(request)
+        job = await self._board.take.remote(job_id)
+        if job is None:
+            raise HTTPException(
+                404, f"No job {job_id!r} is waiting to stream (unknown, or already streaming)"
+            )
+        lines = job_lines(self._engine, self._board, job)
+        return StreamingResponse(lines, media_type=NDJSON)
+
+    @api.post("/jobs/{job_id}/cancel")
+    async def cancel(self, job_id: str, request: Request) -> dict[str, bool]:
+        self._check_token(request)
+        if not await self._board.cancel.remote(job_id):
+            raise HTTPException(404, f"No job {job_id!r} is waiting or running")
+        return {"cancelled": True}
+
+    def _check_token(self, request: Request) -> None:
+        if self._token is None:
+            return
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            given.strip().encode(), self._token.encode()
+        ):
+            raise HTTPException(
+                401,
+                "A valid token is needed: send 'Authorization: Bearer TOKEN'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )

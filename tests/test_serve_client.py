@@ -1,0 +1,116 @@
+"""The server client without a server: the wire format both ways, and a connection that goes
+wrong fails the job with a message instead of raising. No Ray needed."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from PIL import Image
+
+from sdstudio.engine.generation.events import StepEvent
+from sdstudio.engine.generation.request import GenerationRequest
+from sdstudio.engine.jobs.events import JobDone, JobFailed, JobStarted
+from sdstudio.engine.jobs.job import Job, SaveOptions
+from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings
+from sdstudio.engine.remote.client import RemoteRunner
+from sdstudio.engine.remote.wire_error import WireError
+from sdstudio.engine.remote.wire_job import job_from_wire, job_to_wire
+from tests.helpers import max_pixel_difference, noise_image
+
+
+def _request(**changes) -> GenerationRequest:
+    values = dict(prompt="a red circle", steps=3, width=64, height=64, seed=4)
+    return GenerationRequest(**{**values, **changes})
+
+
+def test_a_job_crosses_the_wire_with_its_settings_pictures_and_previews() -> None:
+    init, mask = noise_image(64, 64, seed=1), Image.new("L", (64, 64), 255)
+    previews = PreviewSettings(PreviewKind.LATENT, every_n_steps=3, taesd_path="/mine/taesd")
+    job = Job(_request(init_image=init, mask=mask, strength=0.4, cfg_scale=5.5), previews)
+    back = job_from_wire(json.loads(json.dumps(job_to_wire(job))), "serverid")
+    assert back.request == job.request
+    assert max_pixel_difference(back.request.init_image, init) == 0
+    assert back.previews.every_n_steps == 3 and back.previews.taesd_path is None  # not ours
+    assert back.saving == SaveOptions(enabled=False) and back.id == "serverid"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"settings": {"step": 3}}, "Unknown settings: step"),
+        ({"settings": {"steps": "many"}}, "Setting steps must be int"),
+        ({"settings": {"steps": 0}}, "steps must be at least 1"),
+        ({"images": {"init_image": "not base64!"}}, "init_image is not valid base64"),
+        ({"probes": {"watch": ["unet.mid_block"]}}, "Watching modules"),
+        ({"controlnets": [{"weight": 1.0}]}, "ControlNet unit 1 needs a 'model'"),
+        ([1, 2], "A job is a JSON object"),
+    ],
+)
+def test_a_job_the_api_does_not_allow_is_refused_with_its_reason(data, message) -> None:
+    with pytest.raises(WireError, match=message):
+        job_from_wire(data, "x")
+
+
+class _DroppingServer(BaseHTTPRequestHandler):
+    """Takes the job, streams its start and one step, then closes the connection."""
+
+    def do_POST(self) -> None:  # noqa: N802  (http.server's name)
+        self.rfile.read(int(self.headers["Content-Length"]))
+        reply = json.dumps({"id": "abc123"}).encode() if self.path == "/jobs" else b"{}"
+        self.send_response(200 if self.path == "/jobs" else 404)
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.end_headers()
+        step = {"timestep": 999.0, "image_index": 0, "batch_count": 1, "row": 0}
+        for line in (
+            {"event": "queued"},
+            {"event": "started", "images": 1},
+            {"event": "step", "step": 1, "total": 3, **step},
+        ):
+            self.wfile.write(json.dumps(line).encode() + b"\n")
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def dropping_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _DroppingServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_lost_connection_fails_the_job_with_a_message(dropping_server, tmp_path) -> None:
+    out = tmp_path / "out"
+    job = Job(_request(), saving=SaveOptions(output_dir=out))
+    payloads = [event.payload for event in RemoteRunner(dropping_server).run_job(job)]
+    assert [type(p) for p in payloads] == [JobStarted, StepEvent, JobFailed, JobDone]
+    assert "closed before the job finished" in payloads[2].message
+    assert not out.exists()
+
+
+def test_a_server_nobody_runs_fails_the_job_with_a_message(tmp_path) -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    job = Job(_request(), saving=SaveOptions(output_dir=tmp_path))
+    payloads = [e.payload for e in RemoteRunner(f"http://127.0.0.1:{port}").run_job(job)]
+    assert [type(p) for p in payloads] == [JobStarted, JobFailed, JobDone]
+    assert "Cannot reach the server" in payloads[1].message

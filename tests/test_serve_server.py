@@ -1,0 +1,311 @@
+"""``sdstudio serve`` on the loopback: two CPU replicas of the demo model, one Ray instance for
+the module, driven through the HTTP API and the client the CLI and the window use."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+ray = pytest.importorskip("ray", reason='needs the serve extra: pip install "sdstudio[serve]"')
+serve = pytest.importorskip("ray.serve", reason="needs the serve extra (Ray Serve)")
+
+from sdstudio.cli import main  # noqa: E402
+from sdstudio.engine.cancel import CancelToken  # noqa: E402
+from sdstudio.engine.generation.events import Cancelled, StepEvent  # noqa: E402
+from sdstudio.engine.generation.request import GenerationRequest  # noqa: E402
+from sdstudio.engine.jobs.events import ImageSaved, JobDone, JobFailed, JobStarted  # noqa: E402
+from sdstudio.engine.jobs.job import Job, SaveOptions  # noqa: E402
+from sdstudio.engine.jobs.runner import run_job  # noqa: E402
+from sdstudio.engine.metadata import read_metadata  # noqa: E402
+from sdstudio.engine.previews.extension import PreviewImage  # noqa: E402
+from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings  # noqa: E402
+from sdstudio.engine.remote.client import RemoteRunner  # noqa: E402
+from sdstudio.engine.remote.wire_job import job_to_wire  # noqa: E402
+from sdstudio.serve.app import APP_NAME, build_app  # noqa: E402
+from sdstudio.serve.options import ServeOptions  # noqa: E402
+from tests.helpers import max_pixel_difference  # noqa: E402
+
+TOKEN = "loopback-test-token"
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    host: str
+    port: int
+
+    def runner(self, token: str = TOKEN) -> RemoteRunner:
+        return RemoteRunner(self.url, token)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Two CPU replicas of the demo model behind a token, on a free loopback port."""
+    home = tmp_path_factory.mktemp("serve-home")
+    environment = {"SDSTUDIO_HOME": str(home), "HF_HUB_OFFLINE": "1"}
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={"env_vars": environment},
+    )
+    port = _free_port()
+    try:
+        serve.start(http_options={"host": "127.0.0.1", "port": port})
+        serve.run(build_app(ServeOptions(replicas=2, token=TOKEN)), name=APP_NAME)
+        yield Server(f"http://127.0.0.1:{port}", "127.0.0.1", port)
+    finally:
+        serve.shutdown()
+        ray.shutdown()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _request(**changes) -> GenerationRequest:
+    values = dict(prompt="a red circle on the left", steps=6, width=64, height=64, seed=11)
+    return GenerationRequest(**{**values, **changes})
+
+
+def _payloads(runner: RemoteRunner, job: Job, cancel: CancelToken | None = None) -> list:
+    events = list(runner.run_job(job, cancel))
+    assert {event.job_id for event in events} == {job.id}
+    return [event.payload for event in events]
+
+
+@contextlib.contextmanager
+def _raw(
+    server: Server, method: str, path: str, token: str | None, body: object = None
+) -> Iterator[http.client.HTTPResponse]:
+    """One request of the HTTP API, as any client would send it."""
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=60)
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    data = None if body is None else json.dumps(body).encode()
+    try:
+        connection.request(method, path, body=data, headers=headers)
+        yield connection.getresponse()
+    finally:
+        connection.close()
+
+
+def test_a_job_on_the_server_makes_the_pixels_of_a_local_run(server, demo_model, tmp_path):
+    request = _request()
+    remote_job = Job(request, saving=SaveOptions(output_dir=tmp_path / "remote"))
+    local_job = Job(request, saving=SaveOptions(output_dir=tmp_path / "local"))
+    [remote] = [p for p in _payloads(server.runner(), remote_job) if isinstance(p, ImageSaved)]
+    with _torch_threads(1):  # as a one-CPU replica runs: the same sums in the same order
+        [local] = [e.payload for e in run_job(demo_model, local_job)
+                   if isinstance(e.payload, ImageSaved)]  # fmt: skip
+    assert remote.path.name == local.path.name == "00001-11.png"
+    with Image.open(remote.path) as here, Image.open(local.path) as there:
+        assert max_pixel_difference(here, there) == 0
+
+
+@contextlib.contextmanager
+def _torch_threads(count: int) -> Iterator[None]:
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_the_saved_file_carries_the_infotext_of_a_local_run(server, demo_model, tmp_path):
+    request = _request(seed=12, steps=4)
+    [remote] = [
+        p
+        for p in _payloads(server.runner(), Job(request, saving=SaveOptions(tmp_path / "r")))
+        if isinstance(p, ImageSaved)
+    ]
+    local_job = Job(request, saving=SaveOptions(output_dir=tmp_path / "l"))
+    [local] = [
+        e.payload for e in run_job(demo_model, local_job) if isinstance(e.payload, ImageSaved)
+    ]
+    here, there = read_metadata(remote.path), read_metadata(local.path)
+    assert here.texts["parameters"] == there.texts["parameters"]
+    assert here.record.seed == 12 and here.record.model_name == "demo"
+
+
+def test_streamed_previews_arrive_in_step_order(server, tmp_path):
+    previews = PreviewSettings(PreviewKind.LATENT, every_n_steps=2)
+    job = Job(_request(steps=8), previews=previews, saving=SaveOptions(output_dir=tmp_path))
+    payloads = _payloads(server.runner(), job)
+    order = [
+        (type(p).__name__, p.step) for p in payloads if isinstance(p, StepEvent | PreviewImage)
+    ]
+    preview_steps = [step for kind, step in order if kind == "PreviewImage"]
+    assert preview_steps == [2, 4, 6, 8]
+    for index, (kind, step) in enumerate(order):  # each right after its own step
+        if kind == "PreviewImage":
+            assert order[index - 1] == ("StepEvent", step)
+    [saved] = [p for p in payloads if isinstance(p, ImageSaved)]
+    assert [step for step, _ in saved.frames] == preview_steps
+
+
+def test_a_cancel_stops_the_run_within_a_step(server, tmp_path):
+    cancel = CancelToken()
+    out = tmp_path / "out"
+    # Steps long against the way from the server to here and back (a few tens of ms).
+    job = Job(_request(steps=30, width=512, height=512), saving=SaveOptions(output_dir=out))
+    payloads, seen_when_cancelled = [], None
+    for event in server.runner().run_job(job, cancel):
+        payloads.append(event.payload)
+        if isinstance(event.payload, StepEvent) and event.payload.step == 3:
+            seen_when_cancelled = 3
+            cancel.cancel()
+    [stopped] = [p for p in payloads if isinstance(p, Cancelled)]
+    assert seen_when_cancelled == 3
+    # The step under way when the cancel arrives finishes; no other starts.
+    assert stopped.after_step <= seen_when_cancelled + 1
+    assert max(p.step for p in payloads if isinstance(p, StepEvent)) == stopped.after_step
+    assert not any(isinstance(p, ImageSaved) for p in payloads)
+    assert not out.exists() or list(out.iterdir()) == []
+    assert isinstance(payloads[-1], JobDone)
+
+
+def test_a_job_cancelled_while_it_waits_for_a_replica_never_runs(server, tmp_path):
+    busy = [CancelToken(), CancelToken()]  # both replicas on long jobs until the end
+    long = [Job(_request(steps=400, width=256, height=256, seed=n)) for n in range(2)]
+    started = threading.Semaphore(0)
+
+    def occupy(job: Job, cancel: CancelToken) -> None:
+        for event in server.runner().run_job(job, cancel):
+            if isinstance(event.payload, StepEvent) and event.payload.step == 1:
+                started.release()
+
+    threads = [threading.Thread(target=occupy, args=pair) for pair in zip(long, busy, strict=True)]
+    for thread in threads:
+        thread.start()
+    for _ in threads:
+        assert started.acquire(timeout=120)
+    cancel = CancelToken()
+    threading.Timer(0.5, cancel.cancel).start()
+    out = tmp_path / "out"
+    waiting = Job(_request(seed=5), saving=SaveOptions(output_dir=out))
+    payloads = _payloads(server.runner(), waiting, cancel)
+    for token in busy:
+        token.cancel()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert [type(p) for p in payloads] == [JobStarted, Cancelled, JobDone]
+    assert payloads[1].after_step == 0 and not out.exists()
+
+
+def test_two_replicas_run_six_queued_jobs_and_save_each_image_once(server, tmp_path):
+    jobs = [
+        Job(_request(seed=100 + n, steps=8, width=128, height=128), saving=SaveOptions(tmp_path))
+        for n in range(6)
+    ]
+    spans: dict[str, list[float]] = {}
+    results: dict[str, list] = {}
+
+    def run(job: Job) -> None:
+        payloads = []
+        for event in server.runner().run_job(job):
+            if isinstance(event.payload, JobStarted | JobDone):
+                spans.setdefault(job.id, []).append(time.monotonic())
+            payloads.append(event.payload)
+        results[job.id] = payloads
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not any(isinstance(p, JobFailed) for ps in results.values() for p in ps)
+    files = sorted(tmp_path.glob("*.png"))
+    assert len(files) == 6
+    assert sorted(read_metadata(file).record.seed for file in files) == list(range(100, 106))
+    starts_and_ends = [span for span in spans.values() if len(span) == 2]
+    overlapping = max(
+        sum(start <= moment < end for start, end in starts_and_ends)
+        for moment, _ in starts_and_ends
+    )
+    assert overlapping >= 2  # both replicas worked at once
+
+
+def test_a_bad_job_is_refused_with_a_json_message(server):
+    with _raw(server, "POST", "/jobs", TOKEN, {"settings": {"step": 3}}) as response:
+        assert response.status == 400
+        assert "Unknown settings: step" in json.loads(response.read())["error"]
+
+
+def test_a_wrong_token_is_refused(server):
+    for token in ("not-the-token", None):
+        with _raw(server, "GET", "/models", token) as response:
+            assert response.status == 401
+            assert "token" in json.loads(response.read())["error"]
+    with _raw(server, "GET", "/models", TOKEN) as response:
+        assert response.status == 200
+        assert json.loads(response.read())["models"][0]["default_size"] == 128
+
+
+def test_generate_with_server_saves_here_as_a_local_run_does(server, tmp_path, capsys):
+    out = tmp_path / "out"
+    arguments = ["--prompt", "a blue square", "--steps", "4", "--seed", "21"]
+    code = main(
+        ["generate", *arguments, "--output-dir", str(out), "--server", server.url]
+        + ["--token", TOKEN]
+    )
+    assert code == 0
+    printed = Path(capsys.readouterr().out.strip())
+    assert printed == out / "00001-21.png"
+    record = read_metadata(printed).record
+    assert (record.width, record.height, record.prompt) == (128, 128, "a blue square")
+
+
+def test_killing_a_replica_mid_job_fails_that_job_and_the_rest_complete(server, tmp_path):
+    """Last in the module: the killed replica is replaced while the module ends."""
+    victim = Job(_request(steps=60, width=256, height=256), saving=SaveOptions(tmp_path))
+    with _raw(server, "POST", "/jobs", TOKEN, job_to_wire(victim)) as response:
+        job_id = json.loads(response.read())["id"]
+    others = [Job(_request(seed=300 + n), saving=SaveOptions(tmp_path)) for n in range(3)]
+    results: dict[str, list] = {}
+
+    def run(job: Job) -> None:
+        results[job.id] = _payloads(server.runner(), job)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in others]
+    with _raw(server, "GET", f"/jobs/{job_id}/events", TOKEN) as lines:
+        replica = _replica_of(lines)
+        for thread in threads:
+            thread.start()
+        ray.kill(ray.get_actor(replica, namespace="serve"), no_restart=True)
+        ending = [json.loads(line) for line in lines]
+    for thread in threads:
+        thread.join(timeout=300)
+    assert ending[-2]["event"] == "failed" and "replica" in ending[-2]["message"]
+    assert ending[-1]["event"] == "done"
+    for job in others:
+        assert [type(p) for p in results[job.id] if isinstance(p, ImageSaved | JobFailed)] == [
+            ImageSaved
+        ]
+
+
+def _replica_of(lines: http.client.HTTPResponse) -> str:
+    """Read the stream up to the job's first step; the replica that runs it."""
+    replica = None
+    for line in lines:
+        data = json.loads(line)
+        if data["event"] == "started":
+            replica = data["replica"]
+        if data["event"] == "step":
+            assert replica is not None
+            return replica
+    raise AssertionError("the stream ended before the first step")
