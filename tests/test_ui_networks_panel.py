@@ -133,6 +133,6 @@ def test_the_window_offers_the_panel_as_a_tab_beside_the_settings(qtbot, demo_mo
 
     window = make_window(qtbot, demo_model, tmp_path / "out")
     dock = window.findChild(type(window.history_dock), "networksDock")
-    assert dock.windowTitle() == "LoRAs and embeddings"
+    assert dock.windowTitle() == "LoRAs"
     assert dock in window.tabifiedDockWidgets(window.settings_dock)
     assert dock.widget().objectName() == "networksPanel"

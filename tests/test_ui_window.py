@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 
 from sdstudio.engine.models.demo.model import DEMO_LABEL
 from sdstudio.ui.worker_events import RunCancelled, RunDone, RunProgress, StepPreview
-from tests.ui_support import WAIT_MS, generate_and_wait, make_window, wait_for
+from tests.ui_support import WAIT_MS, generate_and_wait, make_window, thread_stacks, wait_for
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def test_img2img_with_an_opened_init_image(window, qtbot, tmp_path) -> None:
     window.controls.steps_spin.setValue(4)
     with qtbot.waitSignal(window.resultShown, timeout=WAIT_MS, raising=False) as shown:
         assert window.generate(), _status(window)
-    assert shown.signal_triggered, _queue_state(window)
+    assert shown.signal_triggered, _queue_state(window) + "\n" + thread_stacks()
     result = shown.args[0]
     assert result.request.is_img2img and result.request.strength == 0.5
     assert [frame.step for frame in result.frames] == [1, 2]  # 4 steps × 0.5 strength

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from pytestqt.exceptions import TimeoutError
 
 from sdstudio.ui.main_window import MainWindow
 from sdstudio.ui.worker_events import ModelReady, RunDone
@@ -44,9 +52,52 @@ def generate_and_wait(qtbot, window: MainWindow) -> None:
         assert window.generate()
 
 
-def wait_for(qtbot, host, kind: type, timeout: int = WAIT_MS):
+@contextmanager
+def wait_for(qtbot, host, kind: type, timeout: int = WAIT_MS) -> Iterator[Any]:
     """Wait (as a ``with`` block) for the worker's next event of type ``kind``;
-    ``blocker.args[0]`` is that event."""
-    return qtbot.waitSignal(
-        host.event, timeout=timeout, check_params_cb=lambda event: isinstance(event, kind)
+    ``blocker.args[0]`` is that event. A timeout says which events did come, and where
+    every thread was, so a job that never reports can be told from one that failed."""
+    seen: list[str] = []
+
+    def note(event: object) -> None:
+        message = getattr(event, "message", None)
+        seen.append(type(event).__name__ + (f"({message!r})" if message else ""))
+
+    host.event.connect(note)
+    try:
+        with qtbot.waitSignal(
+            host.event, timeout=timeout, check_params_cb=lambda event: isinstance(event, kind)
+        ) as blocker:
+            yield blocker
+    except TimeoutError as error:
+        raise AssertionError(
+            f"no {kind.__name__} within {timeout} ms; the worker sent {seen[-40:]}; "
+            f"busy={host.busy} running_job={host.running_job} ready={host.model_ready} "
+            f"alive={host.running} {_queue_flags(host)}\n" + thread_stacks()
+        ) from error
+    finally:
+        host.event.disconnect(note)
+
+
+def _queue_flags(host) -> str:
+    """The flags of the queue that feeds ``host``, when a window owns it."""
+    from PySide6.QtWidgets import QApplication
+
+    for widget in QApplication.topLevelWidgets():
+        queue = getattr(widget, "queue", None)
+        if isinstance(widget, MainWindow) and getattr(widget, "worker", None) is host:
+            return (
+                f"status={widget.statusBar().currentMessage()!r} "
+                f"jobs={[queued.state for queued in queue.model.jobs()]} paused={queue.paused} "
+                f"running={queue.running_job} loading={queue.loading_model} "
+                f"offered={host.offered_job()}"
+            )
+    return "(no window)"
+
+
+def thread_stacks() -> str:
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    return "\n".join(
+        f"--- thread {names.get(ident, ident)}:\n" + "".join(traceback.format_stack(frame))
+        for ident, frame in sys._current_frames().items()
     )

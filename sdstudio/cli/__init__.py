@@ -18,7 +18,16 @@ from collections.abc import Sequence
 from sdstudio.cli.version import VersionAction
 from sdstudio.engine.errors import UserFacingError
 
-SUBCOMMAND_MODULES = ("generate", "demo", "info", "modules", "attention", "train_demo")
+SUBCOMMAND_MODULES = (
+    "generate",
+    "demo",
+    "info",
+    "modules",
+    "attention",
+    "train_demo",
+    "upscale",
+    "serve",
+)
 EXIT_READER_GONE = 128 + 13  # 128 + SIGPIPE, what a shell shows for `yes | head`'s `yes`
 
 

@@ -10,6 +10,7 @@ from sdstudio.cli.controlnet_options import (
     prepared_controls,
     refuse_units,
 )
+from sdstudio.cli.hires_options import check_hires_arguments
 from sdstudio.cli.model_options import (
     add_model_arguments,
 )
@@ -17,6 +18,7 @@ from sdstudio.cli.network_options import add_network_arguments, with_networks
 from sdstudio.cli.outpaint_options import add_outpaint_arguments, with_outpainting
 from sdstudio.cli.preview_options import CliPreviews, add_preview_arguments
 from sdstudio.cli.run_jobs import check_destinations, load_for_cli, run_one, save_options
+from sdstudio.cli.server_options import add_server_arguments, refuse_server, run_on_server
 from sdstudio.cli.settings_arguments import (
     add_generation_arguments,
     at_native_size,
@@ -56,22 +58,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_network_arguments(parser)
     add_model_arguments(parser)
     add_controlnet_arguments(parser)
+    add_server_arguments(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    check_hires_arguments(args)
     if args.xyz:
         refuse_units(args, "--xyz")
+        refuse_server(args, "--xyz")
         from sdstudio.cli.xyz_plot import run_xyz
 
         return run_xyz(args)
     jobs = _jobs_arguments(args)
+    for each in jobs:
+        check_hires_arguments(each)
     requests = [with_networks(build_request(each), each) for each in jobs]
-    largest = max((request for request, _ in requests), key=lambda r: r.width * r.height)
-    check_destinations(dict.fromkeys(map(save_options, jobs)), largest.width, largest.height)
+    largest = max((request.final_size for request, _ in requests), key=lambda wh: wh[0] * wh[1])
+    check_destinations(dict.fromkeys(map(save_options, jobs)), *largest)
     controls = prepared_controls(args)
     previews = CliPreviews(args)
     probes = probe_options(args)
+    if args.server:
+        return run_on_server(args, jobs, requests, controls, previews, probes)
     model = load_for_cli(args)
     not_where_asked = 0
     for each, (request, networks) in zip(jobs, requests, strict=True):

@@ -30,11 +30,14 @@ from sdstudio.engine.paths import queue_dir
 from sdstudio.ui.app_state import AppState
 from sdstudio.ui.background import BackgroundOp, run_in_background
 from sdstudio.ui.canvas import CanvasView
+from sdstudio.ui.controlnet import ControlLayer, ControlNetPanel
 from sdstudio.ui.controls_panel import ControlsPanel
 from sdstudio.ui.dock_layout import keep_canvas_wide, tab_behind
 from sdstudio.ui.file_dialogs import ask_open_image, ask_save_image
 from sdstudio.ui.help.help_dialogs import HelpDialogs
+from sdstudio.ui.hires import is_inpainting_model
 from sdstudio.ui.history import HistoryPanel
+from sdstudio.ui.image_convert import qimage_to_pil
 from sdstudio.ui.image_opener import ImageFileOpener
 from sdstudio.ui.init_image_source import InitImageSource
 from sdstudio.ui.inpainting_controller import InpaintingController
@@ -53,6 +56,7 @@ from sdstudio.ui.run_bar import RunBar
 from sdstudio.ui.settings_store import SettingsStore
 from sdstudio.ui.step_scrubber import StepScrubber
 from sdstudio.ui.token_counters import PromptTokenCounters
+from sdstudio.ui.upscale import UpscaleController, UpscaledPicture, UpscalerCatalog
 from sdstudio.ui.window_actions import WindowActions
 from sdstudio.ui.window_fit import centred, first_start_size, smallest_size
 from sdstudio.ui.window_session import WindowSession
@@ -74,6 +78,7 @@ from sdstudio.ui.xyz.grid_collector import GridCollector
 from sdstudio.ui.xyz.grid_dialog import GridDialog
 
 if TYPE_CHECKING:
+    from PIL import Image
     from PySide6.QtCore import SignalInstance
 
     from sdstudio.engine.models.loading import LoadedModel
@@ -88,8 +93,10 @@ class MainWindow(QMainWindow):
     (menus and toolbar), ``settings`` (:class:`SettingsStore`), ``model_picker``,
     ``history``, ``queue`` (:class:`QueueRunner`: every Generate is a job in it) and its
     ``queue_panel``, ``image_opener`` (open/drop: init image or restore settings),
-    ``inspection``, :meth:`add_dock`, :meth:`load_model`, :meth:`show_message` and
-    :meth:`show_error`.
+    ``inspection``, ``controlnet`` (:class:`ControlNetPanel`, its map shown over the canvas
+    by ``control_layer``), ``upscalers`` (:class:`UpscalerCatalog`, for the hires section
+    and the upscale dialogs) and ``upscaling`` ("Upscale…" and the upscaler list),
+    :meth:`add_dock`, :meth:`load_model`, :meth:`show_message` and :meth:`show_error`.
 
     The worker's events are subscribed to here, by :class:`ModelPicker` and by
     :class:`InspectionDocks` for their own parts, nowhere else. No signals of its own:
@@ -167,14 +174,29 @@ class MainWindow(QMainWindow):
         self.history_dock = self.add_dock(
             self.history, "History", Qt.DockWidgetArea.RightDockWidgetArea, "historyDock"
         )
+        self.upscalers = UpscalerCatalog(self)  # read when a list is first looked at
+        self.upscaling = UpscaleController(
+            self.upscalers,
+            self.state,
+            lambda: self._output_dir or self.settings.output_dir,
+            device or self.settings.device,
+            self,
+        )
+        self.model_picker.menu.addSeparator()
+        self.model_picker.menu.addAction(self.window_actions.upscalers)
         self.networks = NetworksPanel(
             self.controls.prompt_edit, listed_network_folders(self.settings)
         )
         self.networks_dock = self.add_dock(
             self.networks,
-            "LoRAs and embeddings",
+            "LoRAs",  # embeddings too; a short title keeps the seven tabs readable at 768 px
             Qt.DockWidgetArea.LeftDockWidgetArea,
             "networksDock",
+        )
+        self.controlnet = ControlNetPanel(self._canvas_picture)
+        self.control_layer = ControlLayer(self.canvas, self.controlnet, self)
+        self.controlnet_dock = self.add_dock(
+            self.controlnet, "ControlNet", Qt.DockWidgetArea.LeftDockWidgetArea, "controlNetDock"
         )
         self.queue_dock = self.add_dock(
             self.queue_panel, "Queue", Qt.DockWidgetArea.LeftDockWidgetArea, "queueDock"
@@ -194,6 +216,7 @@ class MainWindow(QMainWindow):
             self.settings_dock,
             [
                 self.networks_dock,
+                self.controlnet_dock,
                 self.queue_dock,
                 inspection.browser,
                 inspection.activations_dock,
@@ -204,6 +227,10 @@ class MainWindow(QMainWindow):
         self._connect()
         self.session = WindowSession(self.settings, self.controls, self)  # restores the docks
         self.settings.report_problems(self.state.tell)  # values settings.ini could not keep
+        controlnet_problem = self.controlnet.restore(self.settings.controlnet_units())
+        if controlnet_problem is not None:
+            self.state.tell(controlnet_problem)
+        self.worker.on(RunStarted, lambda _event: self._save_controlnet())
         self.worker.on(RunStarted, lambda _event: self.session.save_controls())
         self.run_bar.set_idle("No model loaded", can_generate=False)
         self.queue.restore()  # after _connect, so its messages reach the status bar
@@ -265,6 +292,14 @@ class MainWindow(QMainWindow):
         actions.preferences.triggered.connect(self.preferences.open)
         actions.about.triggered.connect(self.help.open_about)
         actions.shortcuts.triggered.connect(self.help.open_shortcuts)
+        upscaling, hires = self.upscaling, self.controls.hires
+        actions.upscale.triggered.connect(upscaling.upscale_canvas)
+        actions.upscalers.triggered.connect(upscaling.open_list)
+        upscaling.watch(self.canvas, history, actions.upscale)
+        upscaling.upscaled.connect(self._on_upscaled)
+        status.insertPermanentWidget(0, upscaling.runner.progress)
+        hires.upscalersWanted.connect(self.upscalers.read_if_unread)
+        self.upscalers.listed.connect(hires.set_upscalers)
         images = self.init_images
         self.controls.clearInitRequested.connect(images.clear)
         self.canvas.filesDropped.connect(self.image_opener.open_first)
@@ -272,6 +307,7 @@ class MainWindow(QMainWindow):
         images.changed.connect(self._on_init_image_changed)
         images.opened.connect(self._on_init_image_opened)
         images.failed.connect(self.state.error)
+        self.controlnet.failed.connect(self.state.error)
         self.canvas.zoomChanged.connect(self._on_zoom)
         self.scrubber.imageChosen.connect(self.canvas.show_image)
         host = self.worker
@@ -364,6 +400,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_ready(self, event: ModelReady) -> None:
         self.taesd_fallback.set_family(event.model.family)
+        self.controls.hires.set_inpainting_model(is_inpainting_model(event.model))
         self.help.model_placed(event.model.placement)
         self.controls.set_model_description(event.description)
         self.token_counters.set_counter(event.counter)
@@ -398,10 +435,10 @@ class MainWindow(QMainWindow):
             return False
         try:
             request = self.current_request()
+            job = self._job_for(request)  # ControlNet units can refuse too
         except RequestError as error:
             self.show_error(str(error))
             return False
-        job = self._job_for(request)
         self.queue.enqueue(job, self._model_for_new_jobs())
         if self.queue.running_job != job.id:
             waiting = self.queue.pending_count()
@@ -425,13 +462,28 @@ class MainWindow(QMainWindow):
         return self.controls.build_request(self.init_images.image(), self.inpainting.mask())
 
     def _job_for(self, request: GenerationRequest) -> Job:
+        """The job for ``request``, with the enabled ControlNet units at its size (may raise
+        :class:`RequestError`)."""
         return Job(
             request,
             previews=self.taesd_fallback.preview_settings(),
             probes=self.inspection.options_for_run(),
             saving=SaveOptions(output_dir=self._output_dir or self.settings.output_dir),
             networks=self.settings.network_folders(),
+            controlnets=self.controlnet.run_units(request.width, request.height),
         )
+
+    def _canvas_picture(self) -> tuple[Image.Image, str] | None:
+        """What "Use canvas image" takes: the init image, else the picture shown."""
+        image = self.init_images.image()
+        if image is not None:
+            return image, self.init_images.name()
+        if not self.canvas.has_image():
+            return None
+        return qimage_to_pil(self.canvas.current_pixmap().toImage()).convert("RGB"), "canvas"
+
+    def _save_controlnet(self) -> None:
+        self.settings.set_controlnet_units(self.controlnet.stored())
 
     def _model_for_new_jobs(self) -> str:
         return self.queue.selected_model or self.model_picker.current
@@ -452,10 +504,14 @@ class MainWindow(QMainWindow):
         places = {}
         model = self._model_for_new_jobs()
         jobs = []
-        for cell in cells:
-            job = self._job_for(replace(cell.request, batch_count=1, batch_size=1))
-            places[job.id] = (cell.z, cell.y, cell.x)
-            jobs.append(job)
+        try:
+            for cell in cells:
+                job = self._job_for(replace(cell.request, batch_count=1, batch_size=1))
+                places[job.id] = (cell.z, cell.y, cell.x)
+                jobs.append(job)
+        except RequestError as error:
+            self.show_error(str(error))
+            return
         collector = GridCollector(plan, places, self.worker, self.queue, self)
         collector.saved.connect(self._on_grid_saved)
         collector.failed.connect(self.show_error)
@@ -544,6 +600,10 @@ class MainWindow(QMainWindow):
             self.canvas.clear_image()
         self._update_compare()
 
+    def _on_upscaled(self, picture: UpscaledPicture) -> None:
+        self.history.add_file(picture.path)
+        self._show_chosen_image(picture.image)
+
     @Slot(QImage)
     def _show_chosen_image(self, image: QImage) -> None:
         """A history image on the canvas; the scrubber only goes with the last result."""
@@ -619,8 +679,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Remember the settings, cancel a run and wait for the worker thread."""
+        self._save_controlnet()
         self.session.save()
         self.history.shutdown()
+        self.upscaling.shutdown()
         self.inspection.shutdown()
         self.worker.shutdown()
         super().closeEvent(event)
