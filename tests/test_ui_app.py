@@ -63,8 +63,15 @@ def test_run_app_loads_the_demo_then_exits_when_closed(qapp, demo_model, tmp_pat
     poll = QTimer(interval=50)
     poll.timeout.connect(close_when_ready)
     poll.start()
-    QTimer.singleShot(WAIT_MS, give_up)
-    code = run_app(model=None, init_image=str(tmp_path / "missing.png"), output_dir=None)
+    # A timer of our own, stopped below: a bare singleShot would outlive this test and close
+    # the windows of whichever test runs two minutes later.
+    deadline = QTimer(singleShot=True, interval=WAIT_MS)
+    deadline.timeout.connect(give_up)
+    deadline.start()
+    try:
+        code = run_app(model=None, init_image=str(tmp_path / "missing.png"), output_dir=None)
+    finally:
+        deadline.stop()
     assert code == 0
     assert seen, "the window never showed both the model and the init image's error"
     assert seen["visible"] is True
