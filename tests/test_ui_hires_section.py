@@ -76,7 +76,7 @@ def test_the_hires_prompt_negative_and_sampler_open_on_demand(qtbot, panel) -> N
 
 
 def test_the_latent_modes_offered_are_the_engines() -> None:
-    from sdstudio.engine.generation.hires.upscaling import LATENT_UPSCALERS as ENGINE
+    from sdstudio.engine.generation.hires.upscaler_names import LATENT_UPSCALERS as ENGINE
 
     assert [name for name, _tip in LATENT_UPSCALERS] == list(ENGINE)
 

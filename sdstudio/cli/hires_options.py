@@ -12,7 +12,7 @@ import argparse
 
 from sdstudio.cli.settings_arguments import destination, flag
 from sdstudio.engine.errors import RequestError
-from sdstudio.engine.generation.hires.upscaling import LATENT_UPSCALERS, PILLOW_UPSCALERS
+from sdstudio.engine.generation.hires.upscaler_names import LATENT_UPSCALERS, PILLOW_UPSCALERS
 from sdstudio.engine.generation.scheduler_names import canonical_scheduler_name
 from sdstudio.engine.generation.settings import HiresSettings, setting_fields
 

@@ -28,8 +28,8 @@ from sdstudio.engine.upscalers import UpscalerInfo
 from sdstudio.ui.upscale.catalog import builtin_upscalers
 from sdstudio.ui.upscale.upscaler_items import add_unlisted, fill_upscalers
 
-# A1111's latent upscale modes, by its names (the engine's LATENT_UPSCALERS, which imports
-# torch; a test keeps the two lists equal).
+# A1111's latent upscale modes, by its names, with what the list says of each (the engine's
+# names are in engine/generation/hires/upscaler_names.py; a test keeps the two lists equal).
 LATENT_UPSCALERS: tuple[tuple[str, str], ...] = (
     ("Latent", "Bilinear in latent space (A1111's default): fast, wants denoising ≥ 0.5"),
     ("Latent (antialiased)", "Bilinear with antialiasing, in latent space"),

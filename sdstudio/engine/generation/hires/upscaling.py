@@ -17,23 +17,10 @@ from typing import TYPE_CHECKING
 import torch
 from PIL import Image
 
+from sdstudio.engine.generation.hires.upscaler_names import LATENT_UPSCALERS, PILLOW_UPSCALERS
+
 if TYPE_CHECKING:
     from sdstudio.engine.cancel import CancelToken
-
-# name → (torch interpolation mode, antialias)
-LATENT_UPSCALERS: dict[str, tuple[str, bool]] = {
-    "Latent": ("bilinear", False),
-    "Latent (antialiased)": ("bilinear", True),
-    "Latent (bicubic)": ("bicubic", False),
-    "Latent (bicubic antialiased)": ("bicubic", True),
-    "Latent (nearest)": ("nearest", False),
-    "Latent (nearest-exact)": ("nearest-exact", False),
-}
-PILLOW_UPSCALERS: dict[str, Image.Resampling] = {
-    "Lanczos": Image.Resampling.LANCZOS,
-    "Nearest": Image.Resampling.NEAREST,
-    "None": Image.Resampling.LANCZOS,
-}
 
 
 def is_latent_upscaler(name: str) -> bool:
