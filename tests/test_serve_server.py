@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -31,9 +30,8 @@ from sdstudio.engine.previews.extension import PreviewImage  # noqa: E402
 from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings  # noqa: E402
 from sdstudio.engine.remote.client import RemoteRunner  # noqa: E402
 from sdstudio.engine.remote.wire_job import job_to_wire  # noqa: E402
-from sdstudio.serve.app import APP_NAME, build_app  # noqa: E402
-from sdstudio.serve.options import ServeOptions  # noqa: E402
 from tests.helpers import max_pixel_difference  # noqa: E402
+from tests.serve_support import loopback_server, torch_threads  # noqa: E402
 
 TOKEN = "loopback-test-token"
 
@@ -51,28 +49,8 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Two CPU replicas of the demo model behind a token, on a free loopback port."""
-    home = tmp_path_factory.mktemp("serve-home")
-    environment = {"SDSTUDIO_HOME": str(home), "HF_HUB_OFFLINE": "1"}
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        runtime_env={"env_vars": environment},
-    )
-    port = _free_port()
-    try:
-        serve.start(http_options={"host": "127.0.0.1", "port": port})
-        serve.run(build_app(ServeOptions(replicas=2, token=TOKEN)), name=APP_NAME)
+    with loopback_server(tmp_path_factory.mktemp("serve-home"), 2, TOKEN) as port:
         yield Server(f"http://127.0.0.1:{port}", "127.0.0.1", port)
-    finally:
-        serve.shutdown()
-        ray.shutdown()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _request(**changes) -> GenerationRequest:
@@ -106,24 +84,12 @@ def test_a_job_on_the_server_makes_the_pixels_of_a_local_run(server, demo_model,
     remote_job = Job(request, saving=SaveOptions(output_dir=tmp_path / "remote"))
     local_job = Job(request, saving=SaveOptions(output_dir=tmp_path / "local"))
     [remote] = [p for p in _payloads(server.runner(), remote_job) if isinstance(p, ImageSaved)]
-    with _torch_threads(1):  # as a one-CPU replica runs: the same sums in the same order
+    with torch_threads(1):  # as a one-CPU replica runs: the same sums in the same order
         [local] = [e.payload for e in run_job(demo_model, local_job)
                    if isinstance(e.payload, ImageSaved)]  # fmt: skip
     assert remote.path.name == local.path.name == "00001-11.png"
     with Image.open(remote.path) as here, Image.open(local.path) as there:
         assert max_pixel_difference(here, there) == 0
-
-
-@contextlib.contextmanager
-def _torch_threads(count: int) -> Iterator[None]:
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def test_the_saved_file_carries_the_infotext_of_a_local_run(server, demo_model, tmp_path):

@@ -58,7 +58,10 @@ def test_a_job_withdrawn_as_the_worker_takes_it_is_cancelled(window, qtbot, tmp_
     window.controls.steps_spin.setValue(window.controls.steps_spin.maximum())
     window.controls.size_row.set_size(256, 256)  # long enough not to end before the cancel
     second = click_generate(qtbot, window, "second")
-    _sleep_without_events(1.0)  # the worker has taken the second job by now
+    # The GUI thread stays busy (no events) until the worker has taken the second job.
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while window.worker.offered_job() is not None and time.monotonic() < deadline:
+        _sleep_without_events(0.05)
     assert window.worker.offered_job() is None
     window.queue.remove(second)  # the user removes it before the window heard of it
     with wait_for(qtbot, window.worker, RunDone) as first_done:

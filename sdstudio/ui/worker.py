@@ -26,6 +26,7 @@ from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.load_progress_relay import LoadProgressRelay
 from sdstudio.ui.probes.activation_recorder import ActivationRecorder
 from sdstudio.ui.probes.messages import ActivationFrame, AttentionResult
+from sdstudio.ui.server.server_jobs import SERVER_JOBS, run_on_server
 
 if TYPE_CHECKING:
     from sdstudio.engine.jobs.job import Job
@@ -126,7 +127,12 @@ class GenerationWorker(QObject):
             translator = _JobTranslator(running, self.event.emit, self._previews, self._activations)
             cancel = self._handoff.token_for(running.id)
             taken = None
-            for event in run_job(self._model, running, cancel, self._view_settings):
+            server = SERVER_JOBS.server_of(running.id)  # marked by the queue: no model here
+            if server is not None:
+                job_events_of = run_on_server(running, server, cancel)
+            else:
+                job_events_of = run_job(self._model, running, cancel, self._view_settings)
+            for event in job_events_of:
                 if isinstance(event.payload, job_events.JobDone):
                     taken = self._handoff.take()  # before RunDone, which tells the window
                     if taken is not None:

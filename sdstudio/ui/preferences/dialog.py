@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QVBoxLayout,
     QWidget,
@@ -28,16 +29,19 @@ from sdstudio.ui.preferences.checks import check_preferences
 from sdstudio.ui.preferences.path_row import PathRow
 from sdstudio.ui.preferences.theme import THEME_LABELS
 from sdstudio.ui.preferences.values import Preferences, read_preferences, write_preferences
+from sdstudio.ui.server.server_settings import ServerChoice, check_server_choice
 from sdstudio.ui.settings_store import SettingsStore
 
 APPLY_NOTE = (
     "Folders, TAESD weights and the theme apply now (the LoRA list after a restart); memory "
-    "options when a model next loads; the device at the next start."
+    "options when a model next loads; the device at the next start; the server for the jobs "
+    "queued after saving."
 )
 
 
 class PreferencesDialog(QDialog):
-    """``preferencesDialog``: folders, TAESD weights, device, memory options and theme.
+    """``preferencesDialog``: folders, TAESD weights, device, memory options, theme and the
+    server (``serverUrl``, ``serverToken``, ``serverEnabled``).
 
     Save checks the values: a wrong one is named in ``preferencesError`` and nothing is
     saved; folders that do not exist are created if the user agrees (``confirm_box``, a
@@ -79,6 +83,17 @@ class PreferencesDialog(QDialog):
         self.theme_combo = QComboBox(objectName="themeCombo")
         for name, label in THEME_LABELS:
             self.theme_combo.addItem(label, name)
+        self.server_url = QLineEdit(objectName="serverUrl")
+        self.server_url.setPlaceholderText("http://127.0.0.1:7861")
+        self.server_token = QLineEdit(objectName="serverToken")
+        self.server_token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.server_token.setPlaceholderText("None (a loopback server needs none)")
+        self.server_enabled = QCheckBox(
+            "Send queued jobs to the server", objectName="serverEnabled"
+        )
+        self.server_enabled.setToolTip(
+            "New jobs run on the server (sdstudio serve); their images are saved here"
+        )
         self.error_label = QLabel(objectName="preferencesError")
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -107,6 +122,10 @@ class PreferencesDialog(QDialog):
             model.addRow(check)
         look = QFormLayout()
         look.addRow("Theme", self.theme_combo)
+        server = QFormLayout()
+        server.addRow("Address", self.server_url)
+        server.addRow("Token", self.server_token)
+        server.addRow(self.server_enabled)
         note = QLabel(APPLY_NOTE, objectName="preferencesNote")
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -115,6 +134,7 @@ class PreferencesDialog(QDialog):
             ("TAESD preview weights", previews),
             ("Model", model),
             ("Appearance", look),
+            ("Server", server),
         ):
             box = QGroupBox(title)
             box.setLayout(form)
@@ -136,6 +156,9 @@ class PreferencesDialog(QDialog):
         for name, check in self.memory_checks.items():
             check.setChecked(getattr(preferences, name))
         self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(preferences.theme)))
+        self.server_url.setText(preferences.server.url)
+        self.server_token.setText(preferences.server.token)
+        self.server_enabled.setChecked(preferences.server.enabled)
 
     def preferences(self) -> Preferences:
         """The values as the dialog shows them (not checked yet)."""
@@ -148,6 +171,11 @@ class PreferencesDialog(QDialog):
             allow_taesd_download=self.download_check.isChecked(),
             device=str(self.device_combo.currentData()),
             theme=str(self.theme_combo.currentData()),
+            server=ServerChoice(
+                url=self.server_url.text().strip(),
+                token=self.server_token.text().strip(),
+                enabled=self.server_enabled.isChecked(),
+            ),
             **{name: check.isChecked() for name, check in self.memory_checks.items()},
         )
 
@@ -158,8 +186,10 @@ class PreferencesDialog(QDialog):
         """Check, ask about missing folders, then write and close; or say what is wrong."""
         preferences = self.preferences()
         check = check_preferences(preferences)
-        if check.errors:
-            self._refuse("\n".join(check.errors))
+        server_problem = check_server_choice(preferences.server)
+        errors = [*check.errors, *([server_problem] if server_problem else [])]
+        if errors:
+            self._refuse("\n".join(errors))
             return
         if check.missing_folders:
             self._ask_to_create(preferences, check.missing_folders)

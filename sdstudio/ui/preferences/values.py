@@ -6,13 +6,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sdstudio.engine.networks.library import NetworkKind, network_folders
+from sdstudio.ui.server.server_settings import (
+    ServerChoice,
+    read_server_choice,
+    write_server_choice,
+)
 from sdstudio.ui.settings_store import SettingsStore
 
 
 @dataclass(frozen=True)
 class Preferences:
     """Folders (None: the default in SDSTUDIO_HOME), TAESD weights ("" : the default
-    folder), where models run, their memory savers and the look of the window."""
+    folder), where models run, their memory savers, the look of the window and the
+    server queued jobs may go to."""
 
     output_dir: Path | None = None
     lora_dir: Path | None = None
@@ -25,6 +31,7 @@ class Preferences:
     vae_tiling: bool = False
     cpu_offload: bool = False
     theme: str = "system"
+    server: ServerChoice = ServerChoice()
 
 
 def read_preferences(store: SettingsStore) -> Preferences:
@@ -42,6 +49,7 @@ def read_preferences(store: SettingsStore) -> Preferences:
         vae_tiling=memory.vae_tiling,
         cpu_offload=memory.cpu_offload,
         theme=store.theme,
+        server=read_server_choice(store),
     )
 
 
@@ -59,6 +67,7 @@ def write_preferences(store: SettingsStore, preferences: Preferences) -> None:
     store.set_load_option("cpu_offload", preferences.cpu_offload)
     store.theme = preferences.theme
     store.sync()
+    write_server_choice(store, preferences.server)
 
 
 def listed_network_folders(store: SettingsStore) -> dict[NetworkKind, list[Path]]:

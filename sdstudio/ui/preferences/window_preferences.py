@@ -58,4 +58,9 @@ class WindowPreferences(QObject):
             blocked = action.blockSignals(True)  # stored already: no "apply later" message
             action.setChecked(getattr(preferences, name))
             action.blockSignals(blocked)
-        self._state.tell("Preferences saved.", 5000)
+        where = (
+            f" New jobs run on the server at {preferences.server.url}."
+            if preferences.server.sends_jobs
+            else ""
+        )
+        self._state.tell(f"Preferences saved.{where}", 5000)

@@ -37,6 +37,7 @@ class QueueRole(IntEnum):
     JOB_ID = Qt.ItemDataRole.UserRole + 1  # str
     STATE = Qt.ItemDataRole.UserRole + 2  # "pending", "running", "done", "failed", "cancelled"
     QUEUED = Qt.ItemDataRole.UserRole + 3  # the QueuedJob
+    WHERE = Qt.ItemDataRole.UserRole + 4  # "local" or "server": where the job runs
 
 
 @dataclass
@@ -47,6 +48,7 @@ class QueueRow:
     progress: float = 0.0  # of the running job, 0..1
     thumbnail: QIcon | None = None
     message: str = ""  # why it failed, where it was saved
+    where: str = "local"  # "local", or "server": sent to the server in Preferences
 
     @property
     def job_id(self) -> str:
@@ -58,7 +60,8 @@ class QueueRow:
 
 
 def describe(row: QueueRow) -> str:
-    """Two lines: the prompt, then size, steps, seed and state (with progress)."""
+    """Two lines: the prompt, then size, steps, seed, "server" for a job sent to the
+    server, and state (with progress)."""
     request = row.queued.job.request
     prompt = " ".join(request.prompt.split()) or "(no prompt)"
     if len(prompt) > PROMPT_CHARS:
@@ -69,7 +72,8 @@ def describe(row: QueueRow) -> str:
     images = request.image_count
     count = f" · {images} images" if images > 1 else ""
     details = f"{request.width}×{request.height} · {request.steps} steps · seed {request.seed}"
-    return f"{prompt}\n{details}{count} · {state}"
+    where = " · server" if row.where == "server" else ""
+    return f"{prompt}\n{details}{count}{where} · {state}"
 
 
 class JobQueueModel(QAbstractListModel):
@@ -99,7 +103,9 @@ class JobQueueModel(QAbstractListModel):
             return describe(row)
         if role == Qt.ItemDataRole.ToolTipRole:
             request = row.queued.job.request
-            lines = [request.prompt or "(no prompt)", f"Model: {row.queued.model}"]
+            model = f"Model: {row.queued.model}"
+            runs = "Runs on the server" if row.where == "server" else f"Runs here (local), {model}"
+            lines = [request.prompt or "(no prompt)", runs]
             return "\n".join([*lines, row.message] if row.message else lines)
         if role == Qt.ItemDataRole.DecorationRole:
             return row.thumbnail or self._placeholder
@@ -109,6 +115,8 @@ class JobQueueModel(QAbstractListModel):
             return row.state
         if role == QueueRole.QUEUED:
             return row.queued
+        if role == QueueRole.WHERE:
+            return row.where
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -188,10 +196,10 @@ class JobQueueModel(QAbstractListModel):
         number = self.row_of(job_id)
         return self._rows[number] if number >= 0 else None
 
-    def add(self, queued: QueuedJob) -> None:
+    def add(self, queued: QueuedJob, where: str = "local") -> None:
         end = len(self._rows)
         self.beginInsertRows(NO_PARENT, end, end)
-        self._rows.append(QueueRow(queued))
+        self._rows.append(QueueRow(queued, where=where))
         self.endInsertRows()
         self.changed.emit()
 

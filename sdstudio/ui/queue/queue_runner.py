@@ -5,6 +5,8 @@ runs, the one that comes next is offered to the worker (:mod:`~sdstudio.ui.job_h
 which starts it the moment the running one ends, so the model never waits on the window;
 every change of the queue (a reorder, a removal, Pause, a model switch) updates that offer.
 Every change of jobs, order or state is written to ``SDSTUDIO_HOME/queue`` at once.
+While Preferences sends queued jobs to a server, new jobs are marked to run there
+(:mod:`~sdstudio.ui.server.server_jobs`): they need no model switch on this machine.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from sdstudio.engine.jobs.job import Job, new_job_id
 from sdstudio.engine.jobs.queue_file import QueuedJob, QueueFile
 from sdstudio.ui.app_state import AppState
 from sdstudio.ui.queue.queue_model import FINISHED_STATES, JobQueueModel
+from sdstudio.ui.server.server_jobs import SERVER_JOBS
+from sdstudio.ui.server.server_settings import ServerChoice, read_server_choice
+from sdstudio.ui.settings_store import SettingsStore
 from sdstudio.ui.worker_events import (
     FinishedImage,
     ModelFailed,
@@ -44,6 +49,9 @@ class QueueRunner(QObject):
     A queue restored at start (:meth:`restore`) is paused, so nothing runs before the user
     says so.
 
+    ``server_choice()`` says, when a job is queued, whether it goes to a server (by
+    default the Server preference in settings.ini).
+
     Signals:
         jobStarted(str): the job with this id was handed to the worker.
         jobEnded(str): the job with this id stopped (done, failed or cancelled); sent
@@ -65,8 +73,10 @@ class QueueRunner(QObject):
         load_model: Callable[[str, bool], None],
         state: AppState,
         parent: QObject | None = None,
+        server_choice: Callable[[], ServerChoice] | None = None,
     ) -> None:
         super().__init__(parent)
+        self._server_choice = server_choice or (lambda: read_server_choice(SettingsStore()))
         self.model = JobQueueModel(self)
         self._worker = worker
         self._file = QueueFile(folder)
@@ -121,8 +131,14 @@ class QueueRunner(QObject):
     # -- what the window and the panel ask for -------------------------------------------
 
     def enqueue(self, job: Job, model_spec: str) -> None:
-        """Add ``job`` (to run on ``model_spec``) at the end; it starts now if nothing runs."""
-        self.model.add(QueuedJob(job, model_spec, "pending"))
+        """Add ``job`` (to run on ``model_spec``, or on the server when Preferences say
+        so) at the end; it starts now if nothing runs."""
+        choice = self._server_choice()
+        where = "local"
+        if choice.sends_jobs:
+            SERVER_JOBS.mark(job.id, choice.url, choice.token)
+            where = "server"
+        self.model.add(QueuedJob(job, model_spec, "pending"), where)
         self.dispatch()
 
     def choose_model(self, spec: str, allow_download: bool = False) -> bool:
@@ -153,6 +169,7 @@ class QueueRunner(QObject):
             return
         row = self.model.get(job_id)
         if row is not None and self.model.remove(job_id) and row.state == "pending":
+            SERVER_JOBS.forget(job_id)
             self.jobDropped.emit(job_id)
 
     def cancel_running(self) -> None:
@@ -164,6 +181,7 @@ class QueueRunner(QObject):
         for queued in self.model.jobs():
             if queued.state == "pending":
                 self.model.set_state(queued.job.id, "cancelled", "Cancelled before it ran")
+                SERVER_JOBS.forget(queued.job.id)
                 self.jobDropped.emit(queued.job.id)
         self.cancel_running()
 
@@ -190,12 +208,12 @@ class QueueRunner(QObject):
             if self._selected is not None and self._selected != self._loaded:
                 self._load_model(self._selected, self._selected_download)  # chosen meanwhile
             return
-        if not self._runs_on_loaded_model(queued):
+        if not _on_server(queued) and not self._runs_on_loaded_model(queued):
             self._asked_for = queued.model
             self._load_model(queued.model, False)
             return
-        if not self._worker.model_ready:
-            return  # a load is on its way (or failed: the window says so)
+        if not self._worker.model_ready:  # the worker takes no job, server ones too, before
+            return  # a model is loaded (one is on its way, or failed: the window says so)
         self._running = queued.job.id  # before submitting: its events may come at once
         self.model.set_state(queued.job.id, "running")
         self.jobStarted.emit(queued.job.id)
@@ -216,7 +234,7 @@ class QueueRunner(QObject):
         offer = None
         if self._running is not None and not self._paused and self._loading is None:
             queued = self.model.next_pending()
-            if queued is not None and self._runs_on_loaded_model(queued):
+            if queued is not None and (_on_server(queued) or self._runs_on_loaded_model(queued)):
                 offer = queued.job
         self._worker.offer_next(offer)
 
@@ -237,7 +255,7 @@ class QueueRunner(QObject):
         failed, self._loading = self._loading, None
         if failed is not None and failed == self._asked_for:
             for queued in self.model.jobs():  # they would only ask again, and fail again
-                if queued.state == "pending" and queued.model == failed:
+                if queued.state == "pending" and queued.model == failed and not _on_server(queued):
                     self.model.set_state(queued.job.id, "failed", event.message)
                     self.jobDropped.emit(queued.job.id)
         self._asked_for = None
@@ -266,6 +284,7 @@ class QueueRunner(QObject):
         if event.job_id != self._running:
             return
         self._running = None
+        SERVER_JOBS.forget(event.job_id)
         row = self.model.get(event.job_id)
         if row is not None and row.state == "running":
             self.model.set_state(event.job_id, "done")
@@ -320,3 +339,8 @@ class QueueRunner(QObject):
             self._file.save(waiting)
         except OSError as error:
             self._state.error.emit(f"Could not save the queue: {error}")
+
+
+def _on_server(queued: QueuedJob) -> bool:
+    """The job was marked to run on a server (it needs no model here)."""
+    return SERVER_JOBS.server_of(queued.job.id) is not None

@@ -1,0 +1,55 @@
+"""A loopback ``sdstudio serve`` for the tests that need one (Ray must be importable)."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def loopback_server(home: Path, replicas: int, token: str) -> Iterator[int]:
+    """CPU replicas of the demo model behind ``token`` on a free loopback port (yielded),
+    in a Ray instance of their own that ends with the block."""
+    import ray
+    from ray import serve
+
+    from sdstudio.serve.app import APP_NAME, build_app
+    from sdstudio.serve.options import ServeOptions
+
+    environment = {"SDSTUDIO_HOME": str(home), "HF_HUB_OFFLINE": "1"}
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={"env_vars": environment},
+    )
+    port = free_port()
+    try:
+        serve.start(http_options={"host": "127.0.0.1", "port": port})
+        serve.run(build_app(ServeOptions(replicas=replicas, token=token)), name=APP_NAME)
+        yield port
+    finally:
+        serve.shutdown()
+        ray.shutdown()
+
+
+@contextlib.contextmanager
+def torch_threads(count: int) -> Iterator[None]:
+    """Run the block on ``count`` torch threads, as a one-CPU replica does (the same sums in
+    the same order, so the same pixels)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
