@@ -104,6 +104,23 @@ def test_two_units_are_written_in_order(tmp_path: Path, installed: str, shapes: 
     )
 
 
+def test_an_xyz_plot_runs_every_cell_with_the_units(
+    tmp_path: Path, installed: str, shapes: Path, capsys
+) -> None:
+    out = tmp_path / "cells"
+    unit = ["--controlnet", installed, "--control-image", str(shapes)]
+    args = ["generate", "--prompt", "a red circle", "--output-dir", str(out), *FAST, *unit]
+    assert main([*args, "--xyz", "CFG=3,7"]) == 0
+    cells = sorted(path for path in out.glob("*.png") if "grid" not in path.name)
+    assert len(cells) == 2
+    for cell in cells:
+        assert _parameters(cell).count('ControlNet 0: "Module: none, Model: ' + installed) == 1
+    plain = tmp_path / "plain.png"
+    assert _generate(plain, "--cfg", "3") == 0
+    with Image.open(plain) as first, Image.open(cells[0]) as second:
+        assert max_pixel_difference(first, second) > 10  # the unit steered the cell
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
@@ -162,10 +179,6 @@ def test_two_units_are_written_in_order(tmp_path: Path, installed: str, shapes: 
         (
             ["--controlnet", "{name}", "--control-image", "{img}", "--control-mode", "strong"],
             "invalid choice: 'strong'",
-        ),
-        (
-            ["--controlnet", "{name}", "--control-image", "{img}", "--xyz", "CFG=3,7"],
-            "--controlnet cannot be used with --xyz yet",
         ),
     ],
 )

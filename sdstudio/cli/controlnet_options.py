@@ -199,10 +199,3 @@ def prepared_controls(args: argparse.Namespace) -> list[PreparedControl]:
 def control_units(prepared: Sequence[PreparedControl], width: int, height: int) -> tuple:
     """The units for a run of ``width`` × ``height``."""
     return tuple(each.unit(width, height) for each in prepared)
-
-
-def refuse_units(args: argparse.Namespace, other: str) -> None:
-    """A message (exit status 2) when ControlNet units come with ``other``, which does not
-    run them, rather than a picture made without them."""
-    if getattr(args, DEST, None):
-        raise RequestError(f"--controlnet cannot be used with {other} yet")

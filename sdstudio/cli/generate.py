@@ -8,7 +8,6 @@ from sdstudio.cli.controlnet_options import (
     add_controlnet_arguments,
     control_units,
     prepared_controls,
-    refuse_units,
 )
 from sdstudio.cli.hires_options import check_hires_arguments
 from sdstudio.cli.model_options import (
@@ -65,7 +64,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     check_hires_arguments(args)
     if args.xyz:
-        refuse_units(args, "--xyz")
         refuse_server(args, "--xyz")
         from sdstudio.cli.xyz_plot import run_xyz
 

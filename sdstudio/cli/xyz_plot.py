@@ -8,6 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from sdstudio.cli.controlnet_options import control_units, prepared_controls
 from sdstudio.cli.network_options import with_networks
 from sdstudio.cli.preview_options import CliPreviews
 from sdstudio.cli.run_jobs import check_destinations, load_for_cli, run_one, save_options
@@ -32,6 +33,7 @@ def run_xyz(args: argparse.Namespace) -> int:
     cell_args = argparse.Namespace(**{**vars(args), "out": None})  # the grid takes --out
     savings = dict.fromkeys([save_options(cell_args), save_options(args)])
     check_destinations(savings, base.width, base.height)
+    controls = prepared_controls(args)  # checked and preprocessed once, before the model
     previews, probes = CliPreviews(args), probe_options(args)
     model = load_for_cli(args)
     pictures: dict[tuple[int, int, int], object] = {}
@@ -40,7 +42,8 @@ def run_xyz(args: argparse.Namespace) -> int:
     for cell in cells:
         request = at_native_size(cell.request, args, model.default_size)
         one = replace(request, batch_count=1, batch_size=1)  # a cell is one picture
-        outcome = run_one(model, cell_args, one, networks, previews, probes)
+        units = control_units(controls, one.width, one.height)  # each cell at its own size
+        outcome = run_one(model, cell_args, one, networks, previews, probes, units)
         (saved, *_) = outcome.saved
         not_where_asked += outcome.not_where_asked
         pictures[(cell.z, cell.y, cell.x)] = saved.image
