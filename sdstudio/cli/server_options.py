@@ -14,6 +14,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from sdstudio.cli.controlnet_options import control_units
+from sdstudio.cli.job_in_terminal import show_in_terminal
 from sdstudio.cli.outpaint_options import with_outpainting
 from sdstudio.cli.run_jobs import save_options
 from sdstudio.cli.settings_arguments import NATIVE_WHEN_MISSING, at_native_size
@@ -92,26 +93,22 @@ def _native_side(runner: RemoteRunner) -> int:
 
 def _run(runner: RemoteRunner, job: Job, previews: CliPreviews) -> int:
     """One job, as ``run_one`` shows a local one; returns how many images went elsewhere."""
-    from sdstudio.engine.generation.events import Notice, StepEvent
-    from sdstudio.engine.jobs.events import ImageSaved, JobFailed
+    from sdstudio.engine.jobs.events import ImageSaved
     from sdstudio.engine.jobs.save_fallback import SaveFailed
     from sdstudio.engine.previews.extension import PreviewImage
 
     not_where_asked = 0
-    for event in runner.run_job(job):
-        payload = event.payload
-        if isinstance(payload, StepEvent):
-            if sys.stderr.isatty():
-                print(f"\rstep {payload.step}/{payload.total}", end="", file=sys.stderr, flush=True)
-        elif isinstance(payload, Notice):
-            print(f"sdstudio: {payload.text}", file=sys.stderr)
-            not_where_asked += isinstance(payload, SaveFailed)
-        elif isinstance(payload, JobFailed):
-            raise UserFacingError(payload.message)
+
+    def on_payload(payload: object) -> None:
+        nonlocal not_where_asked
+        if isinstance(payload, SaveFailed):
+            not_where_asked += 1  # show_in_terminal printed why and where it went
         elif isinstance(payload, PreviewImage):
             previews.on_preview(payload)
         elif isinstance(payload, ImageSaved):
             previews.on_image(payload)
             if payload.path is not None:
                 print(payload.path)
+
+    show_in_terminal(runner.run_job(job), on_payload)
     return not_where_asked
