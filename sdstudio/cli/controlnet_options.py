@@ -21,13 +21,12 @@ from sdstudio.engine.controlnet_preprocessors import (
     PREPROCESSORS,
     ResizeMode,
     find_preprocessor,
-    preprocess,
-    resize_control_image,
 )
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.controlnet.described_unit import DescribedUnit
 from sdstudio.engine.generation.controlnet.library import find_controlnet
 from sdstudio.engine.generation.controlnet.modes import CONTROL_MODES
+from sdstudio.engine.generation.controlnet.prepared_unit import UnitChoice
 from sdstudio.engine.generation.controlnet.unit import MAX_WEIGHT
 
 DEST = "controlnet_units"
@@ -150,29 +149,16 @@ def _unit_option(
 class PreparedControl:
     """A unit checked and its control map made; :meth:`unit` sizes it for one run."""
 
-    options: UnitOptions
+    choice: UnitChoice
     control_map: Any  # PIL image
-    thresholds: tuple[float | None, float | None]
 
     def unit(self, width: int, height: int) -> DescribedUnit:
-        options = self.options
-        image = resize_control_image(self.control_map, width, height, options.resize)
-        return DescribedUnit(
-            model=options.model,
-            image=image,
-            weight=options.weight,
-            start=options.start,
-            end=options.end,
-            mode=options.mode,
-            preprocessor=options.preprocessor,
-            resize_mode=options.resize,
-            threshold_a=self.thresholds[0],
-            threshold_b=self.thresholds[1],
-        )
+        return self.choice.unit(self.control_map, width, height)
 
 
 def prepared_controls(args: argparse.Namespace) -> list[PreparedControl]:
-    """Every unit of the command line checked (before the model loads) and preprocessed."""
+    """Every unit of the command line checked (before the model loads) and preprocessed,
+    its sliders at their defaults."""
     from sdstudio.engine.generation.controlnet.control_image import control_picture
 
     prepared = []
@@ -184,15 +170,21 @@ def prepared_controls(args: argparse.Namespace) -> list[PreparedControl]:
                 f"--controlnet {options.model}: --control-start ({options.start:g}) must be "
                 f"below --control-end ({options.end:g})"
             )
-        preprocessor = find_preprocessor(options.preprocessor)
-        options.preprocessor = preprocessor.name
+        preprocessor = find_preprocessor(options.preprocessor).name
         find_controlnet(options.model)
+        choice = UnitChoice(
+            model=options.model,
+            preprocessor=preprocessor,
+            weight=options.weight,
+            start=options.start,
+            end=options.end,
+            mode=options.mode,
+            resize=options.resize,
+        )
         path = Path(options.image).expanduser()
         if not path.is_file():
             raise RequestError(f"Control image not found: {path}")
-        control_map = preprocess(preprocessor.name, control_picture(path))
-        sliders = {each.slider: each.default for each in preprocessor.parameters}
-        prepared.append(PreparedControl(options, control_map, (sliders.get(1), sliders.get(2))))
+        prepared.append(PreparedControl(choice, choice.control_map(control_picture(path))))
     return prepared
 
 
