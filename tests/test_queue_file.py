@@ -3,6 +3,7 @@ damaged file is set aside with a message instead of stopping the app."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +67,28 @@ def test_a_saved_queue_comes_back_as_it_was(tmp_path: Path) -> None:
 def test_a_job_that_was_running_is_pending_again(tmp_path: Path) -> None:
     QueueFile(tmp_path).save([QueuedJob(Job(GenerationRequest("x")), state="running")])
     assert QueueFile(tmp_path).load().jobs[0].state == "pending"
+
+
+def test_a_job_sent_to_a_server_keeps_its_address_and_never_the_token(tmp_path: Path) -> None:
+    sent = QueuedJob(Job(GenerationRequest("there")), server="http://gpu-box:7861")
+    QueueFile(tmp_path).save([sent, QueuedJob(Job(GenerationRequest("here")))])
+    entries = json.loads((tmp_path / "queue.json").read_text(encoding="utf-8"))["jobs"]
+    assert entries[0]["server"] == "http://gpu-box:7861"
+    assert "server" not in entries[1] and "token" not in json.dumps(entries)
+
+    there, here = QueueFile(tmp_path).load().jobs
+    assert there == sent and there.server == "http://gpu-box:7861"
+    assert here.server is None
+
+
+def test_a_queue_file_from_before_servers_loads_every_job_as_local(tmp_path: Path) -> None:
+    QueueFile(tmp_path).save([QueuedJob(Job(GenerationRequest("old")))])
+    data = json.loads((tmp_path / "queue.json").read_text(encoding="utf-8"))
+    assert all("server" not in entry for entry in data["jobs"])  # as older versions wrote
+    data["jobs"].append({**data["jobs"][0], "id": "odd", "server": 42})  # not an address
+    (tmp_path / "queue.json").write_text(json.dumps(data), encoding="utf-8")
+    old, odd = QueueFile(tmp_path).load().jobs
+    assert old.server is None and odd.server is None
 
 
 def test_a_crash_while_saving_keeps_the_previous_queue(tmp_path: Path, monkeypatch) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from sdstudio.ui.preferences.dialog import PreferencesDialog
 from sdstudio.ui.queue.queue_model import QueueRole
+from sdstudio.ui.server.server_jobs import SERVER_JOBS
 from sdstudio.ui.server.server_settings import ServerChoice, read_server_choice
 from sdstudio.ui.settings_store import SettingsStore
 from tests.ui_support import WAIT_MS, click_generate, make_queue_window
@@ -102,3 +103,61 @@ def test_an_unreachable_server_fails_its_job_and_the_next_local_job_runs(
     [saved] = (tmp_path / "out").glob("*.png")
     with Image.open(saved) as image:
         assert image.info["parameters"].splitlines()[0] == "run here"
+
+
+def test_a_restored_queue_still_sends_its_server_jobs_there(qtbot, demo_model, tmp_path):
+    window = make_queue_window(qtbot, demo_model, tmp_path / "out")
+    url = f"http://127.0.0.1:{_closed_port()}"
+    window.queue.pause()
+    for enabled in (True, False):  # one job sent there, one kept here
+        dialog = window.preferences.open()
+        _save(qtbot, dialog, url, "s3cret", enabled)
+        qtbot.waitUntil(lambda: window.preferences.dialog is None, timeout=5000)
+        if enabled:
+            sent = click_generate(qtbot, window, "sent before closing")
+    kept = click_generate(qtbot, window, "kept here")
+    window.close()
+    SERVER_JOBS.forget(sent)  # as a new process starts: nothing in memory
+
+    reopened = make_queue_window(qtbot, demo_model, tmp_path / "out")
+    model = reopened.queue.model
+    assert [row.where for row in model.rows()] == ["server", "local"]
+    assert model.get(sent).queued.server == url
+    assert SERVER_JOBS.server_of(sent) == (url, "s3cret")  # the token from settings.ini
+    assert SERVER_JOBS.server_of(kept) is None
+    assert "· server · pending" in model.index(0).data(Qt.ItemDataRole.DisplayRole)
+
+    reopened.queue.resume()
+    qtbot.waitUntil(
+        lambda: model.count("pending") == 0 and reopened.queue.running_job is None,
+        timeout=WAIT_MS,
+    )
+    assert model.get(sent).state == "failed"
+    assert f"Cannot reach the server at {url}" in model.get(sent).message
+    assert model.get(kept).state == "done"
+
+
+def test_run_again_runs_where_preferences_point_now(qtbot, demo_model, tmp_path):
+    window = make_queue_window(qtbot, demo_model, tmp_path / "out")
+    url = f"http://127.0.0.1:{_closed_port()}"
+    _set_server(qtbot, window, url, enabled=True)
+    first = click_generate(qtbot, window, "again, here this time")
+    model = window.queue.model
+    qtbot.waitUntil(lambda: model.get(first).state == "failed", timeout=WAIT_MS)
+    assert model.get(first).where == "server"
+
+    _set_server(qtbot, window, url, enabled=False)  # the server was switched off
+    panel = window.queue_panel
+    panel.list.setCurrentIndex(model.index(model.row_of(first)))
+    qtbot.mouseClick(panel.run_again_button, Qt.MouseButton.LeftButton)
+    copy = model.jobs()[-1].job.id
+    qtbot.waitUntil(lambda: model.get(copy).state in ("done", "failed"), timeout=WAIT_MS)
+    assert model.get(copy).where == "local" and model.get(copy).queued.server is None
+    assert model.get(copy).state == "done", model.get(copy).message
+    assert len(list((tmp_path / "out").glob("*.png"))) == 1
+
+    _set_server(qtbot, window, url, enabled=True)  # and back on: the local job's copy goes
+    window.queue.pause()
+    panel.list.setCurrentIndex(model.index(model.row_of(copy)))
+    qtbot.mouseClick(panel.run_again_button, Qt.MouseButton.LeftButton)
+    assert model.rows()[-1].where == "server"

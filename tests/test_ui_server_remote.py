@@ -75,3 +75,38 @@ def test_a_job_sent_from_the_window_saves_the_pixels_of_a_local_run(
     with Image.open(there) as served, Image.open(here) as local_image:
         assert served.info["parameters"] == local_image.info["parameters"]
         assert max_pixel_difference(served, local_image) == 0
+
+
+def test_a_server_job_needs_no_model_here(server, qtbot, tmp_path):
+    """No local model was ever given (the load is held back), then one fails to load: the
+    jobs sent to the server run all the same, and their pictures are saved here."""
+    from sdstudio.ui.main_window import MainWindow
+    from sdstudio.ui.server.server_settings import ServerChoice, write_server_choice
+    from sdstudio.ui.settings_store import SettingsStore
+    from sdstudio.ui.worker_events import ModelFailed
+    from tests.ui_support import wait_for
+
+    write_server_choice(SettingsStore(), ServerChoice(server.url, TOKEN, True))
+    window = MainWindow(output_dir=tmp_path / "out", device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    window.controls.size_row.set_size(64, 64)
+    window.controls.steps_spin.setValue(3)
+    combo = window.controls.preview_combo
+    combo.setCurrentIndex(combo.findData("none"))
+    assert not window.worker.model_ready
+    assert window.run_bar.generate_button.isEnabled()
+
+    first = window.queue.model.get(_run_one(qtbot, window, "no model here"))
+    assert (first.where, first.state) == ("server", "done"), first.message
+
+    with wait_for(qtbot, window.worker, ModelFailed):
+        window.load_model(str(tmp_path / "no-such-model"))
+    assert window.run_bar.generate_button.isEnabled()  # the server still takes jobs
+    second = window.queue.model.get(_run_one(qtbot, window, "after a failed load"))
+    assert (second.where, second.state) == ("server", "done"), second.message
+
+    saved = sorted((tmp_path / "out").glob("*.png"))
+    assert len(saved) == 2
+    with Image.open(saved[1]) as image:
+        assert image.info["parameters"].splitlines()[0] == "after a failed load"

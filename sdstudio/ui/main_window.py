@@ -209,6 +209,8 @@ class MainWindow(QMainWindow):
             self.canvas,
             self.controls.size_row,
             self.scrubber,
+            self.controlnet.unit_summaries,  # a ControlNet's module can be watched per unit
+            self.controlnet.unitsChanged,
         )
         inspection = self.inspection
         tab_behind(  # the History keeps the right-hand side to itself (see dock_layout.py)
@@ -232,7 +234,7 @@ class MainWindow(QMainWindow):
             self.state.tell(controlnet_problem)
         self.worker.on(RunStarted, lambda _event: self._save_controlnet())
         self.worker.on(RunStarted, lambda _event: self.session.save_controls())
-        self.run_bar.set_idle("No model loaded", can_generate=False)
+        self.run_bar.set_idle("No model loaded", can_generate=self.queue.sends_to_server())
         self.queue.restore()  # after _connect, so its messages reach the status bar
 
     @property
@@ -414,7 +416,8 @@ class MainWindow(QMainWindow):
 
     def _on_model_failed(self, event: ModelFailed) -> None:
         self.controls.set_model_description("No model loaded.")
-        self.run_bar.set_idle("No model loaded", can_generate=False)
+        # jobs sent to a server need no model here
+        self.run_bar.set_idle("No model loaded", can_generate=self.queue.sends_to_server())
         self.show_error(event.message)
 
     def _on_model_progress(self, event: ModelProgress) -> None:
@@ -450,8 +453,11 @@ class MainWindow(QMainWindow):
         return True
 
     def _can_queue(self) -> bool:
-        """A job can wait for a model that is loading, not for one that never comes."""
+        """A job can wait for a model that is loading, not for one that never comes; one
+        sent to a server needs no model here."""
         if self.worker.model_ready or self.queue.loading_model is not None:
+            return True
+        if self.queue.sends_to_server():
             return True
         self.show_error("The model is not loaded yet.")
         return False

@@ -12,6 +12,7 @@ from sdstudio.engine.probes.views import ViewSettings
 from sdstudio.ui.job_handoff import JobHandoff
 from sdstudio.ui.latest_slot import LatestSlot
 from sdstudio.ui.probes.messages import ActivationFrame
+from sdstudio.ui.server.server_jobs import SERVER_JOBS
 from sdstudio.ui.worker import GenerationWorker
 
 if TYPE_CHECKING:
@@ -107,8 +108,10 @@ class WorkerHost(QObject):
         self._useRequested.emit(model)
 
     def submit(self, job: Job) -> bool:
-        """Run ``job``; False (and nothing queued) while busy or without a model."""
-        if self._busy or not self._model_ready or not self.running:
+        """Run ``job``; False (and nothing queued) while busy, or without a model for a job
+        that runs here (one marked for a server needs none)."""
+        needs_model = SERVER_JOBS.server_of(job.id) is None
+        if self._busy or (needs_model and not self._model_ready) or not self.running:
             return False
         self._busy = True
         self._running_job = job.id

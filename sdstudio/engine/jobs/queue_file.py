@@ -1,11 +1,13 @@
 """The job queue on disk (``SDSTUDIO_HOME/queue``): pending jobs survive closing the window.
 
 ``queue.json`` holds each job's settings (every schema setting, by name), its preview, probe,
-saving and folder options, its ControlNet units, the model it names and its state; init
-images, masks and control images are PNGs in ``images/`` beside it. Every save writes a new
-file and renames it over the old one, so a crash leaves the previous queue whole. A file
-that cannot be read is set aside (renamed with the time) with a message, and the queue starts
-empty: never a crash at start.
+saving and folder options, its ControlNet units, the model it names, its state and, for a
+job sent to an ``sdstudio serve`` server, that server's address (never its token: that stays
+in settings.ini; older files have none: their jobs run here); init images, masks and control
+images are PNGs in ``images/`` beside it. Every save writes a new file and renames it over
+the old one, so a crash leaves the previous queue whole. A file that cannot be read is set
+aside (renamed with the time) with a message, and the queue starts empty: never a crash at
+start.
 """
 
 from __future__ import annotations
@@ -35,15 +37,18 @@ IMAGES = "images"
 IMAGE_SETTINGS = ("init_image", "mask")
 JOB_STATES = ("pending", "running", "done", "failed", "cancelled")
 MAX_JOBS = 10_000
+MAX_SERVER_CHARS = 2000  # a longer text is no server's address
 
 
 @dataclass(frozen=True)
 class QueuedJob:
-    """A job in the queue: ``model`` is the spec it runs on ("demo", a folder…)."""
+    """A job in the queue: ``model`` is the spec it runs on ("demo", a folder…); ``server``
+    the address of the server it runs on instead (None: here)."""
 
     job: Job
     model: str = "demo"
     state: str = "pending"
+    server: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,10 +121,12 @@ class QueueFile:
                 if not file.is_file():  # a job's images never change: written once
                     image.save(file)
                 files[name] = file.name
+        server = {"server": queued.server} if queued.server else {}  # older files: none
         return {
             "id": job.id,
             "model": queued.model,
             "state": queued.state,
+            **server,
             "settings": settings,
             "images": files,
             "previews": {**asdict(job.previews), "kind": job.previews.kind.value},
@@ -189,7 +196,9 @@ class QueueFile:
         state = str(entry.get("state", "pending"))
         if state not in JOB_STATES or state == "running":
             state = "pending"  # the app stopped while it ran: it runs again
-        return QueuedJob(job, str(entry.get("model", "demo")), state)
+        server = entry.get("server")
+        server = server.strip()[:MAX_SERVER_CHARS] if isinstance(server, str) else ""
+        return QueuedJob(job, str(entry.get("model", "demo")), state, server or None)
 
     def _image_in_folder(self, file_name: str) -> Image.Image:
         """A job's image from ``images/`` (a name only: never a path elsewhere)."""

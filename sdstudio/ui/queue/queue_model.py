@@ -48,7 +48,12 @@ class QueueRow:
     progress: float = 0.0  # of the running job, 0..1
     thumbnail: QIcon | None = None
     message: str = ""  # why it failed, where it was saved
-    where: str = "local"  # "local", or "server": sent to the server in Preferences
+
+    @property
+    def where(self) -> str:
+        """Where the job runs: "server" when it was sent to one (``queued.server``), else
+        "local"."""
+        return "server" if self.queued.server else "local"
 
     @property
     def job_id(self) -> str:
@@ -196,10 +201,10 @@ class JobQueueModel(QAbstractListModel):
         number = self.row_of(job_id)
         return self._rows[number] if number >= 0 else None
 
-    def add(self, queued: QueuedJob, where: str = "local") -> None:
+    def add(self, queued: QueuedJob) -> None:
         end = len(self._rows)
         self.beginInsertRows(NO_PARENT, end, end)
-        self._rows.append(QueueRow(queued, where=where))
+        self._rows.append(QueueRow(queued))
         self.endInsertRows()
         self.changed.emit()
 

@@ -6,7 +6,10 @@ which starts it the moment the running one ends, so the model never waits on the
 every change of the queue (a reorder, a removal, Pause, a model switch) updates that offer.
 Every change of jobs, order or state is written to ``SDSTUDIO_HOME/queue`` at once.
 While Preferences sends queued jobs to a server, new jobs are marked to run there
-(:mod:`~sdstudio.ui.server.server_jobs`): they need no model switch on this machine.
+(:mod:`~sdstudio.ui.server.server_jobs`, and the server's address in the queue file, so a
+restored queue still sends them there): they need no model on this machine, and start as
+soon as the worker is free, even while no model is loaded here (or one failed to load).
+"Run again" queues the copy where Preferences point now, as a new Generate click would.
 """
 
 from __future__ import annotations
@@ -134,12 +137,16 @@ class QueueRunner(QObject):
         """Add ``job`` (to run on ``model_spec``, or on the server when Preferences say
         so) at the end; it starts now if nothing runs."""
         choice = self._server_choice()
-        where = "local"
+        server = None
         if choice.sends_jobs:
             SERVER_JOBS.mark(job.id, choice.url, choice.token)
-            where = "server"
-        self.model.add(QueuedJob(job, model_spec, "pending"), where)
+            server = choice.url
+        self.model.add(QueuedJob(job, model_spec, "pending", server))
         self.dispatch()
+
+    def sends_to_server(self) -> bool:
+        """New jobs go to a server (Preferences): they can be queued without a model here."""
+        return self._server_choice().sends_jobs
 
     def choose_model(self, spec: str, allow_download: bool = False) -> bool:
         """The user chose ``spec``: load it now if nothing runs (True), else once the
@@ -186,7 +193,8 @@ class QueueRunner(QObject):
         self.cancel_running()
 
     def run_again(self, job_id: str) -> None:
-        """Queue a copy of a job (same settings and model) at the end."""
+        """Queue a copy of a job (same settings and model) at the end, to run where
+        Preferences point now (here, or the server), not necessarily where it ran."""
         row = self.model.get(job_id)
         if row is not None:
             self.enqueue(replace(row.queued.job, id=new_job_id()), row.queued.model)
@@ -212,8 +220,12 @@ class QueueRunner(QObject):
             self._asked_for = queued.model
             self._load_model(queued.model, False)
             return
-        if not self._worker.model_ready:  # the worker takes no job, server ones too, before
-            return  # a model is loaded (one is on its way, or failed: the window says so)
+        if not _on_server(queued) and not self._worker.model_ready:
+            # no model here (none given yet, or it failed: the window says so): local jobs
+            # wait for one, jobs sent to a server need none and run meanwhile
+            queued = self._first_server_job()
+            if queued is None:
+                return
         self._running = queued.job.id  # before submitting: its events may come at once
         self.model.set_state(queued.job.id, "running")
         self.jobStarted.emit(queued.job.id)
@@ -226,6 +238,9 @@ class QueueRunner(QObject):
         """A model handed in (``loaded_model`` None) runs whatever is queued."""
         return self._loaded is None or queued.model == self._loaded
 
+    def _first_server_job(self) -> QueuedJob | None:
+        return next((q for q in self.model.jobs() if q.state == "pending" and _on_server(q)), None)
+
     @Slot()
     def _offer_next(self) -> None:
         """Keep the worker's hand-off in step with the queue: while a job runs, offer the
@@ -234,7 +249,12 @@ class QueueRunner(QObject):
         offer = None
         if self._running is not None and not self._paused and self._loading is None:
             queued = self.model.next_pending()
-            if queued is not None and (_on_server(queued) or self._runs_on_loaded_model(queued)):
+            if queued is not None and not _on_server(queued):
+                if not self._runs_on_loaded_model(queued):
+                    queued = None  # a model switch first
+                elif not self._worker.model_ready:
+                    queued = self._first_server_job()  # as dispatch() would choose
+            if queued is not None:
                 offer = queued.job
         self._worker.offer_next(offer)
 
@@ -261,7 +281,9 @@ class QueueRunner(QObject):
         self._asked_for = None
         if failed is not None and failed == self._selected:
             self._selected = self._loaded  # never ask again for a model that failed
-        # a ModelReady for the previous model follows when it is still loaded
+        # a ModelReady for the previous model follows when it is still loaded; meanwhile
+        # (or for good, when none was) the jobs sent to a server can run
+        self.dispatch()
 
     def _on_progress(self, event: RunProgress) -> None:
         done = event.image_index * event.total + event.step
@@ -322,9 +344,14 @@ class QueueRunner(QObject):
         loaded = self._file.load()
         for message in loaded.messages:
             self._state.error.emit(message)
+        choice = self._server_choice()
         for queued in loaded.jobs:
-            if queued.state == "pending":
-                self.model.add(queued)
+            if queued.state != "pending":
+                continue
+            if queued.server:  # still sent there; the token is the one kept in settings
+                token = choice.token if queued.server == choice.url else ""
+                SERVER_JOBS.mark(queued.job.id, queued.server, token)
+            self.model.add(queued)
         if self.model.rowCount():
             self._set_paused(True)
             self._state.tell(
@@ -342,5 +369,5 @@ class QueueRunner(QObject):
 
 
 def _on_server(queued: QueuedJob) -> bool:
-    """The job was marked to run on a server (it needs no model here)."""
-    return SERVER_JOBS.server_of(queued.job.id) is not None
+    """The job was sent to a server (it needs no model here)."""
+    return queued.server is not None
