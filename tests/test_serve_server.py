@@ -3,8 +3,10 @@ the module, driven through the HTTP API and the client the CLI and the window us
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.client
+import io
 import json
 import threading
 import time
@@ -234,6 +236,82 @@ def test_generate_with_server_saves_here_as_a_local_run_does(server, tmp_path, c
     assert printed == out / "00001-21.png"
     record = read_metadata(printed).record
     assert (record.width, record.height, record.prompt) == (128, 128, "a blue square")
+
+
+def _a1111(server: Server, endpoint: str, body: dict, token: str | None = TOKEN):
+    """Status and JSON answer of ``POST /sdapi/v1/{endpoint}``."""
+    with _raw(server, "POST", f"/sdapi/v1/{endpoint}", token, body) as response:
+        return response.status, json.loads(response.read())
+
+
+def _picture(text: str) -> Image.Image:
+    with Image.open(io.BytesIO(base64.b64decode(text))) as opened:
+        opened.load()
+        return opened.copy()
+
+
+def test_a1111_txt2img_makes_the_pixels_of_the_same_job(server):
+    settings = dict(prompt="a red circle on the left", steps=6, width=64, height=64, seed=11)
+    with _raw(server, "POST", "/jobs", TOKEN, {"settings": {**settings, "scheduler": "Euler"}}) \
+            as response:  # fmt: skip
+        job_id = json.loads(response.read())["id"]
+    with _raw(server, "GET", f"/jobs/{job_id}/events", TOKEN) as lines:
+        [ours] = [data for data in map(json.loads, lines) if data["event"] == "image"]
+
+    body = {**settings, "sampler_name": "euler", "cfg_scale": 7, "batch_size": 1, "n_iter": 1,
+            "override_settings": {"sd_model_checkpoint": "other"}, "made_up_field": 1}  # fmt: skip
+    status, answer = _a1111(server, "txt2img", body)
+    assert status == 200, answer
+    [image] = answer["images"]
+    assert max_pixel_difference(_picture(image), _picture(ours["png"])) == 0
+    assert answer["parameters"] == body
+    info = json.loads(answer["info"])
+    assert (info["seed"], info["all_seeds"], info["sampler_name"]) == (11, [11], "Euler")
+    assert info["infotexts"] == [ours["infotext"]]
+    assert _picture(image).info["parameters"] == ours["infotext"]
+    assert any("override_settings is ignored" in note for note in info["notes"])
+
+
+def test_a1111_img2img_starts_from_the_init_image(server):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (20, 40, 220)).save(buffer, format="JPEG")  # as clients send
+    init = "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+    settings = dict(prompt="a red circle on the left", steps=6, width=64, height=64, seed=5)
+    body = {**settings, "init_images": [init], "denoising_strength": 0.5}
+    status, answer = _a1111(server, "img2img", body)
+    assert status == 200, answer
+    [image] = answer["images"]
+    assert answer["parameters"]["init_images"] is None  # as A1111 answers
+    info = json.loads(answer["info"])
+    assert info["denoising_strength"] == 0.5
+    assert "Denoising strength: 0.5" in info["infotexts"][0]
+
+    as_png = io.BytesIO()
+    _picture(init.partition(",")[2]).convert("RGB").save(as_png, format="PNG")
+    job = {
+        "settings": {**settings, "strength": 0.5},
+        "images": {"init_image": base64.b64encode(as_png.getvalue()).decode()},
+    }
+    with _raw(server, "POST", "/jobs", TOKEN, job) as response:
+        job_id = json.loads(response.read())["id"]
+    with _raw(server, "GET", f"/jobs/{job_id}/events", TOKEN) as lines:
+        [ours] = [data for data in map(json.loads, lines) if data["event"] == "image"]
+    assert max_pixel_difference(_picture(image), _picture(ours["png"])) == 0
+    _, plain = _a1111(server, "txt2img", settings)  # the init image made a difference
+    assert max_pixel_difference(_picture(image), _picture(plain["images"][0])) > 20
+
+
+def test_a1111_refuses_a_wrong_token_and_a_bad_width(server):
+    for endpoint in ("txt2img", "img2img"):
+        status, answer = _a1111(server, endpoint, {"prompt": "x"}, "not-the-token")
+        assert status == 401 and "token" in answer["error"]
+    status, answer = _a1111(server, "txt2img", {"prompt": "x", "width": 100})
+    assert status == 422
+    assert answer["error"] == "width must be a positive multiple of 8, got 100"
+    status, answer = _a1111(server, "txt2img", {"prompt": "x", "steps": "many"})
+    assert (status, answer["error"]) == (422, "steps must be a whole number, not 'many'")
+    status, answer = _a1111(server, "img2img", {"prompt": "x"})
+    assert status == 422 and "init_images" in answer["error"]
 
 
 def test_killing_a_replica_mid_job_fails_that_job_and_the_rest_complete(server, tmp_path):

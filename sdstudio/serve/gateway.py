@@ -23,6 +23,7 @@ from sdstudio import __version__
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.jobs.job import new_job_id
 from sdstudio.engine.remote.wire_job import job_from_wire
+from sdstudio.serve.a1111 import a1111_answer, a1111_job
 from sdstudio.serve.job_stream import job_lines
 
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a job with an init image, a mask and ControlNet images
@@ -50,11 +51,11 @@ async def _body(request: Request) -> bytes:
     return bytes(body)
 
 
-def _json_body(body: bytes) -> Any:
+def _json_body(body: bytes, status: int = 400) -> Any:
     try:
         return json.loads(body)
     except (ValueError, RecursionError) as error:
-        raise HTTPException(400, f"The body is not JSON: {error}") from None
+        raise HTTPException(status, f"The body is not JSON: {error}") from None
 
 
 @serve.deployment(max_ongoing_requests=1000, ray_actor_options={"num_cpus": 0})
@@ -111,6 +112,54 @@ class Gateway:
         if not await self._board.cancel.remote(job_id):
             raise HTTPException(404, f"No job {job_id!r} is waiting or running")
         return {"cancelled": True}
+
+    @api.post("/sdapi/v1/txt2img")
+    async def a1111_txt2img(self, request: Request) -> dict[str, Any]:
+        return await self._a1111(request, img2img=False)
+
+    @api.post("/sdapi/v1/img2img")
+    async def a1111_img2img(self, request: Request) -> dict[str, Any]:
+        return await self._a1111(request, img2img=True)
+
+    async def _a1111(self, request: Request, img2img: bool) -> dict[str, Any]:
+        """A1111's API: one request runs the job and answers with its images (422 for a
+        value the job cannot take, as A1111's own checks answer; 500 when the run fails)."""
+        self._check_token(request)
+        body = _json_body(await _body(request), 422)
+
+        def job_of() -> tuple[Any, dict[str, Any], list[str]]:
+            wire, notes = a1111_job(body, img2img)
+            return job_from_wire(wire, new_job_id()), wire, notes
+
+        try:
+            job, wire, notes = await asyncio.to_thread(job_of)
+        except UserFacingError as error:
+            raise HTTPException(422, str(error)) from None
+        images, failure = await self._run_whole(job)
+        if failure is not None:
+            raise HTTPException(500, failure)
+        return await asyncio.to_thread(a1111_answer, body, wire, images, notes)
+
+    async def _run_whole(self, job: Any) -> tuple[list[dict[str, Any]], str | None]:
+        """Run ``job`` on an engine replica to its end: its ``image`` events and the message
+        it failed with (None). No board: nothing else can name this job, and a client that
+        goes away cancels the request, which stops the run."""
+        images: list[dict[str, Any]] = []
+        failure = None
+        stream = self._engine.options(stream=True).run.remote(job)
+        try:
+            async for batch in stream:
+                for data in batch:
+                    if data["event"] == "image":
+                        images.append(data)
+                    elif data["event"] == "failed":
+                        failure = str(data["message"])
+        except asyncio.CancelledError:
+            stream.cancel()
+            raise
+        except Exception as error:  # the replica died, or the run could not start
+            failure = f"The server lost the replica running this job ({type(error).__name__})"
+        return images, failure
 
     def _check_token(self, request: Request) -> None:
         if self._token is None:
