@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, SignalInstance, Slot
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from sdstudio.engine.generation.controlnet.watch_names import is_controlnet_path
@@ -23,6 +23,7 @@ from sdstudio.ui.probes.attention_panel import AttentionPanel
 from sdstudio.ui.probes.canvas_heat_overlay import CanvasHeatOverlay
 from sdstudio.ui.probes.watch_action import WatchModuleAction
 from sdstudio.ui.probes.watch_list import WatchList
+from sdstudio.ui.probes.watch_units import PanelUnits, unit_caption
 from sdstudio.ui.size_row import SizeRow
 from sdstudio.ui.step_scrubber import StepScrubber
 from sdstudio.ui.worker_events import (
@@ -56,7 +57,10 @@ class InspectionDocks(QObject):
     ``add_dock(widget, title, area, object_name)`` puts a panel in a dock of ``window``
     (which arranges them); the ``worker``'s model and run reports and its inspector feed the
     panels; ``size_row`` gives the size to trace shapes at, ``scrubber`` the shown step;
-    ``state`` brings results and takes messages. No signals of its own.
+    ``state`` brings results and takes messages. ``control_units`` gives the ControlNet
+    panel's units (each with ``index``, ``model`` and ``enabled``), ``units_changed`` says
+    when they change: a ControlNet's module can then be watched in any unit. No signals of
+    its own.
     """
 
     def __init__(
@@ -68,6 +72,8 @@ class InspectionDocks(QObject):
         canvas: CanvasView,
         size_row: SizeRow,
         scrubber: StepScrubber,
+        control_units: PanelUnits | None = None,
+        units_changed: SignalInstance | None = None,
     ) -> None:
         super().__init__(window)
         self._state = state
@@ -78,9 +84,16 @@ class InspectionDocks(QObject):
         self._closed = False
         self.watch_list = WatchList(self)
         self.browser = ModelBrowserDock(window)
-        self.watch_action = WatchModuleAction(self.browser, self.watch_list, self)
+        self.watch_action = WatchModuleAction(self.browser, self.watch_list, self, control_units)
         self.browser.add_node_action(self.watch_action)
-        self.activations = ActivationsPanel()
+        self.activations = ActivationsPanel(
+            describe_unit=(lambda path: unit_caption(path, control_units()))
+            if control_units is not None
+            else None
+        )
+        if units_changed is not None:
+            units_changed.connect(self.watch_action.refresh)
+            units_changed.connect(self.activations.units_changed)
         self.attention = AttentionPanel()
         self.overlay = CanvasHeatOverlay(canvas)
         self._retrace = QTimer(self, singleShot=True, interval=RETRACE_DELAY_MS)

@@ -6,6 +6,7 @@ on Refresh) and gives the window the enabled units for each run's size.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -30,6 +31,16 @@ def controlnet_names() -> list[str]:
     return [path.stem if path.is_file() else path.name for path in available_controlnets()]
 
 
+@dataclass(frozen=True)
+class UnitSummary:
+    """What other panels show of a unit: its tab (Unit ``index``), its ControlNet's name
+    ("" when none is chosen) and whether it is enabled (runs)."""
+
+    index: int
+    model: str
+    enabled: bool
+
+
 class ControlNetPanel(QWidget):
     """``units`` (:class:`ControlUnitWidget`, in tabs) and ``layer_toggle``
     (``controlLayerToggle``: the first enabled unit's map over the canvas).
@@ -37,10 +48,12 @@ class ControlNetPanel(QWidget):
     Signals:
         failed(str): a message for the status bar.
         layerChanged(): what :meth:`layer_map` gives may have changed.
+        unitsChanged(): what :meth:`unit_summaries` gives may have changed.
     """
 
     failed = Signal(str)
     layerChanged = Signal()
+    unitsChanged = Signal()
 
     def __init__(self, canvas_picture: CanvasPicture, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +75,7 @@ class ControlNetPanel(QWidget):
             unit.changed.connect(self._on_unit_changed)
             unit.failed.connect(self.failed)
             unit.refreshRequested.connect(self.refresh_models)
+            unit.model_combo.currentIndexChanged.connect(self.unitsChanged)
         layout = QVBoxLayout(self)
         layout.addWidget(self.layer_toggle)
         layout.addWidget(self.tabs, 1)
@@ -77,6 +91,7 @@ class ControlNetPanel(QWidget):
     def _show_models(self, names: list[str]) -> None:
         for unit in self.units:
             unit.set_models(names)
+        self.unitsChanged.emit()  # a unit's model may have left the folder
 
     def _on_scan_failed(self, error: Exception) -> None:
         self.failed.emit(f"Could not read the ControlNet folder: {error}")
@@ -85,6 +100,14 @@ class ControlNetPanel(QWidget):
         """The enabled units for a run of ``width`` × ``height``; a ``RequestError`` when one
         cannot run (no picture, no model…)."""
         return tuple(unit.run_unit(width, height) for unit in self.units if unit.is_enabled())
+
+    def unit_summaries(self) -> tuple[UnitSummary, ...]:
+        """Each unit's tab, model and whether it is enabled, in tab order (the enabled ones
+        run in this order: the first as a run's ``controlnet``, the next ``controlnet_1``)."""
+        return tuple(
+            UnitSummary(unit.index, str(unit.model_combo.currentData() or ""), unit.is_enabled())
+            for unit in self.units
+        )
 
     def layer_map(self) -> tuple[QImage, str] | None:
         """The map to lay over the canvas and its resize mode, or None: the layer is off or no
@@ -120,6 +143,7 @@ class ControlNetPanel(QWidget):
         for row, unit in enumerate(self.units):
             self.tabs.setTabText(row, _tab_title(unit))
         self.layerChanged.emit()
+        self.unitsChanged.emit()
 
 
 def _tab_title(unit: ControlUnitWidget) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QImage
@@ -36,6 +36,9 @@ HALVES = (
 class ActivationsPanel(QWidget):
     """``activationImage`` shows the chosen watched module at the newest step during a run,
     and at the step the scrubber shows after it; ``activationCaption`` says what it is.
+    ``activationUnit`` says which ControlNet unit a ``controlnet….`` path watches, in the
+    words ``describe_unit(path)`` gives ("" hides it); call :meth:`units_changed` when they
+    may have changed.
 
     Signals:
         viewChanged(object): the user chose another :class:`ViewSettings` (mode or half).
@@ -45,9 +48,14 @@ class ActivationsPanel(QWidget):
     viewChanged = Signal(object)
     unwatchRequested = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        describe_unit: Callable[[str], str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("activationsPanel")
+        self._describe_unit = describe_unit or (lambda _path: "")
         self._watched: tuple[str, ...] = ()
         self._live: dict[str, ActivationFrame] = {}
         self._records: dict[int, RecordedActivations] = {}
@@ -62,6 +70,12 @@ class ActivationsPanel(QWidget):
         self.module_combo = QComboBox(objectName="activationModule")
         self.module_combo.setToolTip("Which watched module to show")
         self.unwatch_button = QPushButton("Stop watching", objectName="activationUnwatch")
+        self.unit_label = QLabel(objectName="activationUnit", wordWrap=True)
+        self.unit_label.setToolTip(
+            "A ControlNet's module is watched in one unit of the run: the enabled units of "
+            "the ControlNet panel, counted from 0 in tab order"
+        )
+        self.unit_label.hide()
         self.mode_combo = QComboBox(objectName="activationMode")
         for text, mode in MODES:
             self.mode_combo.addItem(text, mode)
@@ -90,6 +104,7 @@ class ActivationsPanel(QWidget):
         view_row.addWidget(self.half_combo, 1)
         form = QFormLayout()
         form.addRow("Module", module_row)
+        form.addRow("", self.unit_label)
         form.addRow("Show", view_row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -121,6 +136,17 @@ class ActivationsPanel(QWidget):
         self.module_combo.blockSignals(False)
         self.unwatch_button.setEnabled(bool(self._watched))
         self._refresh()
+
+    @Slot()
+    def units_changed(self) -> None:
+        """The ControlNet units may be others: say again which one the module is in."""
+        self._show_unit()
+
+    def _show_unit(self) -> None:
+        path = self.module_combo.currentText()
+        text = self._describe_unit(path) if path else ""
+        self.unit_label.setText(text)
+        self.unit_label.setVisible(bool(text))
 
     # -- runs --------------------------------------------------------------------------------
     def start_run(self) -> None:
@@ -174,6 +200,7 @@ class ActivationsPanel(QWidget):
     # -- internals ---------------------------------------------------------------------------
     @Slot()
     def _refresh(self) -> None:
+        self._show_unit()
         frame = self.current_frame()
         if not self._watched:
             self.image_view.set_placeholder(NOTHING_WATCHED)
