@@ -12,6 +12,7 @@ Demo model at its native 128×128, Euler, 20 steps, each image saved here with i
   from the first submission to the last image.
 
     python benchmarks/serve_overhead.py [--runs 8] [--jobs 12] [--steps 20] [--size 128]
+                                        [--threads 2] [--no-throughput]
 
 Needs the serve extra (``pip install "sdstudio[serve]"``).
 """
@@ -35,6 +36,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--threads", type=int, default=2, help="torch threads, both sides")
+    parser.add_argument("--no-throughput", action="store_true", help="the overhead only")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="sdstudio-bench-"))
@@ -71,7 +73,7 @@ def main() -> None:
             f"ratio {statistics.median(remote) / statistics.median(local):.3f} "
             f"(best-of {min(remote) / min(local):.3f})"
         )
-        for replicas in (1, 2):
+        for replicas in () if args.no_throughput else (1, 2):
             serve.run(build_app(ServeOptions(replicas=replicas)), name=APP_NAME)
             seconds = _throughput(url, home / f"throughput-{replicas}", args)
             print(

@@ -208,6 +208,17 @@ def test_two_replicas_run_six_queued_jobs_and_save_each_image_once(server, tmp_p
     assert overlapping >= 2  # both replicas worked at once
 
 
+def test_a_job_submitted_and_streamed_in_one_request_is_named_first(server):
+    body = {"settings": {"prompt": "a blue square", "steps": 3, "width": 64, "height": 64}}
+    with _raw(server, "POST", "/jobs/run", TOKEN, body) as lines:
+        first = json.loads(lines.readline())
+        assert first["event"] == "queued" and first["job"].isalnum()
+        with _raw(server, "GET", f"/jobs/{first['job']}/events", TOKEN) as again:
+            assert again.status == 404  # it streams already, here
+        events = [json.loads(line)["event"] for line in lines]
+    assert events[-2:] == ["image", "done"]
+
+
 def test_a_bad_job_is_refused_with_a_json_message(server):
     with _raw(server, "POST", "/jobs", TOKEN, {"settings": {"step": 3}}) as response:
         assert response.status == 400

@@ -2,9 +2,9 @@
 
 A job runs through the engine's own runner (:func:`~sdstudio.engine.jobs.runner.run_job`)
 with saving off, on one thread of the replica's (torch keeps per-thread state, such as
-inference mode, across the steps of a run), which never waits for the network: each payload
-becomes a JSON object there (PNGs encoded too) and is streamed back with whatever else is
-ready. The run stops at the next step when the job's cancel flag on the
+inference mode, across the steps of a run), which never waits for the network nor for the
+encoding: each payload becomes a JSON object (PNGs encoded too) on a second thread, in order,
+and is streamed back with whatever else is ready. The run stops at the next step when the job's cancel flag on the
 :mod:`job board <sdstudio.serve.job_board>` is set, or when the stream's reader goes away.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +73,9 @@ class EngineReplica:
         self._board = board
         self._name = serve.get_replica_context().replica_id.to_full_id_str()
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sdstudio-job")
+        # PNGs and JSON are made on a thread of their own, in order, so the run goes on to
+        # its next step meanwhile (on a GPU box: the GPU is not kept waiting for the CPU)
+        self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sdstudio-wire")
         description = {
             "name": self._model.name,
             "spec": model,
@@ -89,16 +92,37 @@ class EngineReplica:
         cancel = CancelToken()
         made: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
 
-        def produce() -> None:  # the run never waits for the network
+        failed = []  # the encoder's first failure ends the stream there
+
+        def send(payload: Any) -> None:  # on the encoder thread, one payload after another
+            if failed:
+                return
             try:
-                for data in self._events(job, cancel):
-                    loop.call_soon_threadsafe(made.put_nowait, data)
-            except Exception as error:  # run_job reports its own failures; this is ours
+                data = self._wire(payload)
+            except Exception as error:
                 logger.exception("Job %s could not be streamed", job.id)
-                for data in _failure(f"The server could not send this job's events: {error}"):
-                    loop.call_soon_threadsafe(made.put_nowait, data)
+                failed.append(error)
+                cancel.cancel()
+                message = f"The server could not send this job's events: {error}"
+                for each in _failure(message):
+                    loop.call_soon_threadsafe(made.put_nowait, each)
+                return
+            if data is not None:
+                loop.call_soon_threadsafe(made.put_nowait, data)
+
+        def produce() -> None:  # the run never waits for the network, nor for the encoding
+            from sdstudio.engine.jobs.runner import run_job
+
+            try:
+                for event in run_job(self._model, job, cancel):
+                    self._encoder.submit(send, event.payload)
+            except Exception as error:  # run_job reports its own failures; this is ours
+                logger.exception("Job %s could not be run", job.id)
+                for payload in (JobFailed(f"The server could not run this job: {error}"),
+                                JobDone()):  # fmt: skip
+                    self._encoder.submit(send, payload)
             finally:
-                loop.call_soon_threadsafe(made.put_nowait, None)
+                self._encoder.submit(loop.call_soon_threadsafe, made.put_nowait, None)
 
         watch = asyncio.create_task(self._cancel_when_asked(job.id, cancel))
         loop.run_in_executor(self._thread, produce)
@@ -113,16 +137,11 @@ class EngineReplica:
             watch.cancel()
             self._board.forget.remote(job.id)
 
-    def _events(self, job: Job, cancel: CancelToken) -> Iterator[dict[str, Any]]:
-        from sdstudio.engine.jobs.runner import run_job
-
-        for event in run_job(self._model, job, cancel):
-            data = wire_event(event.payload)
-            if data is None:
-                continue
-            if data["event"] == "started":
-                data["replica"] = self._name
-            yield data
+    def _wire(self, payload: Any) -> dict[str, Any] | None:
+        data = wire_event(payload)
+        if data is not None and data["event"] == "started":
+            data["replica"] = self._name
+        return data
 
     async def _cancel_when_asked(self, job_id: str, cancel: CancelToken) -> None:
         response = self._board.cancelled.remote(job_id)

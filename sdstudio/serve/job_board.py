@@ -41,12 +41,13 @@ class JobBoard:
         self._jobs: dict[str, _JobState] = {}
         self._model: dict[str, Any] | None = None
 
-    async def submit(self, job: Job) -> bool:
-        """Keep ``job`` until its stream takes it; False when the board is full."""
+    async def submit(self, job: Job, streaming: bool = False) -> bool:
+        """Keep ``job`` until its stream takes it (``streaming``: its stream has it already,
+        only its cancel flag is kept); False when the board is full."""
         self._drop_unclaimed()
         if len(self._jobs) >= MAX_WAITING_JOBS:
             return False
-        self._jobs[job.id] = _JobState(job)
+        self._jobs[job.id] = _JobState(None if streaming else job)
         return True
 
     async def take(self, job_id: str) -> Job | None:

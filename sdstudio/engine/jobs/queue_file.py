@@ -105,6 +105,17 @@ class QueueFile:
 
     # -- one job ---------------------------------------------------------------------------
 
+    def entry(self, queued: QueuedJob) -> dict[str, Any]:
+        """``queued`` as its entry in ``queue.json``, its pictures written to ``images/``
+        (which must exist when it has any; a job without pictures writes nothing)."""
+        return self._entry(queued, self.folder / IMAGES)
+
+    def restored(self, entry: dict[str, Any]) -> QueuedJob:
+        """The job ``entry`` describes, its pictures read from ``images/``. A job that cannot
+        be used raises what :meth:`load` reports (``UserFacingError``, ``ValueError``,
+        ``TypeError``, ``KeyError``, ``OSError``)."""
+        return self._queued(entry)
+
     def _entry(self, queued: QueuedJob, images: Path) -> dict[str, Any]:
         job = queued.job
         request = job.request

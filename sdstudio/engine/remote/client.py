@@ -20,7 +20,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.errors import UserFacingError
@@ -51,6 +51,7 @@ class RemoteRunner:
 
     def __init__(self, url: str, token: str | None = None, timeout: float = 60.0) -> None:
         self._connection = ServerConnection(url, token, timeout)
+        self._two_requests = False  # the server has no POST /jobs/run
 
     @property
     def url(self) -> str:
@@ -92,28 +93,54 @@ class RemoteRunner:
         if job.probes.watch or job.probes.attention:
             raise ServerError("Watching modules and attention maps need a local run, not a server")
         check_save_destination(job.saving, *job.request.final_size)  # before the work
-        reply = self._connection.post_json("/jobs", job_to_wire(job))
-        server_id = reply.get("id") if isinstance(reply, dict) else None
-        if not isinstance(server_id, str) or not server_id.isalnum():
-            raise ServerError(f"The server at {self.url} did not give the job an id")
-        frames = _Frames()
-        with _CancelRelay(cancel, partial(self._cancel, server_id)) as relay:
-            for data in self._connection.lines(f"/jobs/{server_id}/events"):
-                payload = payload_from_wire(data)
-                if isinstance(payload, JobDone):
-                    relay.finished()
-                    return
-                if isinstance(payload, RemoteImage):
-                    yield from saved_here(job, payload, frames.take(payload))
-                    continue
-                if isinstance(payload, PreviewImage):
-                    frames.add(payload)
-                if payload is not None:
-                    yield payload
+        server_id, stream = self._stream(job_to_wire(job))
+        with contextlib.closing(stream) as lines:
+            frames = _Frames()
+            with _CancelRelay(cancel, partial(self._cancel, server_id)) as relay:
+                for data in lines:
+                    payload = payload_from_wire(data)
+                    if isinstance(payload, JobDone):
+                        relay.finished()
+                        return
+                    if isinstance(payload, RemoteImage):
+                        yield from saved_here(job, payload, frames.take(payload))
+                        continue
+                    if isinstance(payload, PreviewImage):
+                        frames.add(payload)
+                    if payload is not None:
+                        yield payload
         raise ServerError(f"The connection to {self.url} closed before the job finished")
+
+    def _stream(self, wire: dict[str, Any]) -> tuple[str, Iterator[Any]]:
+        """The server's id of the job and its stream of events: submitted and streamed in
+        one request (``POST /jobs/run``, whose first line names the job), or in two for a
+        server that predates it."""
+        if not self._two_requests:
+            lines = self._connection.lines("/jobs/run", wire)
+            try:
+                first = next(lines, None)  # "queued"
+            except ServerError as error:
+                if error.status not in (404, 405):
+                    raise
+                self._two_requests = True
+            else:
+                server_id = first.get("job") if isinstance(first, dict) else None
+                if _is_id(server_id):
+                    return server_id, lines
+                lines.close()
+                raise ServerError(f"The server at {self.url} did not give the job an id")
+        reply = self._connection.post_json("/jobs", wire)
+        server_id = reply.get("id") if isinstance(reply, dict) else None
+        if not _is_id(server_id):
+            raise ServerError(f"The server at {self.url} did not give the job an id")
+        return server_id, self._connection.lines(f"/jobs/{server_id}/events")
 
     def _cancel(self, server_id: str) -> None:
         self._connection.post_json(f"/jobs/{server_id}/cancel", {}, timeout=CANCEL_TIMEOUT_S)
+
+
+def _is_id(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and value.isalnum()
 
 
 class _Frames:

@@ -21,7 +21,12 @@ TOKEN_VARIABLE = "SDSTUDIO_SERVER_TOKEN"  # where commands read a token not give
 
 
 class ServerError(UserFacingError):
-    """The server could not be used for this request; the message says why."""
+    """The server could not be used for this request; the message says why. ``status`` is
+    the HTTP status of a refusal (None when there was no answer)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class ServerConnection:
@@ -51,10 +56,10 @@ class ServerConnection:
         with self._exchange("POST", path, body, timeout) as response:
             return self._json(response)
 
-    def lines(self, path: str) -> Iterator[Any]:
-        """The JSON objects of a newline-delimited stream, as they arrive; it ends when the
-        server closes the stream."""
-        with self._exchange("GET", path) as response:
+    def lines(self, path: str, body: object = None) -> Iterator[Any]:
+        """The JSON objects of a newline-delimited stream, as they arrive (the answer to a
+        GET, or to a POST of ``body``); it ends when the server closes the stream."""
+        with self._exchange("GET" if body is None else "POST", path, body) as response:
             while True:
                 try:
                     line = response.readline()
@@ -94,7 +99,7 @@ class ServerConnection:
             raise ServerError(f"Cannot reach the server at {self.url}: {_reason(error)}") from None
         if response.status >= 400:
             try:
-                raise ServerError(self._refusal(response))
+                raise ServerError(self._refusal(response), response.status)
             finally:
                 connection.close()
         return _Response(connection, response)

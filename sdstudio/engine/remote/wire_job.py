@@ -22,6 +22,7 @@ from typing import Any
 
 from PIL import Image
 
+from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.generation.controlnet.unit import ControlUnit
 from sdstudio.engine.generation.settings import setting_fields
 from sdstudio.engine.jobs.job import Job, SaveOptions
@@ -37,6 +38,7 @@ from sdstudio.engine.remote.wire_png import png_bytes
 
 # Preview options that name files or downloads of the sending machine.
 LOCAL_PREVIEW_OPTIONS = ("taesd_path", "taesd_paths", "allow_download")
+NO_FOLDER = Path()  # for a job without pictures: never read or written
 WIRE_PARTS = ("settings", "images", "previews", "controlnets", "probes")
 # A unit may name its model and image only; the rest is a new unit's.
 UNIT_DEFAULTS = {
@@ -48,24 +50,34 @@ UNIT_DEFAULTS = {
 
 def job_to_wire(job: Job) -> dict[str, Any]:
     """``job`` as the JSON body of ``POST /jobs``."""
+    if not _has_pictures(job):  # no files: a temporary folder costs more than the rest
+        return _wire_entry(QueueFile(NO_FOLDER).entry(QueuedJob(job)), NO_FOLDER)
     with tempfile.TemporaryDirectory(prefix="sdstudio-wire-") as folder:
         queue = QueueFile(Path(folder))
-        queue.save([QueuedJob(job)])
-        [entry] = json.loads(queue.path.read_text(encoding="utf-8"))["jobs"]
-        images = Path(folder) / IMAGES
-        return {
-            "settings": entry["settings"],
-            "images": {name: _base64(images / file) for name, file in entry["images"].items()},
-            "previews": {
-                key: value
-                for key, value in entry["previews"].items()
-                if key not in LOCAL_PREVIEW_OPTIONS
-            },
-            "controlnets": [
-                {**unit, "image": _base64(images / unit["image"])}
-                for unit in entry.get("controlnets", ())
-            ],
-        }
+        (queue.folder / IMAGES).mkdir()
+        return _wire_entry(queue.entry(QueuedJob(job)), queue.folder / IMAGES)
+
+
+def _has_pictures(job: Job) -> bool:
+    request = job.request
+    return bool(job.controlnets) or any(getattr(request, name) for name in IMAGE_SETTINGS)
+
+
+def _wire_entry(entry: dict[str, Any], images: Path) -> dict[str, Any]:
+    entry = json.loads(json.dumps(entry))  # the types the queue file holds
+    return {
+        "settings": entry["settings"],
+        "images": {name: _base64(images / file) for name, file in entry["images"].items()},
+        "previews": {
+            key: value
+            for key, value in entry["previews"].items()
+            if key not in LOCAL_PREVIEW_OPTIONS
+        },
+        "controlnets": [
+            {**unit, "image": _base64(images / unit["image"])}
+            for unit in entry.get("controlnets", ())
+        ],
+    }
 
 
 def job_from_wire(data: object, job_id: str) -> Job:
@@ -93,6 +105,17 @@ def _read_back(
     previews: dict[str, Any],
     units: list[dict[str, Any]],
 ) -> Job:
+    if not pictures and not units:  # nothing to write: no temporary folder either
+        entry = {
+            "id": "wire",
+            "settings": settings,
+            "previews": {k: v for k, v in previews.items() if k not in LOCAL_PREVIEW_OPTIONS},
+        }
+        try:
+            restored = QueueFile(NO_FOLDER).restored(entry)
+        except (UserFacingError, ValueError, TypeError, KeyError, OSError) as error:
+            raise WireError(str(error)) from None
+        return replace(restored.job, saving=SaveOptions(enabled=False))
     with tempfile.TemporaryDirectory(prefix="sdstudio-wire-") as folder:
         images = Path(folder) / IMAGES
         images.mkdir()
