@@ -85,7 +85,8 @@ def test_an_unreachable_server_fails_its_job_and_the_next_local_job_runs(
     index = model.index(model.row_of(sent))
     assert index.data(QueueRole.WHERE) == "server"
     assert "· server · pending" in index.data(Qt.ItemDataRole.DisplayRole)
-    assert index.data(Qt.ItemDataRole.ToolTipRole).splitlines()[1] == "Runs on the server"
+    runs = index.data(Qt.ItemDataRole.ToolTipRole).splitlines()[1]
+    assert runs == f"Runs on the server at {url}"
     here = model.index(model.row_of(kept))
     assert here.data(QueueRole.WHERE) == "local"
     assert "server" not in here.data(Qt.ItemDataRole.DisplayRole)

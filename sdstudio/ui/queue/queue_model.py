@@ -109,7 +109,8 @@ class JobQueueModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             request = row.queued.job.request
             model = f"Model: {row.queued.model}"
-            runs = "Runs on the server" if row.where == "server" else f"Runs here (local), {model}"
+            server = row.queued.server
+            runs = f"Runs on the server at {server}" if server else f"Runs here (local), {model}"
             lines = [request.prompt or "(no prompt)", runs]
             return "\n".join([*lines, row.message] if row.message else lines)
         if role == Qt.ItemDataRole.DecorationRole:
