@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import metadata
 
+import PySide6
 import pytest
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -52,6 +53,7 @@ def test_about_names_the_versions_the_device_and_the_home_folder(window, sdstudi
     assert _label(dialog, "sdstudioVersionLabel") == sdstudio.__version__
     assert _label(dialog, "torchVersionLabel") == metadata.version("torch")
     assert _label(dialog, "diffusersVersionLabel") == metadata.version("diffusers")
+    assert _label(dialog, "pysideVersionLabel") == PySide6.__version__  # PySide6-Essentials too
     assert _label(dialog, "deviceLabel") == "cpu (no model loaded yet)"
 
 

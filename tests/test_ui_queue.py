@@ -75,6 +75,18 @@ def test_cancel_all_stops_the_running_job_and_the_waiting_ones(window, qtbot, tm
     assert not list((tmp_path / "out").glob("*.png"))
 
 
+def test_escape_cancels_the_running_job_and_the_next_one_runs(window, qtbot, tmp_path):
+    window.controls.steps_spin.setValue(60)
+    with wait_for(qtbot, window.worker, RunProgress):
+        click_generate(qtbot, window, "stopped")
+    window.controls.steps_spin.setValue(12)
+    click_generate(qtbot, window, "runs next")
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    _wait_until_finished(qtbot, window, 2)
+    assert [row.state for row in window.queue.model.rows()] == ["cancelled", "done"]
+    assert _saved_prompts(tmp_path / "out") == ["runs next"]
+
+
 def test_a_paused_queue_waits_and_resume_runs_it(window, qtbot, tmp_path) -> None:
     panel = window.queue_panel
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
@@ -169,3 +181,20 @@ def test_a_queued_job_keeps_the_init_image_of_the_moment_of_the_click(window, qt
         window.init_images.open(blue)
     (queued,) = window.queue.model.jobs()
     assert queued.job.request.init_image.getpixel((5, 5)) == (220, 30, 30)
+
+
+def test_a_queued_job_keeps_the_mask_of_the_moment_of_the_click(window, qtbot, tmp_path):
+    picture = tmp_path / "picture.png"
+    Image.new("RGB", (64, 64), (220, 30, 30)).save(picture)
+    qtbot.mouseClick(window.queue_panel.pause_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.init_images.opened, timeout=WAIT_MS):
+        window.init_images.open(picture)
+    left_half = Image.new("L", (64, 64), 0)
+    left_half.paste(255, (0, 0, 32, 64))
+    window.inpainting.editor.set_mask(left_half)
+    click_generate(qtbot, window, "the left half repainted")
+    window.inpainting.editor.invert_action.trigger()  # painted on after the click
+    (queued,) = window.queue.model.jobs()
+    mask = queued.job.request.mask
+    assert mask.getpixel((5, 5)) == 255 and mask.getpixel((60, 5)) == 0
+    assert window.inpainting.mask().getpixel((5, 5)) == 0  # the editor did change

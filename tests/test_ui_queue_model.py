@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.jobs.job import Job
 from sdstudio.engine.jobs.queue_file import QueuedJob
 from sdstudio.ui.queue.queue_model import JobQueueModel, QueueRole
+
+# The model draws its placeholder thumbnail (a QPixmap) as it is made: that needs the
+# application, which a run of this file alone would otherwise not have made yet.
+pytestmark = pytest.mark.usefixtures("qapp")
 
 
 def _model(*prompts: str) -> JobQueueModel:

@@ -55,6 +55,9 @@ def test_a_first_start_fits_a_laptop_screen_and_the_canvas_keeps_half() -> None:
     # Everything else waits as a tab behind the settings, each with the full height.
     assert docks["settingsDock"]["tabbed_with"] == SECONDARY
     assert not any(docks[name]["in_front"] for name in SECONDARY)
+    # Every tab's title can be read whole: none elided, none pushed off the bar.
+    (titles, fit), *_others = shown["tabs"]
+    assert len(titles) == len(SECONDARY) + 1 and fit
 
 
 def test_a_window_saved_on_a_large_monitor_opens_inside_the_laptop_screen() -> None:

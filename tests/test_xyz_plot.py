@@ -60,6 +60,24 @@ def test_a_value_that_cannot_work_is_named_before_anything_runs(axes, message) -
         XyzPlan(tuple(Axis.parse(text) for text in axes)).cells(GenerationRequest("a red circle"))
 
 
+def test_the_labels_are_a1111s() -> None:
+    labels = [
+        Axis.parse(text).labels()
+        for text in ("Seed=1,2", "CFG=3,7.5", "Sampler=Euler, DDIM", "Prompt S/R=red,blue")
+    ]
+    assert labels == [
+        ["Seed: 1", "Seed: 2"],
+        ["CFG Scale: 3", "CFG Scale: 7.5"],
+        ["Euler", "DDIM"],  # a sampler and a Prompt S/R value stand alone
+        ["red", "blue"],
+    ]
+    assert [Axis.parse(t).labels()[0] for t in ("Steps=20", "Strength=0.5", "LoRA weight=0.8")] == [
+        "Steps: 20",
+        "Denoising: 0.5",
+        "LoRA weight: 0.8",
+    ]
+
+
 def test_the_grid_has_a_cell_per_picture_and_room_for_the_labels() -> None:
     tiles = [
         [[Image.new("RGB", (32, 32), (40 * x, 40 * y, 0)) for x in range(3)] for y in range(2)]

@@ -30,7 +30,7 @@ def main() -> int:
     width, height = int(sys.argv[1]), int(sys.argv[2])
     os.environ["QT_QPA_PLATFORM"] = screen_config(width, height)
     from PySide6.QtCore import QEventLoop, QRect, Qt, QTimer
-    from PySide6.QtWidgets import QApplication, QDockWidget
+    from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar
 
     from sdstudio.ui.main_window import MainWindow
 
@@ -61,8 +61,15 @@ def main() -> int:
     def rect(value: QRect) -> list[int]:
         return [value.x(), value.y(), value.width(), value.height()]
 
+    tabs = []  # each dock tab bar's titles, and whether they fit whole (none elided)
+    for bar in window.findChildren(QTabBar):
+        if bar.isVisible() and bar.parent() is window:  # the docks' tabs, not a panel's own
+            wanted, has = bar.sizeHint(), bar.size()
+            fits = wanted.width() <= has.width() and wanted.height() <= has.height()
+            tabs.append([[bar.tabText(index) for index in range(bar.count())], fits])
     report = {
         "available": rect(window.screen().availableGeometry()),
+        "tabs": tabs,
         "frame": rect(window.frameGeometry()),
         "window": [window.width(), window.height()],
         "canvas": [window.canvas.width(), window.canvas.height()],

@@ -93,8 +93,9 @@ class Axis:
         return self.kind.label
 
     def labels(self) -> list[str]:
-        """What the grid writes beside each row or column: "CFG Scale: 7"."""
-        if self.kind.apply is _search_replace:
+        """What the grid writes beside each row or column: "CFG Scale: 7"; a sampler or a
+        Prompt S/R value stands alone ("Euler"), as A1111's script writes them."""
+        if self.kind.apply in (_search_replace, _sampler):
             return list(self.values)
         return [f"{self.label}: {value}" for value in self.values]
 

@@ -7,6 +7,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import PySide6
 from PySide6.QtCore import Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -67,7 +68,8 @@ class AboutDialog(QDialog):
             ("sdstudio", sdstudio.__version__, "sdstudioVersionLabel"),
             ("torch", package_version("torch"), "torchVersionLabel"),
             ("diffusers", package_version("diffusers"), "diffusersVersionLabel"),
-            ("PySide6", package_version("PySide6"), "pysideVersionLabel"),
+            # the module's own: pip installs it as PySide6 or as PySide6-Essentials
+            ("PySide6", PySide6.__version__, "pysideVersionLabel"),
             ("Python", platform.python_version(), "pythonVersionLabel"),
             ("Device", device, "deviceLabel"),
             ("SDSTUDIO_HOME", str(self.home), "homeLabel"),
