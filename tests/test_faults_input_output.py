@@ -343,6 +343,37 @@ def test_a_mask_is_turned_as_its_exif_says(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("suffix", [".png", ".jpg"])
+def test_a_mask_opened_in_the_window_is_turned_as_its_exif_says(qapp, tmp_path, suffix) -> None:
+    from PySide6.QtCore import QSize
+
+    from sdstudio.ui.mask.mask_layer import MaskLayer
+
+    path = tmp_path / f"mask{suffix}"
+    sideways_picture(path)
+    layer = MaskLayer()
+    layer.reset(QSize(20, 40))  # the init image, upright
+    layer.load(path)
+    mask = layer.to_pil()
+    assert mask.getpixel((10, 5)) > mask.getpixel((10, 35)) + 20
+
+
+def test_a_mask_beyond_the_bomb_limit_is_refused_in_the_window(
+    qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QSize
+
+    from sdstudio.ui.mask.mask_layer import MaskFileError, MaskLayer
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)
+    path = tmp_path / "bomb.png"
+    Image.new("L", (300, 100), 255).save(path)
+    layer = MaskLayer()
+    layer.reset(QSize(30, 10))
+    with pytest.raises(MaskFileError, match="bomb.png is too large"):
+        layer.load(path)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
 def test_a_large_init_image_is_scaled_down_while_loading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
 ) -> None:

@@ -375,3 +375,22 @@ def test_a_taesd_folder_whose_index_points_at_a_pickle_is_refused(tmp_path: Path
     (folder / "diffusion_pytorch_model.safetensors.index.json").write_text(json.dumps(index))
     with pytest.raises(TaesdUnavailable, match="not a .safetensors file"):
         load_taesd(folder)
+
+
+def test_a_lora_whose_tag_list_is_nested_too_deeply_is_listed_without_trigger_words(
+    tmp_path: Path,
+) -> None:
+    """The panel reads kohya's ``ss_tag_frequency`` JSON from a stranger's LoRA header."""
+    import torch
+    from safetensors.torch import save_file
+
+    from sdstudio.engine.networks.file_info import network_info
+    from sdstudio.engine.networks.library import NetworkFile, NetworkKind
+
+    path = tmp_path / "deep.safetensors"
+    metadata = {"ss_tag_frequency": DEEP, "ss_base_model_version": "sd_v1"}
+    save_file({"lora_unet_x.alpha": torch.tensor(1.0)}, str(path), metadata=metadata)
+
+    info = network_info(NetworkFile(NetworkKind.LORA, path))
+
+    assert info.trigger_words == () and info.base_model == "sd_v1" and info.problem == ""

@@ -41,3 +41,22 @@ def test_the_window_restores_it_and_says_it_was_cut(qtbot, demo_model, tmp_path:
     )
     assert window.controls.prompt_edit.toPlainText() == PROMPT[:MAX_PROMPT_LENGTH]
     assert "cut to its first 65,536 characters" in window.statusBar().currentMessage()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_dialog_shows_the_head_and_the_settings_of_a_huge_text(qtbot, tmp_path: Path) -> None:
+    """Laying out a 10 MB text took Qt about 5 s on the GUI thread (0.1 s with the cap)."""
+    from sdstudio.ui.parameters_dialog import MAX_SHOWN, ParametersDialog
+
+    path = tmp_path / "huge.png"
+    info = PngImagePlugin.PngInfo()
+    info.add_text("parameters", f"{PROMPT * 10}\nSteps: 7, Sampler: Euler, CFG scale: 6, Seed: 5")
+    Image.new("RGB", (64, 64)).save(path, pnginfo=info)
+    dialog = ParametersDialog(path.name, read_metadata(path))
+    qtbot.addWidget(dialog)
+    shown = dialog.parameters_edit.toPlainText()
+    assert len(shown) < MAX_SHOWN + 100
+    assert shown.startswith(PROMPT[:1000])
+    assert f"[… {10 * len(PROMPT) + 48 - MAX_SHOWN:,} characters not shown …]" in shown
+    assert shown.endswith("\nSteps: 7, Sampler: Euler, CFG scale: 6, Seed: 5")
+    assert dialog.restore_button.isEnabled()

@@ -107,6 +107,15 @@ def test_a_damaged_cache_is_fitted_again_and_previews_look_right(
     assert read_fit(path, latent_channels=4) is not None  # and the file is sound again
 
 
+def test_a_cache_nested_too_deeply_for_json_is_fitted_again(demo_model, fits, tmp_path) -> None:
+    """json.loads raises RecursionError, not ValueError, on a file nested thousands deep."""
+    path = _cache_file(demo_model)
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert read_fit(path, latent_channels=4) is None
+    assert _previews_and_problems(_job_events(demo_model, tmp_path)) == (STEPS, [])
+    assert len(fits) == 2 and read_fit(path, latent_channels=4) is not None
+
+
 def _job_events(demo_model, tmp_path: Path) -> list[object]:
     request = GenerationRequest(prompt="a cat", steps=STEPS, width=64, height=64, seed=3)
     job = Job(request, previews=PreviewSettings(), saving=SaveOptions(output_dir=tmp_path))

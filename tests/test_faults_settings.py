@@ -184,3 +184,29 @@ def test_a_window_layout_qt_cannot_restore_is_dropped_once_with_a_message(sdstud
     assert "The saved panel layout could not be restored" in shown["status"]
     again = _open_window_in_a_process(sdstudio_home)  # the next start is clean
     assert "could not be restored" not in again["status"]
+
+
+DEEP_JSON = "[" * 100_000 + "]" * 100_000  # json.loads raises RecursionError, not ValueError
+
+
+def test_json_values_nested_too_deeply_give_defaults_and_a_message(tmp_path) -> None:
+    path = tmp_path / "settings.ini"
+    settings = QSettings(str(path), QSettings.Format.IniFormat)
+    settings.setValue("model/vaes", DEEP_JSON[:20_000] + DEEP_JSON[-20_000:])
+    settings.setValue("controlnet/units", DEEP_JSON[:20_000] + DEEP_JSON[-20_000:])
+    settings.sync()
+    store, told = SettingsStore(path), []
+    assert store.model_vae("demo") == "" and store.controlnet_units() == []
+    store.report_problems(told.append)
+    assert told == [
+        "The models' VAEs in settings.ini are damaged. "
+        "The ControlNet units in settings.ini are damaged."
+    ]
+
+
+def test_controlnet_units_nested_too_deeply_do_not_stop_the_window(sdstudio_home) -> None:
+    settings = QSettings(str(sdstudio_home / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("controlnet/units", DEEP_JSON[:20_000] + DEEP_JSON[-20_000:])
+    settings.sync()
+    shown = _open_window_in_a_process(sdstudio_home)
+    assert "The ControlNet units in settings.ini are damaged." in shown["status"]

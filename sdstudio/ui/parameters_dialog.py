@@ -21,13 +21,26 @@ COMFYUI_NOTE = (
 )
 
 
+# A stranger's file can hold megabytes of text: Qt lays out 10 MB in about 5 s on the GUI
+# thread. The head and the tail (where infotext keeps the settings) are shown.
+MAX_SHOWN = 65_536
+SHOWN_TAIL = 2_048
+
+
 def parameters_text(metadata: ImageMetadata) -> str:
-    """The settings as the file states them (A1111 infotext, or ComfyUI's raw JSON)."""
+    """The settings as the file states them (A1111 infotext, or ComfyUI's raw JSON), at
+    most :data:`MAX_SHOWN` characters of them with a note where the middle is left out."""
     if metadata.record is not None:
-        return metadata.record.infotext()
-    if metadata.infotext is not None:
-        return metadata.texts.get("parameters", "")
-    return "\n\n".join(f"{name}:\n{text}" for name, text in metadata.texts.items())
+        text = metadata.record.infotext()
+    elif metadata.infotext is not None:
+        text = metadata.texts.get("parameters", "")
+    else:
+        text = "\n\n".join(f"{name}:\n{value}" for name, value in metadata.texts.items())
+    if len(text) <= MAX_SHOWN:
+        return text
+    hidden = len(text) - MAX_SHOWN
+    head = text[: MAX_SHOWN - SHOWN_TAIL]
+    return f"{head}\n\n[… {hidden:,} characters not shown …]\n\n{text[-SHOWN_TAIL:]}"
 
 
 class ParametersDialog(QDialog):

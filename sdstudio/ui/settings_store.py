@@ -114,7 +114,7 @@ class SettingsStore:
         text = self._read.text("model/vaes", "{}", MAX_MODEL_VAES_LENGTH, "The models' VAEs")
         try:
             vaes = json.loads(text or "{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # nested too deep
             vaes = None
         if not isinstance(vaes, dict):
             self._read.note("model/vaes", f"The models' VAEs in {SETTINGS_FILE} are damaged.")
@@ -230,7 +230,7 @@ class SettingsStore:
         text = self._read.text(key, "[]", MAX_CONTROLNET_LENGTH, "The ControlNet units")
         try:
             units = json.loads(text or "[]")
-        except ValueError:
+        except (ValueError, RecursionError):
             units = None
         if not isinstance(units, list):
             self._read.note(key, f"The ControlNet units in {SETTINGS_FILE} are damaged.")

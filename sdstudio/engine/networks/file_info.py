@@ -67,7 +67,7 @@ def _resolution(metadata: dict[str, str]) -> str:
 def _trigger_words(metadata: dict[str, str]) -> tuple[str, ...]:
     try:
         frequencies: Any = json.loads(metadata.get("ss_tag_frequency", "{}"))
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep
         return ()
     counts: Counter[str] = Counter()
     if isinstance(frequencies, dict):

@@ -59,7 +59,7 @@ def read_fit(path: Path, latent_channels: int) -> tuple[ScaledLatentRGBMap, floa
         if path.stat().st_size > MAX_FILE_BYTES:
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # missing, unreadable, not JSON (UnicodeError is one)
+    except (OSError, ValueError, RecursionError):  # missing, unreadable, not JSON, too deep
         return None
     fit = _parse(data)
     if fit is None or map_problem(fit[0], latent_channels) is not None:

@@ -91,6 +91,9 @@ _Span = tuple[int, int, float]  # pieces [start, end) and the factor a bracket g
 
 def _add_text(pieces: list[WeightedText], text: str) -> None:
     """Plain text, split at each BREAK with the whitespace around it dropped."""
+    if BREAK_WORD not in text:  # most pieces: a megabyte of stray ')' is a million of them
+        pieces.append(WeightedText(text, 1.0))
+        return
     parts = _BREAK.split(text)
     for index, part in enumerate(parts):
         if index > 0:

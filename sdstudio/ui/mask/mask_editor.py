@@ -34,8 +34,7 @@ from PySide6.QtWidgets import (
 
 from sdstudio.ui.canvas import CanvasView
 from sdstudio.ui.file_dialogs import IMAGE_FILTER
-from sdstudio.ui.image_convert import pil_to_qimage
-from sdstudio.ui.mask.mask_layer import MaskFileError, MaskLayer
+from sdstudio.ui.mask.mask_layer import MaskFileError, MaskLayer, picture_qimage
 from sdstudio.ui.mask.mask_overlay import BrushCursor, MaskOverlay
 from sdstudio.ui.mask.mask_tool import MAX_SIZE, MIN_SIZE, MaskMode, MaskTool
 
@@ -108,7 +107,7 @@ class MaskEditor(QObject):
     def set_mask(self, image: Image.Image) -> None:
         """Use ``image`` as the mask (undoable); another size is stretched to fit."""
         try:
-            self.layer.set_image(_pil_to_qimage(image), "Set mask")
+            self.layer.set_image(picture_qimage(image), "Set mask")
         except MaskFileError as error:
             self.failed.emit(str(error))
 
@@ -555,13 +554,3 @@ class MaskEditor(QObject):
                     self._viewport.setCursor(Qt.CursorShape.CrossCursor)
             return True
         return False
-
-
-def _pil_to_qimage(image: Image.Image) -> QImage:
-    """A mask in any PIL mode as a QImage the layer can take (gray stays gray)."""
-    if image.mode == "L":
-        width, height = image.size
-        return QImage(image.tobytes(), width, height, width, QImage.Format.Format_Grayscale8).copy()
-    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-        return pil_to_qimage(image.convert("RGBA"))  # the layer reads it over black
-    return _pil_to_qimage(image.convert("L"))

@@ -13,6 +13,9 @@ from PIL import Image
 from PySide6.QtCore import QObject, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QUndoCommand, QUndoStack
 
+from sdstudio.engine.errors import MaskError
+from sdstudio.engine.generation.picture_file import load_picture
+from sdstudio.ui.image_convert import pil_to_qimage
 from sdstudio.ui.mask.mask_tool import DEFAULT_HARDNESS, DEFAULT_SIZE, MaskMode
 
 GRAY = QImage.Format.Format_Grayscale8
@@ -195,10 +198,14 @@ class MaskLayer(QObject):
         """Use the image in ``path`` as the mask (white repaints). An unreadable or all-black
         file raises :class:`MaskFileError` and leaves the mask as it was."""
         name = Path(path).name
-        image = QImage(str(path))
-        if image.isNull():
-            raise MaskFileError(f"{name} is not an image sdstudio can read.")
-        fitted = self._fitted(image)
+        try:  # upright as its EXIF says and at most 4096 a side, as the command line's --mask
+            picture = load_picture(Path(path), MaskError, "a mask image")
+        except MaskError as error:
+            told = str(error)
+            if told.startswith("Cannot read"):  # not a picture, or no such file
+                told = f"{name} is not an image sdstudio can read."
+            raise MaskFileError(told) from None
+        fitted = self._fitted(picture_qimage(picture))
         if not _pixels(fitted).any():
             raise MaskFileError(
                 f"{name} is all black: nothing would be repainted. "
@@ -330,3 +337,13 @@ def _pixels(image: QImage, writable: bool = False) -> np.ndarray:
     buffer = image.bits() if writable else image.constBits()
     rows = np.frombuffer(buffer, np.uint8).reshape(image.height(), image.bytesPerLine())
     return rows[:, : image.width()]
+
+
+def picture_qimage(image: Image.Image) -> QImage:
+    """A mask in any PIL mode as a QImage the layer can take (gray stays gray)."""
+    if image.mode == "L":
+        width, height = image.size
+        return QImage(image.tobytes(), width, height, width, GRAY).copy()
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        return pil_to_qimage(image.convert("RGBA"))  # the layer reads it over black
+    return picture_qimage(image.convert("L"))
