@@ -17,72 +17,46 @@ import dataclasses
 import random
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from sdstudio.cli.model_options import MODEL_HELP
-from sdstudio.cli.number_arguments import finite_float
 from sdstudio.cli.undecodable_text import replace_undecodable
 from sdstudio.engine.devices import DEVICE_CHOICES
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.init_image import load_init_image
 from sdstudio.engine.generation.inpainting.mask_file import load_mask
 from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
-from sdstudio.engine.generation.scheduler_names import canonical_scheduler_name
-from sdstudio.engine.generation.settings import SECTIONS, SettingField, setting_fields
+from sdstudio.engine.generation.settings import SECTIONS, setting_fields
+from sdstudio.engine.jobs.setting_options import (  # derived from the schema, shared with
+    DRAWN_WHEN_MISSING,  # the window's prompts lines (engine/jobs/prompt_lines.py)
+    IMAGE_FILE,
+    MASK_FILE,
+    NATIVE_WHEN_MISSING,
+    REQUIRED,
+    SCHEDULER,
+    TEXT_SETTINGS,
+    add_setting_arguments,
+    destination,
+    flag,
+    text_flags,
+)
 
-REQUIRED = frozenset({"prompt"})  # a run without a prompt is almost always a mistyped line
-DRAWN_WHEN_MISSING = "seed"
-IMAGE_FILE = "init_image"
-MASK_FILE = "mask"
-NATIVE_WHEN_MISSING = ("width", "height")
-SCHEDULER = "scheduler"
-TEXT_SETTINGS = ("prompt", "negative_prompt")  # read by the text encoder; paths keep their bytes
-
-
-def flag(each: SettingField) -> str:
-    return each.setting.cli or "--" + each.name.replace("_", "-")
-
-
-def destination(each: SettingField) -> str:
-    """The ``args`` attribute argparse makes of the flag (``--cfg`` → ``args.cfg``)."""
-    return flag(each).removeprefix("--").replace("-", "_")
-
-
-def text_flags() -> dict[str, str]:
-    """The ``args`` attributes of the prompt settings and their flags (``negative`` →
-    ``--negative``), whose undecodable bytes are replaced."""
-    return {
-        destination(each): flag(each) for each in setting_fields() if each.name in TEXT_SETTINGS
-    }
-
-
-def add_setting_arguments(
-    parser: argparse.ArgumentParser, sections: Iterable[type] = SECTIONS
-) -> None:
-    """One option per setting of ``sections``."""
-    for each in setting_fields(sections):
-        options: dict[str, Any] = {"default": each.default, "help": each.setting.help}
-        if each.value_type is int:
-            options["type"] = int
-        elif each.value_type is float:
-            options["type"] = finite_float
-        elif each.value_type is bool:
-            options["action"] = argparse.BooleanOptionalAction
-        if each.setting.choices is not None:
-            options["choices"] = each.setting.choices
-        if each.name == SCHEDULER:
-            options["type"] = canonical_scheduler_name
-        if each.name in REQUIRED:  # checked in build_request: --prompts-file replaces it
-            options = {"default": None, "help": f"{each.setting.help} (required)"}
-        elif each.name == DRAWN_WHEN_MISSING:
-            options["default"] = None
-            options["help"] = "default: a random seed"
-        elif each.name in (IMAGE_FILE, MASK_FILE):
-            options = {"default": None, "metavar": "IMAGE", "help": each.setting.help}
-        elif each.name in NATIVE_WHEN_MISSING:
-            options["default"] = None
-            options["help"] = "default: the model's native size (demo 128, SD 1.5 512)"
-        parser.add_argument(flag(each), **options)
+__all__ = [  # the schema's options live in the engine now; the CLI's modules import them here
+    "DRAWN_WHEN_MISSING",
+    "IMAGE_FILE",
+    "MASK_FILE",
+    "NATIVE_WHEN_MISSING",
+    "REQUIRED",
+    "SCHEDULER",
+    "TEXT_SETTINGS",
+    "add_generation_arguments",
+    "add_setting_arguments",
+    "at_native_size",
+    "build_request",
+    "destination",
+    "flag",
+    "setting_values",
+    "text_flags",
+]
 
 
 def add_generation_arguments(parser: argparse.ArgumentParser) -> None:

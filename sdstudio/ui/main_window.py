@@ -50,6 +50,7 @@ from sdstudio.ui.preferences.values import listed_network_folders
 from sdstudio.ui.preferences.window_preferences import WindowPreferences
 from sdstudio.ui.probe_docks import InspectionDocks
 from sdstudio.ui.progress_text import Progress
+from sdstudio.ui.queue.prompts_dialog import PromptsDialog, PromptsQueue
 from sdstudio.ui.queue.queue_panel import QueuePanel
 from sdstudio.ui.queue.queue_runner import QueueRunner
 from sdstudio.ui.run_bar import RunBar
@@ -91,8 +92,9 @@ class MainWindow(QMainWindow):
     (:class:`ControlsPanel`), ``canvas`` (:class:`CanvasView`), ``worker``
     (:class:`WorkerHost`), ``init_images`` (:class:`InitImageSource`), ``window_actions``
     (menus and toolbar), ``settings`` (:class:`SettingsStore`), ``model_picker``,
-    ``history``, ``queue`` (:class:`QueueRunner`: every Generate is a job in it) and its
-    ``queue_panel``, ``image_opener`` (open/drop: init image or restore settings),
+    ``history``, ``queue`` (:class:`QueueRunner`: every Generate is a job in it), its
+    ``queue_panel`` and ``prompts`` (Queue prompts from file…, :meth:`queue_jobs`),
+    ``image_opener`` (open/drop: init image or restore settings),
     ``inspection``, ``controlnet`` (:class:`ControlNetPanel`, its map shown over the canvas
     by ``control_layer``), ``upscalers`` (:class:`UpscalerCatalog`, for the hires section
     and the upscale dialogs) and ``upscaling`` ("Upscale…" and the upscaler list),
@@ -163,6 +165,11 @@ class MainWindow(QMainWindow):
         self.model_picker.loadRequested.connect(self.load_model)
         self.queue = QueueRunner(self.worker, queue_dir(), self._start_load, self.state, self)
         self.queue_panel = QueuePanel(self.queue)
+        self.prompts = PromptsQueue(self.current_request, self._job_for, self.queue_jobs, self)
+        self.queue_panel.add_action(self.prompts.action)
+        file_items = self.window_actions.file_menu.actions()  # beside Save As and Upscale
+        before = file_items[file_items.index(self.window_actions.preferences) - 1]
+        self.window_actions.file_menu.insertAction(before, self.prompts.action)
         self.preferences = WindowPreferences(
             self.settings, self.model_picker.option_actions, self.state, self
         )
@@ -524,6 +531,21 @@ class MainWindow(QMainWindow):
         for job in jobs:
             self.queue.enqueue(job, model)
         self.show_message(f"Queued an X/Y/Z plot: {len(jobs)} pictures.")
+
+    def open_prompts_dialog(self) -> PromptsDialog:
+        """The "Queue prompts from file…" dialog, without its file chooser."""
+        return self.prompts.open()
+
+    def queue_jobs(self, jobs: list[Job]) -> bool:
+        """Queue ``jobs`` in order (a prompts text's lines), as Generate queues one; False
+        (with a message) when no model can run them."""
+        if not self._can_queue():
+            return False
+        model = self._model_for_new_jobs()
+        for job in jobs:
+            self.queue.enqueue(job, model)
+        self.show_message(f"Queued {len(jobs)} jobs, one per line of the prompts.")
+        return True
 
     @Slot(str)
     def _on_grid_saved(self, path: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QSize, Qt, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -68,6 +69,9 @@ class QueuePanel(QWidget):
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
         layout.addLayout(more)
+        self._actions_row = QHBoxLayout()  # the window's queueing actions (add_action)
+        self._actions_row.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._actions_row)
         self.pause_button.clicked.connect(self._toggle_pause)
         self.remove_button.clicked.connect(self.remove_selected)
         self.run_again_button.clicked.connect(self.run_selected_again)
@@ -84,6 +88,15 @@ class QueuePanel(QWidget):
         runner.model.dataChanged.connect(self._update)
         self.list.selectionModel().selectionChanged.connect(self._update)
         self._update()
+
+    def add_action(self, action: QAction) -> QToolButton:
+        """A button for ``action`` under the others ("Queue prompts from file…")."""
+        button = QToolButton(objectName=f"{action.objectName()}Button")
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._actions_row.addWidget(button)
+        self._actions_row.addStretch(1)
+        return button
 
     def selected_job(self) -> str | None:
         return self._selected(QueueRole.JOB_ID)
