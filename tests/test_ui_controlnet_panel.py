@@ -218,12 +218,12 @@ def test_unit_settings_come_back_in_a_new_window(qtbot, tmp_path, installed) -> 
 def test_preprocessors_that_need_weights_are_greyed_and_say_what_to_bring(qtbot) -> None:
     panel = _panel(qtbot)
     combo = _unit(panel).findChild(QComboBox, "controlPreprocessor")
-    depth = combo.findData("depth")
+    bae = combo.findData("normal_bae")
 
-    assert not combo.model().item(depth).isEnabled()
+    assert not combo.model().item(bae).isEnabled()
     assert combo.model().item(combo.findData("canny")).isEnabled()
-    tip = combo.itemData(depth, Qt.ItemDataRole.ToolTipRole)
-    assert "needs model weights" in tip and "a depth map" in tip
+    tip = combo.itemData(bae, Qt.ItemDataRole.ToolTipRole)
+    assert "needs model weights" in tip and "a normal map" in tip
 
 
 def test_stored_settings_the_panel_does_not_offer_give_defaults_with_a_message(
@@ -232,7 +232,7 @@ def test_stored_settings_the_panel_does_not_offer_give_defaults_with_a_message(
     from sdstudio.ui.settings_store import SettingsStore
 
     store = SettingsStore()
-    store.set_controlnet_units([{"enabled": True, "weight": 7, "preprocessor": "depth"}])
+    store.set_controlnet_units([{"enabled": True, "weight": 7, "preprocessor": "normal_bae"}])
     store.sync()
 
     window = _window(qtbot, tmp_path)

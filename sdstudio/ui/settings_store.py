@@ -10,6 +10,10 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from sdstudio.engine.controlnet_preprocessors.annotator_weights import (
+    ANNOTATOR_KINDS,
+    AnnotatorWeights,
+)
 from sdstudio.engine.devices import DEVICE_CHOICES
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.request import GenerationRequest
@@ -188,6 +192,19 @@ class SettingsStore:
     def allow_taesd_download(self, allowed: bool) -> None:
         self._settings.setValue("previews/allow_download", allowed)
 
+    def annotator_dir(self, kind: str) -> Path | None:
+        """The folder chosen for the ControlNet preprocessors' ``kind`` model ("depth",
+        "pose"); None: ``SDSTUDIO_HOME/models/annotators/<kind>``."""
+        value = self._read.text(_annotator_key(kind), label=f"The {kind} model folder")
+        return Path(value).expanduser() if value else None
+
+    def set_annotator_dir(self, kind: str, folder: Path | None) -> None:
+        self._set_path(_annotator_key(kind), folder)
+
+    def annotator_weights(self) -> AnnotatorWeights:
+        """The depth and pose folders as the preprocessors take them."""
+        return AnnotatorWeights(depth=self.annotator_dir("depth"), pose=self.annotator_dir("pose"))
+
     def set_preview_kind(self, kind: str) -> None:
         """Store the panel's preview choice now (a choice that failed must not come back)."""
         self._settings.setValue("controls/preview", kind)
@@ -305,6 +322,12 @@ def _taesd_key(variant: str) -> str:
     if variant not in TAESD_VARIANTS:
         raise ValueError(f"unknown TAESD variant {variant!r}")
     return f"previews/{variant}_path"
+
+
+def _annotator_key(kind: str) -> str:
+    if kind not in ANNOTATOR_KINDS:
+        raise ValueError(f"unknown annotator kind {kind!r}")
+    return f"controlnet/{kind}_weights"
 
 
 def _request_problem(spec: Field, value: Any) -> str | None:

@@ -1,8 +1,9 @@
 """What the registry knows of one preprocessor: its A1111 names, parameters, and how it runs.
 
-A preprocessor that needs downloaded weights (depth, pose, normal) is described too, with
-``run`` left empty, so that an infotext naming it gets a sentence saying what to do instead of
-"unknown preprocessor".
+A preprocessor that needs a model sdstudio cannot run (LeReS, DWPose, BAE…) is described too,
+with ``run`` left empty, so that an infotext naming it gets a sentence saying what to do
+instead of "unknown preprocessor". One that runs a model the user points to (depth, normal,
+pose) names the weights folder it reads (``annotator``).
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ class Preprocessor:
     ``label`` is the name A1111's dropdown shows and its infotext writes ("invert (from white
     bg & black line)"); ``name`` is its older module name ("invert"). Either finds it.
     ``needs_weights`` says what image the user should bring instead (``"a depth map"``) when
-    this preprocessor needs a model that the project does not have; ``run`` is then ``None``.
-    ``check`` looks at the parameters together (Canny's low threshold not above the high one).
+    this preprocessor needs model weights: with ``run`` ``None`` sdstudio cannot run it at all;
+    with ``annotator`` set ("depth" or "pose", see ``annotator_weights``) it runs once that
+    folder holds weights, and ``run`` takes the folder after the picture:
+    ``run(image, folder, **values)``. ``check`` looks at the parameters together (Canny's low
+    threshold not above the high one).
     """
 
     name: str
@@ -37,10 +41,11 @@ class Preprocessor:
     parameters: tuple[Parameter, ...] = ()
     needs_weights: str | None = None
     check: Check | None = None
+    annotator: str | None = None
 
     @property
     def available(self) -> bool:
-        """Whether it runs here: it needs no weights."""
+        """Whether sdstudio can run it (for an ``annotator`` one: once given its weights)."""
         return self.run is not None
 
     def defaults(self) -> dict[str, float]:

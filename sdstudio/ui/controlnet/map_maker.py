@@ -4,7 +4,7 @@ Preprocessing a large picture takes a while (Canny on a 4096-pixel photo), so it
 background whenever the picture, the preprocessor or a slider changes, together with the
 smaller copies the panel and the canvas show. Answers to requests that were overtaken are
 dropped. The map of the current inputs is kept, so Generate uses it instead of preprocessing
-again on the GUI thread.
+again on the GUI thread. A depth or pose model is loaded here too, the first time (kept after).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sdstudio.ui.image_convert import pil_to_qimage
 if TYPE_CHECKING:
     from PIL import Image
 
+    from sdstudio.engine.controlnet_preprocessors import AnnotatorWeights
     from sdstudio.engine.generation.controlnet.prepared_unit import UnitChoice
 
 PREVIEW_SIDE = 256  # the panel's preview fits this square (never enlarged)
@@ -38,9 +39,12 @@ class MadeMap:
     overlay: QImage
 
 
-def made_map(choice: UnitChoice, picture: Image.Image) -> MadeMap:
-    """``picture``'s map by ``choice`` and its shown copies (slow: off the GUI thread)."""
-    control_map = choice.control_map(picture)
+def made_map(
+    choice: UnitChoice, picture: Image.Image, annotators: AnnotatorWeights | None = None
+) -> MadeMap:
+    """``picture``'s map by ``choice`` (a depth or pose model read from the folders
+    ``annotators`` names) and its shown copies (slow: off the GUI thread)."""
+    control_map = choice.control_map(picture, annotators)
     return MadeMap(
         control_map, _shrunk(control_map, PREVIEW_SIDE), _shrunk(control_map, OVERLAY_SIDE)
     )
@@ -72,16 +76,23 @@ class ControlMapMaker(QObject):
         self._made: MadeMap | None = None
         self._number = 0  # of the newest request; older answers are dropped
 
-    def make(self, key: Hashable, picture: Image.Image, choice: UnitChoice) -> None:
-        """Make the map of ``picture`` by ``choice``'s preprocessor, unless the one of these
-        inputs is made or being made already."""
+    def make(
+        self,
+        key: Hashable,
+        picture: Image.Image,
+        choice: UnitChoice,
+        annotators: AnnotatorWeights | None = None,
+    ) -> None:
+        """Make the map of ``picture`` by ``choice``'s preprocessor (its model, if any, from
+        ``annotators``' folders), unless the one of these inputs is made or being made
+        already; ``key`` must name the folder too."""
         if key == self._key:
             return
         self._key, self._made = key, None
         self._number += 1
         number = self._number
         run_in_background(
-            lambda: made_map(choice, picture),
+            lambda: made_map(choice, picture, annotators),
             lambda made: self._on_made(number, made),
             lambda error: self._on_failed(number, error),
             parent=self,

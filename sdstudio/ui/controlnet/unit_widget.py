@@ -2,11 +2,14 @@
 
 The unit keeps the user's picture and shows what its preprocessor makes of it; Generate asks
 it for the unit at the run's size (:meth:`ControlUnitWidget.run_unit`), which reuses the
-previewed map when nothing changed since.
+previewed map when nothing changed since. The depth, normal and pose preprocessors are offered
+when their model folder (Preferences → ControlNet preprocessors, else the default folder)
+holds weights; the unit looks again when Preferences closes and when the list is opened.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sdstudio.engine.controlnet_preprocessors import PREPROCESSORS, ResizeMode
+from sdstudio.engine.controlnet_preprocessors import (
+    PREPROCESSORS,
+    AnnotatorUnavailable,
+    AnnotatorWeights,
+    Preprocessor,
+    ResizeMode,
+)
+from sdstudio.engine.controlnet_preprocessors.annotator_weights import ANNOTATOR_KINDS
 from sdstudio.engine.controlnet_preprocessors.needs_weights import refusal
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.controlnet.library import controlnet_dir
@@ -35,6 +45,7 @@ from sdstudio.ui.controlnet.control_picture import CanvasPicture, ControlPicture
 from sdstudio.ui.controlnet.map_maker import ControlMapMaker, MadeMap
 from sdstudio.ui.controlnet.parameter_controls import ParameterControls
 from sdstudio.ui.controlnet.stored_unit import StoredUnit
+from sdstudio.ui.settings_store import SettingsStore
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -42,11 +53,31 @@ if TYPE_CHECKING:
     from sdstudio.engine.generation.controlnet.described_unit import DescribedUnit
 
 NO_MODEL = "(none)"
+WeightsSource = Callable[[], AnnotatorWeights]
+
+
+def stored_annotator_weights() -> AnnotatorWeights:
+    """The depth and pose folders Preferences saved in settings.ini."""
+    return SettingsStore().annotator_weights()
+
+
+class PreprocessorCombo(QComboBox):
+    """A combo box that says when its list is about to open (``opening``), so what it offers
+    can be checked again first."""
+
+    opening = Signal()
+
+    def showPopup(self) -> None:  # noqa: N802 (Qt's name)
+        self.opening.emit()
+        super().showPopup()
 
 
 class ControlUnitWidget(QWidget):
     """Unit ``index`` (objectName ``controlUnit<index>``). ``canvas_picture()`` gives the
     picture on the canvas and its name, or None.
+
+    ``annotator_weights`` gives the depth and pose model folders (default: those saved by
+    Preferences); :meth:`refresh_annotators` reads them again.
 
     Signals:
         changed(): a setting, the picture or the map changed (what the layer shows may too).
@@ -59,7 +90,11 @@ class ControlUnitWidget(QWidget):
     refreshRequested = Signal()
 
     def __init__(
-        self, index: int, canvas_picture: CanvasPicture, parent: QWidget | None = None
+        self,
+        index: int,
+        canvas_picture: CanvasPicture,
+        parent: QWidget | None = None,
+        annotator_weights: WeightsSource = stored_annotator_weights,
     ) -> None:
         super().__init__(parent)
         self.index = index
@@ -68,8 +103,12 @@ class ControlUnitWidget(QWidget):
         self._range = (0.0, 1.0)  # start and end as last accepted
         self._wanted_model = ""
         self._maker = ControlMapMaker(self)
+        self._weights_source = annotator_weights
+        self._weights = AnnotatorWeights()
+        self._folders: dict[str, Path] = {}  # the folder each model is read from, as last looked
         self._build()
         self._connect()
+        self.refresh_annotators(preview=False)
         self._on_preprocessor_changed()
 
     @property
@@ -86,7 +125,7 @@ class ControlUnitWidget(QWidget):
         self.note = QLabel(objectName="controlNote")
         self.note.setWordWrap(True)
         self.note.hide()
-        self.preprocessor_combo = QComboBox(objectName="controlPreprocessor")
+        self.preprocessor_combo = PreprocessorCombo(objectName="controlPreprocessor")
         for row, preprocessor in enumerate(PREPROCESSORS.values()):
             self.preprocessor_combo.addItem(preprocessor.label, preprocessor.name)
             tip = preprocessor.description
@@ -94,6 +133,7 @@ class ControlUnitWidget(QWidget):
                 tip = str(refusal(preprocessor))
                 self.preprocessor_combo.model().item(row).setEnabled(False)
             self.preprocessor_combo.setItemData(row, tip, Qt.ItemDataRole.ToolTipRole)
+            # depth, normal and pose: enabled by refresh_annotators when their folder has weights
         self.parameters = ParameterControls()
         self.model_combo = QComboBox(objectName="controlModel")
         self.model_combo.addItem(NO_MODEL, "")
@@ -139,6 +179,7 @@ class ControlUnitWidget(QWidget):
         self.picture_row.changed.connect(self._update_preview)
         self.picture_row.failed.connect(self._tell)
         self.preprocessor_combo.currentIndexChanged.connect(self._on_preprocessor_changed)
+        self.preprocessor_combo.opening.connect(self.refresh_annotators)
         self.parameters.changed.connect(self._update_preview)
         self.refresh_button.clicked.connect(self.refreshRequested)
         self.model_combo.currentIndexChanged.connect(self._on_model_chosen)
@@ -237,6 +278,47 @@ class ControlUnitWidget(QWidget):
             "kept the previous steps."
         )
 
+    def annotator_weights(self) -> AnnotatorWeights:
+        """The depth and pose folders the unit's maps are made with."""
+        return self._weights
+
+    @Slot()
+    def refresh_annotators(self, preview: bool = True) -> None:
+        """Read the depth and pose folders again: offer the depth, normal and pose
+        preprocessors whose folder holds weights (the others stay listed, greyed, their tip
+        saying where to put weights), and remake the map when the chosen one's folder
+        changed."""
+        self._weights = self._weights_source()
+        self._folders = {kind: self._weights.folder(kind) for kind in ANNOTATOR_KINDS}
+        found = {}  # kind → whether its folder holds weights, checked once each
+        model = self.preprocessor_combo.model()
+        for row in range(self.preprocessor_combo.count()):
+            preprocessor = PREPROCESSORS[self.preprocessor_combo.itemData(row)]
+            kind = preprocessor.annotator
+            if kind is None:
+                continue
+            if kind not in found:
+                found[kind] = self._weights.has_weights(kind)
+            model.item(row).setEnabled(found[kind])
+            self.preprocessor_combo.setItemData(
+                row, self._annotator_tip(preprocessor, found[kind]), Qt.ItemDataRole.ToolTipRole
+            )
+        if preview and self._current().annotator is not None:
+            self._update_preview()
+
+    def _annotator_tip(self, preprocessor: Preprocessor, has_weights: bool) -> str:
+        kind = preprocessor.annotator or ""
+        if has_weights:
+            return f"{preprocessor.description} Model: {self._folders[kind]}"
+        try:
+            self._weights.checked_folder(kind, preprocessor.label, preprocessor.needs_weights or "")
+        except AnnotatorUnavailable as error:
+            return str(error)
+        return preprocessor.description  # weights appeared in between: the next look says
+
+    def _current(self) -> Preprocessor:
+        return PREPROCESSORS[self.preprocessor_combo.currentData()]
+
     @Slot()
     def _on_preprocessor_changed(self) -> None:
         self.parameters.show_preprocessor(PREPROCESSORS[self.preprocessor_combo.currentData()])
@@ -246,7 +328,9 @@ class ControlUnitWidget(QWidget):
 
     def _key(self) -> tuple:
         choice = self.choice()
-        return (self.picture_row.version(), choice.preprocessor, choice.parameters)
+        kind = self._current().annotator
+        folder = None if kind is None else self._folders.get(kind)
+        return (self.picture_row.version(), choice.preprocessor, choice.parameters, folder)
 
     @Slot()
     def _update_preview(self) -> None:
@@ -256,7 +340,7 @@ class ControlUnitWidget(QWidget):
             self.preview.clear()
             self._show_note("")
         else:
-            self._maker.make(self._key(), picture, self.choice())
+            self._maker.make(self._key(), picture, self.choice(), self._weights)
         self.changed.emit()
 
     def made(self) -> MadeMap | None:
@@ -287,7 +371,7 @@ class ControlUnitWidget(QWidget):
         try:
             control_map = self.shown_map()
             if control_map is None:  # not previewed yet: made here, once
-                control_map = choice.control_map(picture)
+                control_map = choice.control_map(picture, self._weights)
             return choice.unit(control_map, width, height)
         except RequestError as error:
             raise RequestError(f"{self.title}: {error}") from error

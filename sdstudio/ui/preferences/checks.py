@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sdstudio.engine.controlnet_preprocessors.annotator_weights import (
+    default_annotator_dir,
+    weights_problem,
+)
 from sdstudio.engine.models.families import SD1, SDXL, ModelFamily
 from sdstudio.engine.previews.taesd_weights import default_taesd_dir, hub_repo
 from sdstudio.ui.preferences.values import Preferences
@@ -13,6 +17,10 @@ FOLDER_LABELS = (
     ("output_dir", "Output folder"),
     ("lora_dir", "LoRA folder"),
     ("embeddings_dir", "Embeddings folder"),
+)
+ANNOTATOR_LABELS = (
+    ("depth_weights", "depth", "Depth model folder"),
+    ("pose_weights", "pose", "Pose model folder"),
 )
 
 
@@ -40,7 +48,28 @@ def check_preferences(preferences: Preferences) -> PreferencesCheck:
         problem = taesd_path_problem(text, family)
         if problem:
             result.errors.append(problem)
+    for name, kind, label in ANNOTATOR_LABELS:
+        problem = annotator_folder_problem(getattr(preferences, name), kind, label)
+        if problem:
+            result.errors.append(problem)
     return result
+
+
+def annotator_folder_problem(folder: Path | None, kind: str, label: str) -> str:
+    """Why ``folder`` cannot be the ``kind`` preprocessors' model folder ("" when it can, or
+    is None: the default folder, checked when a map is made)."""
+    if folder is None:
+        return ""
+    if not folder.is_absolute():
+        return f"{label}: use a full path, not {folder}."
+    problem = weights_problem(folder)
+    if problem is None:
+        return ""
+    return (
+        f"{label}: {folder} cannot be used, {problem} Choose a folder with the model's "
+        f"config.json, preprocessor_config.json and .safetensors weights, or leave it empty "
+        f"to use {default_annotator_dir(kind)}."
+    )
 
 
 def taesd_path_problem(text: str, family: ModelFamily) -> str:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sdstudio.engine.controlnet_preprocessors.annotator_weights import default_annotator_dir
 from sdstudio.engine.devices import DEVICE_CHOICES
 from sdstudio.engine.models.families import SD1, SDXL
 from sdstudio.engine.networks.library import NetworkKind, default_folders
@@ -33,14 +34,15 @@ from sdstudio.ui.server.server_settings import ServerChoice, check_server_choice
 from sdstudio.ui.settings_store import SettingsStore
 
 APPLY_NOTE = (
-    "Folders, TAESD weights and the theme apply now (the LoRA list after a restart); memory "
-    "options when a model next loads; the device at the next start; the server for the jobs "
-    "queued after saving."
+    "Folders, TAESD weights, the ControlNet preprocessors' models and the theme apply now "
+    "(the LoRA list after a restart); memory options when a model next loads; the device at "
+    "the next start; the server for the jobs queued after saving."
 )
 
 
 class PreferencesDialog(QDialog):
-    """``preferencesDialog``: folders, TAESD weights, device, memory options, theme and the
+    """``preferencesDialog``: folders, TAESD weights, the ControlNet preprocessors' model
+    folders (``depthWeightsPath``, ``poseWeightsPath``), device, memory options, theme and the
     server (``serverUrl``, ``serverToken``, ``serverEnabled``).
 
     Save checks the values: a wrong one is named in ``preferencesError`` and nothing is
@@ -70,6 +72,8 @@ class PreferencesDialog(QDialog):
             f"Allow downloading missing weights from the hub ({hub_repo(SD1)}, {hub_repo(SDXL)})",
             objectName="taesdDownloadCheck",
         )
+        self.depth_row = _annotator_row("depthWeightsPath", "depth")
+        self.pose_row = _annotator_row("poseWeightsPath", "pose")
         self.device_combo = QComboBox(objectName="deviceCombo")
         for name in DEVICE_CHOICES:
             self.device_combo.addItem(
@@ -116,6 +120,9 @@ class PreferencesDialog(QDialog):
         previews.addRow("TAESD (SD 1.x/2.x)", self.taesd_row)
         previews.addRow("TAESDXL (SDXL)", self.taesdxl_row)
         previews.addRow(self.download_check)
+        annotators = QFormLayout()
+        annotators.addRow("Depth model (depth, normal)", self.depth_row)
+        annotators.addRow("Pose model (openpose)", self.pose_row)
         model = QFormLayout()
         model.addRow("Device", self.device_combo)
         for check in self.memory_checks.values():
@@ -132,6 +139,7 @@ class PreferencesDialog(QDialog):
         for title, form in (
             ("Folders", folders),
             ("TAESD preview weights", previews),
+            ("ControlNet preprocessors", annotators),
             ("Model", model),
             ("Appearance", look),
             ("Server", server),
@@ -152,6 +160,8 @@ class PreferencesDialog(QDialog):
         self.taesd_row.set_text(preferences.taesd_path)
         self.taesdxl_row.set_text(preferences.taesdxl_path)
         self.download_check.setChecked(preferences.allow_taesd_download)
+        self.depth_row.set_text(_folder_text(preferences.depth_weights))
+        self.pose_row.set_text(_folder_text(preferences.pose_weights))
         self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(preferences.device)))
         for name, check in self.memory_checks.items():
             check.setChecked(getattr(preferences, name))
@@ -169,6 +179,8 @@ class PreferencesDialog(QDialog):
             taesd_path=self.taesd_row.text(),
             taesdxl_path=self.taesdxl_row.text(),
             allow_taesd_download=self.download_check.isChecked(),
+            depth_weights=_folder(self.depth_row.text()),
+            pose_weights=_folder(self.pose_row.text()),
             device=str(self.device_combo.currentData()),
             theme=str(self.theme_combo.currentData()),
             server=ServerChoice(
@@ -241,6 +253,22 @@ class PreferencesDialog(QDialog):
     def _refuse(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.show()
+
+
+def _annotator_row(name: str, kind: str) -> PathRow:
+    """A folder row for the ``kind`` model; empty means the default folder."""
+    row = PathRow(name, str(default_annotator_dir(kind)))
+    row.setObjectName(name)
+    example = (
+        "a transformers depth-estimation model (Depth Anything, DPT/MiDaS, ZoeDepth)"
+        if kind == "depth"
+        else "a transformers ViTPose model"
+    )
+    row.edit.setToolTip(
+        f"A folder with {example}: config.json, preprocessor_config.json and .safetensors "
+        f"weights. Empty: {default_annotator_dir(kind)}"
+    )
+    return row
 
 
 def _folder(text: str) -> Path | None:

@@ -17,8 +17,9 @@ from sdstudio.ui.settings_store import SettingsStore
 @dataclass(frozen=True)
 class Preferences:
     """Folders (None: the default in SDSTUDIO_HOME), TAESD weights ("" : the default
-    folder), where models run, their memory savers, the look of the window and the
-    server queued jobs may go to."""
+    folder), the ControlNet preprocessors' depth and pose model folders (None: the default
+    in ``SDSTUDIO_HOME/models/annotators``), where models run, their memory savers, the look
+    of the window and the server queued jobs may go to."""
 
     output_dir: Path | None = None
     lora_dir: Path | None = None
@@ -26,6 +27,8 @@ class Preferences:
     taesd_path: str = ""
     taesdxl_path: str = ""
     allow_taesd_download: bool = False
+    depth_weights: Path | None = None
+    pose_weights: Path | None = None
     device: str = "auto"
     attention_slicing: bool = False
     vae_tiling: bool = False
@@ -44,6 +47,8 @@ def read_preferences(store: SettingsStore) -> Preferences:
         taesd_path=store.taesd_path("taesd"),
         taesdxl_path=store.taesd_path("taesdxl"),
         allow_taesd_download=store.allow_taesd_download,
+        depth_weights=store.annotator_dir("depth"),
+        pose_weights=store.annotator_dir("pose"),
         device=store.device,
         attention_slicing=memory.attention_slicing,
         vae_tiling=memory.vae_tiling,
@@ -61,6 +66,8 @@ def write_preferences(store: SettingsStore, preferences: Preferences) -> None:
     store.set_taesd_path("taesd", preferences.taesd_path)
     store.set_taesd_path("taesdxl", preferences.taesdxl_path)
     store.allow_taesd_download = preferences.allow_taesd_download
+    store.set_annotator_dir("depth", preferences.depth_weights)
+    store.set_annotator_dir("pose", preferences.pose_weights)
     store.device = preferences.device
     store.set_load_option("attention_slicing", preferences.attention_slicing)
     store.set_load_option("vae_tiling", preferences.vae_tiling)

@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from sdstudio.ui.app_state import AppState
+from sdstudio.ui.controlnet.unit_widget import ControlUnitWidget
 from sdstudio.ui.preferences.dialog import PreferencesDialog
 from sdstudio.ui.preferences.theme import apply_theme
 from sdstudio.ui.preferences.values import Preferences
@@ -17,7 +18,9 @@ class WindowPreferences(QObject):
     """Opens one :class:`PreferencesDialog` at a time over ``window``. What it saves
     applies at once where it can: the theme, and the Model menu's memory options
     (``option_actions``, checked to match). Runs read the folders and TAESD weights from
-    ``settings`` when they are queued. No signals; :attr:`dialog` is the open one.
+    ``settings`` when they are queued. When the dialog closes (saved or not: weights may have
+    been copied into a default folder meanwhile) the window's ControlNet units look at the
+    depth and pose model folders again. No signals; :attr:`dialog` is the open one.
     """
 
     def __init__(
@@ -50,6 +53,8 @@ class WindowPreferences(QObject):
     @Slot()
     def _forget_dialog(self) -> None:
         self.dialog = None
+        for unit in self._window.findChildren(ControlUnitWidget):
+            unit.refresh_annotators()
 
     @Slot(object)
     def apply(self, preferences: Preferences) -> None:

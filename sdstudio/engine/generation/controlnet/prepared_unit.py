@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sdstudio.engine.controlnet_preprocessors import (
+    AnnotatorWeights,
     ResizeMode,
     find_preprocessor,
     preprocess,
@@ -39,10 +40,17 @@ class UnitChoice:
     mode: str = ControlMode.BALANCED.value
     resize: str = ResizeMode.CROP_AND_RESIZE.value
 
-    def control_map(self, picture: Image.Image) -> Image.Image:
-        """``picture`` as the ControlNet reads it (a ``RequestError`` for bad parameters or a
-        preprocessor that needs weights). Slow on large pictures: call it off the GUI."""
-        return preprocess(self.preprocessor, picture, **dict(self.parameters))
+    def control_map(
+        self, picture: Image.Image, annotators: AnnotatorWeights | None = None
+    ) -> Image.Image:
+        """``picture`` as the ControlNet reads it (a ``RequestError`` for bad parameters, a
+        preprocessor sdstudio cannot run or missing weights). A depth, normal or pose
+        preprocessor reads its model from the folder ``annotators`` names (None: the default
+        folders). Slow on large pictures, and loads a model the first time: call it off the
+        GUI."""
+        return preprocess(
+            self.preprocessor, picture, annotators=annotators, **dict(self.parameters)
+        )
 
     def thresholds(self) -> tuple[float | None, float | None]:
         """The values of A1111's first and second sliders ("Threshold A/B" in infotext)."""
