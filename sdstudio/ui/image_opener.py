@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Slot
@@ -10,16 +11,17 @@ from PySide6.QtWidgets import QWidget
 from sdstudio.engine.metadata import (
     ImageMetadata,
     ImageReadError,
-    MetadataSource,
+    RestoredSettings,
     read_metadata,
-    restore_settings,
 )
 from sdstudio.ui.app_state import AppState
 from sdstudio.ui.background import run_in_background
 from sdstudio.ui.controls_panel import ControlsPanel
-from sdstudio.ui.controls_state import apply_restored
 from sdstudio.ui.init_image_source import InitImageSource
 from sdstudio.ui.parameters_dialog import ParametersDialog
+from sdstudio.ui.settings_restorer import SettingsRestorer, prepare_quickly
+
+log = logging.getLogger(__name__)
 
 
 class ImageFileOpener(QObject):
@@ -27,9 +29,11 @@ class ImageFileOpener(QObject):
 
     An image without settings becomes the init image (``init_images``), as always. One that
     carries them (sdstudio's, A1111's or ComfyUI's) opens a :class:`ParametersDialog` (on
-    ``parent``) that asks; restored settings go into ``controls``. Files are read off the
-    GUI thread; only the text chunks are read, not the pixels. Messages go to ``state``.
-    No signals: it acts on ``init_images`` and ``controls`` itself.
+    ``parent``) that asks; restored settings go into ``controls`` through ``restorer`` (a
+    :class:`SettingsRestorer`). Nothing slow runs on the GUI thread: files are read in the
+    background (only the text chunks, not the pixels), and so are the restored settings
+    worked out, LoRAs found by hash included; the newest file opened or restored wins.
+    Messages go to ``state``. No signals: it acts on ``init_images`` and ``controls`` itself.
     """
 
     def __init__(
@@ -44,15 +48,28 @@ class ImageFileOpener(QObject):
         self._init_images = init_images
         self._controls = controls
         self._state = state
+        self.restorer = SettingsRestorer(controls, state, self)
         self.dialog: ParametersDialog | None = None
+        self._opening = 0  # the newest open()'s number: an older file read later is dropped
 
     @Slot(str)
     def open(self, path: str | Path) -> None:
-        """Read ``path``'s settings in the background, then ask or use it as the init image."""
+        """Read ``path``'s settings in the background, then ask or use it as the init image.
+
+        The settings are worked out in the same job when that needs no LoRA hashed, so
+        choosing to restore them sets the controls at once; else that runs in the background
+        once chosen."""
+        self._opening += 1
+        number = self._opening
+
+        def read() -> tuple[ImageMetadata, RestoredSettings | None]:
+            metadata = read_metadata(path)
+            return metadata, prepare_quickly(metadata)
+
         run_in_background(
-            lambda: read_metadata(path),
-            lambda metadata: self._on_read(path, metadata),
-            lambda error: self._on_unreadable(path, error),
+            read,
+            lambda result: self._on_read(number, path, *result),
+            lambda error: self._on_unreadable(number, path, error),
             parent=self,
         )
 
@@ -61,59 +78,50 @@ class ImageFileOpener(QObject):
         if paths:
             self.open(paths[0])
 
-    def _on_read(self, path: str | Path, metadata: ImageMetadata) -> None:
+    def _on_read(
+        self,
+        number: int,
+        path: str | Path,
+        metadata: ImageMetadata,
+        prepared: RestoredSettings | None,
+    ) -> None:
+        if number != self._opening:
+            return  # another file was opened meanwhile
         if not metadata.has_parameters:
             self._init_images.open(path)
         else:
-            self._ask(str(path), metadata)
+            self._ask(str(path), metadata, prepared)
 
-    def _on_unreadable(self, path: str | Path, error: Exception) -> None:
+    def _on_unreadable(self, number: int, path: str | Path, error: Exception) -> None:
+        if number != self._opening:
+            return
         if not isinstance(error, ImageReadError):
-            raise error
+            log.warning("Reading %s failed", path, exc_info=error)
+            self._state.error.emit(f"Could not read {Path(path).name}: {error}")
+            return
         self._init_images.open(path)  # it reports unreadable files too
 
     @Slot(str)
     def restore_from(self, path: str | Path) -> None:
-        """Restore the settings stored in ``path`` (read in the background); a message if
-        it has none."""
-        run_in_background(
-            lambda: read_metadata(path),
-            lambda metadata: self.restore(Path(path).name, metadata),
-            self._on_restore_failed,
-            parent=self,
-        )
+        """Restore the settings stored in ``path`` (read and worked out in the background);
+        a message if it has none."""
+        self.restorer.restore_file(path)
 
-    def _on_restore_failed(self, error: Exception) -> None:
-        if not isinstance(error, ImageReadError):
-            raise error
-        self._state.error.emit(str(error))
+    def restore(
+        self, name: str, metadata: ImageMetadata, prepared: RestoredSettings | None = None
+    ) -> None:
+        """Put the settings of ``metadata`` into the controls (at once when ``prepared``,
+        else once worked out in the background); the status bar says what was skipped, or
+        why nothing could be restored."""
+        self.restorer.restore(name, metadata, prepared)
 
-    def restore(self, name: str, metadata: ImageMetadata) -> bool:
-        """Put the settings of ``metadata`` into the controls; the status bar says what was
-        skipped. False when there is nothing sdstudio can restore."""
-        if metadata.source is MetadataSource.COMFYUI:
-            self._state.error.emit(
-                f"{name} was made with ComfyUI: its settings cannot be restored."
-            )
-            return False
-        restored = restore_settings(metadata)
-        if not restored.settings:
-            self._state.error.emit(f"{name} carries no settings to restore.")
-            return False
-        skipped = [*restored.skipped, *apply_restored(self._controls, restored.settings)]
-        message = f"Restored the settings of {name}."
-        if skipped:
-            message = f"{message} Skipped: {'; '.join(skipped)}."
-        self._state.tell(message)
-        return True
-
-    def _ask(self, path: str, metadata: ImageMetadata) -> None:
+    def _ask(self, path: str, metadata: ImageMetadata, prepared: RestoredSettings | None) -> None:
         name = Path(path).name
         if self.dialog is not None:
             self.dialog.close()
         dialog = ParametersDialog(name, metadata, self._parent)
         dialog.initChosen.connect(lambda: self._init_images.open(path))
-        dialog.restoreChosen.connect(lambda: self.restore(name, metadata))
+        dialog.restoreChosen.connect(lambda: self.restore(name, metadata, prepared))
         dialog.destroyed.connect(lambda: self._forget(dialog))
         self.dialog = dialog
         dialog.open()

@@ -22,7 +22,11 @@ from sdstudio.engine.metadata.infotext_settings import read_settings_params
 from sdstudio.engine.metadata.png_chunks import ImageMetadata
 from sdstudio.engine.metadata.record import GenerationRecord
 from sdstudio.engine.networks.hashes import parse_hashes
-from sdstudio.engine.networks.relink import missing_embeddings, relink_loras
+from sdstudio.engine.networks.relink import (
+    BeforeHashing,
+    missing_embeddings,
+    relink_loras,
+)
 
 LATENT_UPSCALER = "Latent"  # A1111's default hires upscaler
 HASH_SUFFIX = re.compile(r"\[[0-9a-fA-F]{8,}\]$")  # the space before it is stripped apart
@@ -36,27 +40,49 @@ class RestoredSettings:
     skipped: list[str] = field(default_factory=list)
 
 
-def restore_settings(metadata: ImageMetadata) -> RestoredSettings:
-    """Settings from our record when there is one, else from A1111's infotext, else none."""
+def restore_settings(
+    metadata: ImageMetadata,
+    *,
+    hash_files: bool = True,
+    before_hashing: BeforeHashing | None = None,
+) -> RestoredSettings:
+    """Settings from our record when there is one, else from A1111's infotext, else none.
+
+    A LoRA the picture names that is not here by name is looked for by its recorded hash,
+    which may mean hashing the LoRA library (seconds for gigabytes, once: hashes are cached):
+    call off the GUI thread. Without ``hash_files`` only known hashes are used, and
+    ``HashingNeeded`` (from ``relink``) is raised when a file would have to be read;
+    ``before_hashing`` hears of each file about to be hashed (see :func:`relink_loras`)."""
+    hashing = {"hash_files": hash_files, "before_hashing": before_hashing}
     if metadata.record is not None:
-        return settings_from_record(metadata.record)
+        return settings_from_record(metadata.record, **hashing)
     if metadata.infotext is not None:
-        return settings_from_infotext(metadata.infotext)
+        return settings_from_infotext(metadata.infotext, **hashing)
     return RestoredSettings()
 
 
-def settings_from_record(record: GenerationRecord) -> RestoredSettings:
+def settings_from_record(
+    record: GenerationRecord,
+    *,
+    hash_files: bool = True,
+    before_hashing: BeforeHashing | None = None,
+) -> RestoredSettings:
     """Our record names the scheduler exactly as it was requested, so it reproduces exactly."""
     found = {
         each.name: getattr(record, each.name) for each in setting_fields() if each.setting.recorded
     }
-    skipped = _relinked(found, parse_hashes(record.lora_hashes))
+    skipped = _relinked(found, parse_hashes(record.lora_hashes), hash_files, before_hashing)
     skipped += missing_embeddings(parse_hashes(record.ti_hashes))
     skipped += controlnet_notes(controlnet_params(map(str, record.controlnets or ())))
     return _validated(found, skipped)
 
 
-def settings_from_infotext(infotext: Infotext) -> RestoredSettings:
+def settings_from_infotext(
+    infotext: Infotext,
+    *,
+    hash_files: bool = True,
+    before_hashing: BeforeHashing | None = None,
+) -> RestoredSettings:
     """Settings from A1111's text, reading each value the way A1111 writes it."""
     params = infotext.params
     read, skipped = read_settings_params(params)
@@ -65,7 +91,8 @@ def settings_from_infotext(infotext: Infotext) -> RestoredSettings:
         "negative_prompt": infotext.negative_prompt,
         **read,
     }
-    skipped += _relinked(found, parse_hashes(params.get("Lora hashes", "")))
+    lora_hashes = parse_hashes(params.get("Lora hashes", ""))
+    skipped += _relinked(found, lora_hashes, hash_files, before_hashing)
     skipped += missing_embeddings(parse_hashes(params.get("TI hashes", "")))
     skipped += controlnet_notes(params)
     if found.get("refiner"):
@@ -113,10 +140,20 @@ def scheduler_for(sampler: str, schedule_type: str = "") -> str | None:
     return by_lower.get(sampler.lower())
 
 
-def _relinked(found: dict[str, Any], lora_hashes: dict[str, str]) -> list[str]:
+def _relinked(
+    found: dict[str, Any],
+    lora_hashes: dict[str, str],
+    hash_files: bool = True,
+    before_hashing: BeforeHashing | None = None,
+) -> list[str]:
     """Point the prompt's LoRA tags at local files (by name, else by hash); returns what is
     missing. The tags stay in the prompt either way."""
-    prompt, missing = relink_loras(found.get("prompt", ""), lora_hashes)
+    prompt, missing = relink_loras(
+        found.get("prompt", ""),
+        lora_hashes,
+        hash_files=hash_files,
+        before_hashing=before_hashing,
+    )
     found["prompt"] = prompt
     return missing
 

@@ -3,30 +3,83 @@ there finds the same files here even under other names.
 
 A LoRA's is the "addnet" hash: SHA-256 of a ``.safetensors`` file's tensor data, skipping its
 JSON header (so editing the metadata keeps the hash). An embedding's is the SHA-256 of the
-whole file. Both are cut to 12 hex digits. Hashes are kept for the session per file size and
-modification time, since a library is hashed again every time a picture is restored.
+whole file. Both are cut to 12 hex digits.
+
+Hashing a library of LoRAs takes seconds (3 GB: about 4 s), and a library is hashed again
+every time a picture's LoRA is looked up by hash, so hashes are kept per file size and
+modification time: for the session in memory, and between sessions in
+``cache_dir()/network-hashes.json`` (as model hashes are in ``model-hashes.json``). The file
+is only a shortcut: a missing, damaged or unwritable one costs time, never a failure. Two
+threads that want the same file's hash hash it once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import os
+import re
 import struct
+import tempfile
 import threading
 from pathlib import Path
 
+from sdstudio.engine.models.json_files import JsonFileError, read_json_object
+from sdstudio.engine.paths import cache_dir
+
 SHORT_HASH_LENGTH = 12
+CACHE_NAME = "network-hashes.json"
 _CHUNK = 1 << 20
-_cache: dict[tuple[str, int, int, bool], str] = {}
+_HEX = re.compile(f"[0-9a-f]{{{SHORT_HASH_LENGTH}}}")
+_Key = tuple[str, int, int, bool]
+_cache: dict[_Key, str] = {}
 _lock = threading.Lock()
+_file_locks: dict[_Key, threading.Lock] = {}  # one hashing per file at a time
+_disk_lock = threading.Lock()
+_disk_copy: tuple[tuple[str, int, int], dict[str, object]] | None = None  # (stamp, contents)
+
+
+def _key(path: Path, skip_header: bool) -> _Key:
+    stat = path.stat()
+    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns, skip_header)
+
+
+def cached_short_hash(path: Path, skip_header: bool) -> str | None:
+    """The hash if it is known (this session, or in the cache file) without reading ``path``;
+    None when it would have to be computed. Raises OSError when ``path`` cannot be stat'ed."""
+    key = _key(path, skip_header)
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+    value = _from_disk(key)
+    if value is not None:
+        with _lock:
+            _cache[key] = value
+    return value
 
 
 def short_hash(path: Path, skip_header: bool) -> str:
     """12 hex digits of SHA-256 of ``path`` (of its tensor data when ``skip_header``)."""
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, skip_header)
+    key = _key(path, skip_header)
+    value = cached_short_hash(path, skip_header)
+    if value is not None:
+        return value
     with _lock:
-        if key in _cache:
-            return _cache[key]
+        file_lock = _file_locks.setdefault(key, threading.Lock())
+    with file_lock:  # another thread may be hashing this very file: wait for its result
+        with _lock:
+            if key in _cache:
+                return _cache[key]
+        value = _compute(path, skip_header)
+        with _lock:
+            _cache[key] = value
+            _file_locks.pop(key, None)
+    _to_disk(key, value)
+    return value
+
+
+def _compute(path: Path, skip_header: bool) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         if skip_header and path.suffix.lower() == ".safetensors":
@@ -38,10 +91,7 @@ def short_hash(path: Path, skip_header: bool) -> str:
                 stream.seek(0)
         while chunk := stream.read(_CHUNK):
             digest.update(chunk)
-    value = digest.hexdigest()[:SHORT_HASH_LENGTH]
-    with _lock:
-        _cache[key] = value
-    return value
+    return digest.hexdigest()[:SHORT_HASH_LENGTH]
 
 
 def lora_hash(path: Path) -> str:
@@ -50,6 +100,81 @@ def lora_hash(path: Path) -> str:
 
 def embedding_hash(path: Path) -> str:
     return short_hash(path, skip_header=False)
+
+
+def cached_lora_hash(path: Path) -> str | None:
+    """A LoRA's hash if known without reading the file, else None (see :func:`lora_hash`)."""
+    return cached_short_hash(path, skip_header=True)
+
+
+def _cache_file() -> Path:
+    return cache_dir() / CACHE_NAME
+
+
+def _entry_name(key: _Key) -> tuple[str, str]:
+    return key[0], "tensors" if key[3] else "file"
+
+
+def _read_disk() -> dict[str, object]:
+    """The cache file's contents ({} when missing or damaged); parsed again only when the
+    file changed since it was last read."""
+    global _disk_copy
+    try:
+        target = _cache_file()
+        stat = target.stat()
+    except OSError:
+        return {}
+    stamp = (str(target), stat.st_size, stat.st_mtime_ns)
+    if _disk_copy is not None and _disk_copy[0] == stamp:
+        return _disk_copy[1]
+    try:
+        data = read_json_object(target)
+    except (OSError, JsonFileError):
+        data = {}
+    _disk_copy = (stamp, data)
+    return data
+
+
+def _from_disk(key: _Key) -> str | None:
+    path, kind = _entry_name(key)
+    with _disk_lock:
+        entry = _read_disk().get(path)
+    if not isinstance(entry, dict):
+        return None
+    if entry.get("size") != key[1] or entry.get("mtime_ns") != key[2]:
+        return None
+    value = entry.get(kind)
+    return value if isinstance(value, str) and _HEX.fullmatch(value) else None
+
+
+def _to_disk(key: _Key, value: str) -> None:
+    """Merge one hash into the cache file, replacing it atomically; failures are ignored."""
+    global _disk_copy
+    path, kind = _entry_name(key)
+    with _disk_lock:
+        data = dict(_read_disk())
+        entry = data.get(path)
+        if not (
+            isinstance(entry, dict)
+            and entry.get("size") == key[1]
+            and entry.get("mtime_ns") == key[2]
+        ):
+            entry = {"size": key[1], "mtime_ns": key[2]}
+        data[path] = {**entry, kind: value}
+        try:
+            target = _cache_file()
+            handle, temp = tempfile.mkstemp(prefix=".network-hashes-", dir=target.parent)
+        except OSError:
+            return
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(data, stream, indent=1)
+            os.replace(temp, target)
+            stat = target.stat()  # what was written need not be parsed again:
+            _disk_copy = ((str(target), stat.st_size, stat.st_mtime_ns), data)
+        except (OSError, TypeError, ValueError):
+            with contextlib.suppress(OSError):
+                Path(temp).unlink()
 
 
 def format_hashes(hashes: dict[str, str]) -> str:
