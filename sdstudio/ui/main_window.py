@@ -44,6 +44,7 @@ from sdstudio.ui.inpainting_controller import InpaintingController
 from sdstudio.ui.load_progress_relay import describe_load_progress
 from sdstudio.ui.model_picker import ModelPicker
 from sdstudio.ui.networks.panel import NetworksPanel
+from sdstudio.ui.preferences.generate_gate import GenerateGate
 from sdstudio.ui.preferences.taesd_fallback import TaesdFallback
 from sdstudio.ui.preferences.theme import apply_theme
 from sdstudio.ui.preferences.values import listed_network_folders
@@ -174,7 +175,7 @@ class MainWindow(QMainWindow):
             self.settings, self.model_picker.option_actions, self.state, self
         )
         self.taesd_fallback = TaesdFallback(
-            self.controls, self.settings, self.state, self.preferences.open, self
+            self.controls, self.settings, self.state, self.preferences.open_previews, self
         )
         self.help = HelpDialogs(self, device or self.settings.device)
         self.history = HistoryPanel(self.state, output_dir or self.settings.output_dir, self)
@@ -241,7 +242,14 @@ class MainWindow(QMainWindow):
             self.state.tell(controlnet_problem)
         self.worker.on(RunStarted, lambda _event: self._save_controlnet())
         self.worker.on(RunStarted, lambda _event: self.session.save_controls())
-        self.run_bar.set_idle("No model loaded", can_generate=self.queue.sends_to_server())
+        self.run_bar.set_idle("No model loaded")
+        self.generate_gate = GenerateGate(  # no model here: Generate follows Preferences' server
+            self.run_bar.generate_button,
+            lambda: self.worker.model_ready or self.queue.loading_model is not None,
+            self.settings,
+            self.preferences.saved,
+            self,
+        )
         self.queue.restore()  # after _connect, so its messages reach the status bar
 
     @property
@@ -565,6 +573,7 @@ class MainWindow(QMainWindow):
         self.inpainting.show_mask(False)  # previews and the result are shown without it
         self.scrubber.clear()
         self.run_bar.set_running()
+        self.generate_gate.refresh()  # a server job with no model here, the server now off
         self.show_message(f"Generating with seed {request.seed}…")
 
     @Slot()
@@ -609,7 +618,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_job_ended(self, _job_id: str) -> None:
-        self.run_bar.set_idle(self._outcome, can_generate=True)
+        self.run_bar.set_idle(self._outcome, can_generate=self.generate_gate.can_queue())
 
     # -- init image ----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +27,7 @@ from sdstudio.engine.networks.library import NetworkKind, default_folders
 from sdstudio.engine.paths import outputs_dir
 from sdstudio.engine.previews.taesd_weights import default_taesd_dir, hub_repo
 from sdstudio.ui.model_picker import MEMORY_OPTION_LABELS
-from sdstudio.ui.preferences.checks import check_preferences
+from sdstudio.ui.preferences.checks import FOLDER_LABELS, check_preferences
 from sdstudio.ui.preferences.path_row import PathRow
 from sdstudio.ui.preferences.theme import THEME_LABELS
 from sdstudio.ui.preferences.values import Preferences, read_preferences, write_preferences
@@ -38,16 +39,20 @@ APPLY_NOTE = (
     "(the LoRA list after a restart); memory options when a model next loads; the device at "
     "the next start; the server for the jobs queued after saving."
 )
+# The tabs keep the dialog low enough for a 1366x768 screen (its buttons in view).
+PAGE_TITLES = {"general": "General", "models": "Models && previews", "server": "Server"}
 
 
 class PreferencesDialog(QDialog):
-    """``preferencesDialog``: folders, TAESD weights, the ControlNet preprocessors' model
-    folders (``depthWeightsPath``, ``poseWeightsPath``), device, memory options, theme and the
-    server (``serverUrl``, ``serverToken``, ``serverEnabled``).
+    """``preferencesDialog``, in three tabs (``preferencesTabs``): General (``generalPage``:
+    folders, theme), Models & previews (``modelsPage``: device, memory options, TAESD
+    weights, the ControlNet preprocessors' model folders ``depthWeightsPath`` and
+    ``poseWeightsPath``) and Server (``serverPage``: ``serverUrl``, ``serverToken``,
+    ``serverEnabled``); :meth:`show_page` brings one to the front.
 
-    Save checks the values: a wrong one is named in ``preferencesError`` and nothing is
-    saved; folders that do not exist are created if the user agrees (``confirm_box``, a
-    non-blocking question), else nothing is saved either.
+    Save checks the values: a wrong one is named in ``preferencesError`` (under the tabs, its
+    tab brought to the front) and nothing is saved; folders that do not exist are created if
+    the user agrees (``confirm_box``, a non-blocking question), else nothing is saved either.
 
     Signals:
         saved(object): the :class:`Preferences` just written to ``settings``.
@@ -108,6 +113,7 @@ class PreferencesDialog(QDialog):
         )
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        self.tabs = QTabWidget(objectName="preferencesTabs")
         self._lay_out()
         self.show_preferences(read_preferences(settings))
 
@@ -133,23 +139,37 @@ class PreferencesDialog(QDialog):
         server.addRow("Address", self.server_url)
         server.addRow("Token", self.server_token)
         server.addRow(self.server_enabled)
+        pages = {
+            "general": [("Folders", folders), ("Appearance", look)],
+            "models": [
+                ("Model", model),
+                ("TAESD preview weights", previews),
+                ("ControlNet preprocessors", annotators),
+            ],
+            "server": [("Server (sdstudio serve)", server)],
+        }
+        for name, groups in pages.items():
+            page = QWidget(objectName=f"{name}Page")
+            column = QVBoxLayout(page)
+            for title, form in groups:
+                box = QGroupBox(title)
+                box.setLayout(form)
+                column.addWidget(box)
+            column.addStretch(1)
+            self.tabs.addTab(page, PAGE_TITLES[name])
         note = QLabel(APPLY_NOTE, objectName="preferencesNote")
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
-        for title, form in (
-            ("Folders", folders),
-            ("TAESD preview weights", previews),
-            ("ControlNet preprocessors", annotators),
-            ("Model", model),
-            ("Appearance", look),
-            ("Server", server),
-        ):
-            box = QGroupBox(title)
-            box.setLayout(form)
-            layout.addWidget(box)
+        layout.addWidget(self.tabs)
         layout.addWidget(note)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+
+    def show_page(self, name: str) -> None:
+        """Bring the tab ``name`` (a key of :data:`PAGE_TITLES`) to the front."""
+        page = self.tabs.findChild(QWidget, f"{name}Page")
+        if page is not None:
+            self.tabs.setCurrentWidget(page)
 
     # -- values --------------------------------------------------------------------------
 
@@ -202,6 +222,7 @@ class PreferencesDialog(QDialog):
         errors = [*check.errors, *([server_problem] if server_problem else [])]
         if errors:
             self._refuse("\n".join(errors))
+            self.show_page(_page_of(errors[0], server_problem))
             return
         if check.missing_folders:
             self._ask_to_create(preferences, check.missing_folders)
@@ -269,6 +290,15 @@ def _annotator_row(name: str, kind: str) -> PathRow:
         f"weights. Empty: {default_annotator_dir(kind)}"
     )
     return row
+
+
+def _page_of(error: str, server_problem: str | None) -> str:
+    """The tab whose field ``error`` is about."""
+    if error == server_problem:
+        return "server"
+    if any(error.startswith(f"{label}:") for _name, label in FOLDER_LABELS):
+        return "general"
+    return "models"  # TAESD weights, the preprocessors' model folders
 
 
 def _folder(text: str) -> Path | None:

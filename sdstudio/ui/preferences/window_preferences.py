@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
@@ -20,8 +20,14 @@ class WindowPreferences(QObject):
     (``option_actions``, checked to match). Runs read the folders and TAESD weights from
     ``settings`` when they are queued. When the dialog closes (saved or not: weights may have
     been copied into a default folder meanwhile) the window's ControlNet units look at the
-    depth and pose model folders again. No signals; :attr:`dialog` is the open one.
+    depth and pose model folders again. :attr:`dialog` is the open one.
+
+    Signals:
+        saved(object): the :class:`Preferences` just saved, once they were applied (the
+            server may have been turned on or off: Generate follows it).
     """
+
+    saved = Signal(object)
 
     def __init__(
         self,
@@ -51,6 +57,13 @@ class WindowPreferences(QObject):
         return dialog
 
     @Slot()
+    def open_previews(self) -> PreferencesDialog:
+        """Preferences on the Models & previews tab (where the TAESD weights are)."""
+        dialog = self.open()
+        dialog.show_page("models")
+        return dialog
+
+    @Slot()
     def _forget_dialog(self) -> None:
         self.dialog = None
         for unit in self._window.findChildren(ControlUnitWidget):
@@ -69,3 +82,4 @@ class WindowPreferences(QObject):
             else ""
         )
         self._state.tell(f"Preferences saved.{where}", 5000)
+        self.saved.emit(preferences)
