@@ -176,11 +176,15 @@ def test_names_and_numbers_are_never_cut_short(qtbot, shown) -> None:
     )
     attention = _matches(view, "attn2")[0]
     row = [attention.siblingAtColumn(c).data() for c in (Column.PARAMETERS, Column.OUTPUT_SHAPE)]
-    assert row == ["16,448 (2.0%)", "2×16×64"]  # at 64×64: 4×4 latent tokens
+    assert row == ["16.4 k", "2×16×64"]  # compact; at 64×64: 4×4 latent tokens
     for column, text in zip((Column.PARAMETERS, Column.OUTPUT_SHAPE), row, strict=True):
         cell = view.visualRect(attention.siblingAtColumn(column))
         assert cell.width() >= view.fontMetrics().horizontalAdvance(text)
-    assert view.textElideMode() == Qt.TextElideMode.ElideNone
+    tip = attention.siblingAtColumn(Column.PARAMETERS).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == f"{CROSS_ATTENTION}\n16,448 parameters (2.0% of unet)"
+    # All of it in the dock's width: a name cut for room is cut in the middle, not its end.
+    assert view.horizontalScrollBar().maximum() == 0
+    assert view.textElideMode() == Qt.TextElideMode.ElideMiddle
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")

@@ -12,6 +12,7 @@ from sdstudio.ui.model_browser import (
     ParamCountRole,
     PathRole,
 )
+from sdstudio.ui.model_browser.tree_model import compact_count
 
 
 def visible_paths(proxy: ModuleFilterProxy, parent: QModelIndex | None = None) -> list[str]:
@@ -46,11 +47,30 @@ def test_rows_show_name_type_parameters_and_details() -> None:
     row = [model.index(0, column, unet).data() for column in Column]
 
     assert unet.data(ParamCountRole) == 859_520_964
-    assert model.index(1, Column.PARAMETERS).data() == "859,520,964"
-    assert row[:3] == ["conv_in", "Conv2d", "11,840 (0.0%)"]
+    assert model.index(1, Column.PARAMETERS).data() == "859.5 M"  # compact; exact in the tip
+    assert model.index(1, Column.PARAMETERS).data(Qt.ItemDataRole.ToolTipRole) == (
+        "unet\n859,520,964 parameters"
+    )
+    assert row[:3] == ["conv_in", "Conv2d", "11.8 k"]
+    assert conv_in.siblingAtColumn(Column.PARAMETERS).data(Qt.ItemDataRole.ToolTipRole) == (
+        "unet.conv_in\n11,840 parameters (0.0% of unet)"
+    )
     assert row[Column.DETAILS].startswith("4, 320, kernel_size=(3, 3)")
     assert conv_in.parent() == unet
-    assert model.headerData(Column.OUTPUT_SHAPE, Qt.Orientation.Horizontal) == "Output shape"
+    assert model.headerData(Column.OUTPUT_SHAPE, Qt.Orientation.Horizontal) == "Output"
+    tip = Qt.ItemDataRole.ToolTipRole
+    assert model.headerData(Column.OUTPUT_SHAPE, Qt.Orientation.Horizontal, tip).startswith(
+        "Output shape"
+    )
+
+
+def test_parameter_counts_are_compact_with_one_decimal() -> None:
+    assert [compact_count(n) for n in (0, 128, 999, 1_000, 16_448, 999_999)] == [
+        "0", "128", "999", "1.0 k", "16.4 k", "1.0 M",
+    ]  # fmt: skip
+    assert [compact_count(n) for n in (1_234_567, 859_520_964, 2_567_463_684)] == [
+        "1.2 M", "859.5 M", "2.6 B",
+    ]  # fmt: skip
 
 
 def test_children_are_built_only_when_asked() -> None:

@@ -1,11 +1,15 @@
 """Open the window on a screen of a given size and print what a user would see, as JSON.
 
     python -m tests.window_on_a_screen WIDTH HEIGHT [RESIZE_WIDTH RESIZE_HEIGHT [HISTORY_WIDTH]]
+    python -m tests.window_on_a_screen WIDTH HEIGHT --browser
 
 Tests run it in a process of its own because the offscreen platform's screen size is fixed
 when the application starts (``QT_QPA_PLATFORM=offscreen:configfile=...``). With a resize
 (and a width for the History's dock) the window is changed so before it closes, and a
-later start finds that geometry and layout saved.
+later start finds that geometry and layout saved. With ``--browser`` the model browser's
+tab is brought to the front with the demo model (from ``SDSTUDIO_HOME/models``) traced at
+512×512 and opened two levels deep, and its columns are reported there, popped out and put
+back.
 """
 
 from __future__ import annotations
@@ -27,10 +31,13 @@ def screen_config(width: int, height: int) -> str:
 
 
 def main() -> int:
+    browser_wanted = "--browser" in sys.argv
+    if browser_wanted:
+        sys.argv.remove("--browser")
     width, height = int(sys.argv[1]), int(sys.argv[2])
     os.environ["QT_QPA_PLATFORM"] = screen_config(width, height)
     from PySide6.QtCore import QEventLoop, QRect, Qt, QTimer
-    from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar
+    from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar, QToolBar, QToolButton
 
     from sdstudio.ui.main_window import MainWindow
 
@@ -67,18 +74,95 @@ def main() -> int:
             wanted, has = bar.sizeHint(), bar.size()
             fits = wanted.width() <= has.width() and wanted.height() <= has.height()
             tabs.append([[bar.tabText(index) for index in range(bar.count())], fits])
+    mask_toolbar = window.findChild(QToolBar, "maskToolbar")
+    overflow = mask_toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+    mask_actions = {  # each action: whether its button is shown (not behind "»")
+        action.objectName(): mask_toolbar.widgetForAction(action).isVisible()
+        for action in mask_toolbar.actions()
+        if action.objectName()
+    }
     report = {
         "available": rect(window.screen().availableGeometry()),
+        "mask_toolbar": {
+            "actions": mask_actions,
+            "overflow_shown": overflow is not None and overflow.isVisible(),
+            "width": mask_toolbar.width(),
+            "wanted": mask_toolbar.sizeHint().width(),
+        },
         "tabs": tabs,
         "frame": rect(window.frameGeometry()),
         "window": [window.width(), window.height()],
         "canvas": [window.canvas.width(), window.canvas.height()],
         "docks": docks,
     }
+    if browser_wanted:
+        report["browser"] = browser_report(window, settle)
     window.close()
     app.processEvents()
     print(json.dumps(report))
     return 0
+
+
+def browser_report(window, settle) -> dict:
+    """The model browser's tree with the demo model: docked, popped out, put back."""
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtGui import QAction
+
+    from sdstudio.engine.models.loading import load_model
+
+    browser = window.inspection.browser
+    loop = QEventLoop()
+    browser.shapes_ready.connect(loop.quit)
+    browser.shapes_failed.connect(loop.quit)
+    QTimer.singleShot(60_000, loop.quit)
+    browser.set_pipeline(load_model("demo", device="cpu").pipeline, (512, 512), "demo")
+    loop.exec()
+    browser.raise_()
+    browser.expand_to_depth(2)
+    settle(200)
+    shown = {"docked": columns_report(browser)}
+    pop_out = browser.findChild(QAction, "browserPopOutAction")
+    pop_out.trigger()
+    settle(200)
+    shown["popped_out"] = columns_report(browser) | {"text": pop_out.text()}
+    pop_out.trigger()
+    settle(200)
+    shown["put_back"] = {
+        "floating": browser.isFloating(),
+        "area": window.dockWidgetArea(browser).name,
+        "tabbed_with": sorted(other.objectName() for other in window.tabifiedDockWidgets(browser)),
+        "in_front": browser.isVisible() and not browser.visibleRegion().isEmpty(),
+        "text": pop_out.text(),
+    }
+    browser.shutdown()
+    return shown
+
+
+def columns_report(browser) -> dict:
+    """Each column of the browser's tree: shown, its width, its header's and its contents'
+    widths (Qt's size hints), and whether it ends inside the viewport."""
+    from PySide6.QtCore import Qt
+
+    view = browser.tree_view()
+    header, viewport = view.header(), view.viewport()
+    columns = {}
+    for column in range(header.count()):
+        name = header.model().headerData(column, Qt.Orientation.Horizontal)
+        columns[name] = {
+            "hidden": header.isSectionHidden(column),
+            "width": header.sectionSize(column),
+            "header": header.sectionSizeHint(column),
+            "contents": view.sizeHintForColumn(column),
+            "inside": header.sectionViewportPosition(column) + header.sectionSize(column)
+            <= viewport.width(),
+        }
+    return {
+        "floating": browser.isFloating(),
+        "dock": [browser.width(), browser.height()],
+        "viewport": [viewport.width(), viewport.height()],
+        "scrolls_sideways": view.horizontalScrollBar().maximum() > 0,
+        "columns": columns,
+    }
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from sdstudio.ui.file_dialogs import IMAGE_FILTER
 from sdstudio.ui.mask.mask_layer import MaskFileError, MaskLayer, picture_qimage
 from sdstudio.ui.mask.mask_overlay import BrushCursor, MaskOverlay
 from sdstudio.ui.mask.mask_tool import MAX_SIZE, MIN_SIZE, MaskMode, MaskTool
+from sdstudio.ui.mask.mask_toolbar import MaskToolbar
 
 MASK_FILTER = "PNG image (*.png)"
 EMPTY_MASK = "The mask is empty: paint where the picture should change, then save."
@@ -199,7 +200,9 @@ class MaskEditor(QObject):
         modes.setExclusive(True)
         modes.addAction(self.brush_action)
         modes.addAction(self.eraser_action)
-        self.colour_action = self._action("Colour…", "maskColourAction", "The mask's colour")
+        self.colour_action = self._action(
+            "Colour…", "maskColourAction", "The mask's colour: click to choose another"
+        )
         self.fill_action = self._action("Fill", "maskFillAction", "Repaint the whole picture")
         self.clear_action = self._action("Clear", "maskClearAction", "Keep the whole picture")
         self.invert_action = self._action(
@@ -226,7 +229,7 @@ class MaskEditor(QObject):
         self._set_swatch(self.tool.colour())
 
     def _build_toolbar(self) -> QToolBar:
-        toolbar = QToolBar("Mask")
+        toolbar = MaskToolbar("Mask")
         toolbar.setObjectName("maskToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.size_spin = QSpinBox(objectName="maskSizeSpin")
@@ -271,6 +274,11 @@ class MaskEditor(QObject):
         ):
             button = toolbar.widgetForAction(action)
             button.setObjectName(action.objectName().replace("Action", "Button"))
+        # Icons where a picture says it, so every action fits beside the image toolbar at
+        # 1366×768 (see mask_toolbar); the words stay in the tooltips and the action texts.
+        toolbar.show_icon_only(self.colour_action)
+        toolbar.show_icon_only(self.undo_action, drawn="undo")
+        toolbar.show_icon_only(self.redo_action, drawn="redo")
         return toolbar
 
     def _connect(self) -> None:

@@ -1,10 +1,23 @@
 """``ModelBrowserDock``: the module tree, its filter, depth, copy action and details pane.
 
-An explorer: filtering opens the tree down to every match, columns are as wide as what
-they show (names are never cut; the tree scrolls sideways instead), and a splitter gives
-the details as much of the height as the reader wants. Its sources are the loaded model,
-the preset architectures and each ControlNet in ``SDSTUDIO_HOME/models/controlnet`` (built
-on meta from its config, traced at the loaded model's size).
+An explorer: filtering opens the tree down to every match, and a splitter gives the details
+as much of the height as the reader wants. Its sources are the loaded model, the preset
+architectures and each ControlNet in ``SDSTUDIO_HOME/models/controlnet`` (built on meta from
+its config, traced at the loaded model's size).
+
+Columns are laid out for the width the tree has, without a sideways scroll bar where
+possible (a 1366×768 laptop's dock is ~440 px): the parameter and output-shape columns
+always get the width of their contents (compact: ``16.4 k``, right-aligned); the name takes
+what is left (header stretch), whole where it fits and elided in the middle otherwise (its
+full path is the tooltip); the type gets the rest, elided at its end; the long Details
+column is shown only where it fits (the details pane shows the same for the selected row).
+A column the user drags keeps that width.
+
+For the whole table there is room of its own: ``Pop Out`` (action ``browserPopOutAction``)
+floats the dock as a window of 80 % of the screen, every column at full width; ``Put Back``
+(the same action) returns it to its place among the docks. A demanding user wants both:
+a glance at a block's parameters and shapes beside the canvas, and a large table when
+exploring.
 """
 
 from __future__ import annotations
@@ -12,7 +25,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -23,6 +44,9 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -48,6 +72,29 @@ from sdstudio.ui.model_browser.tree_model import Column, ModuleTreeModel, NodeRo
 
 LOADED = "loaded"
 FILTER_DELAY_MS = 250  # filter once typing pauses: SDXL's tree takes a second to filter
+POP_OUT_SHARE = 0.8  # of the screen's free area, each way, for the popped-out browser
+TYPE_MIN_TEXT = "ModuleList"  # the type's least width (common leaf types: LayerNorm, Conv2d)
+DETAILS_MIN_CHARS = 24  # the Details column is shown where at least this much fits
+INDENT_CHARS = 2  # each level's indent: ~12 px at 9 pt (a style's 20 px costs deep names)
+
+
+class _ModuleTreeView(QTreeView):
+    """A ``QTreeView`` that says when its geometry (the viewport's width, the header, the
+    scroll bars) was updated, so the columns can be laid out for the new width."""
+
+    geometriesUpdated = Signal()
+
+    def updateGeometries(self) -> None:  # noqa: N802 (Qt's name)
+        super().updateGeometries()
+        self.geometriesUpdated.emit()
+
+
+class _ElideEndDelegate(QStyledItemDelegate):
+    """Cuts text at its end (``CrossAttnDownBl…``) where the view cuts in the middle."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Any) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideRight
 
 
 class ModelBrowserDock(QDockWidget):
@@ -73,6 +120,9 @@ class ModelBrowserDock(QDockWidget):
         self._shown_source: object = LOADED  # the source item whose tree is shown
         self._tracing: dict[int, tuple[TreeNode, ShapeSpec]] = {}  # job → what it traces
         self._match_count = 0
+        self._natural: dict[Column, int] = {}  # each column's content width (_fit_columns)
+        self._user_widths: dict[Column, int] = {}  # the columns the user has dragged
+        self._laying_out = False
         self._model = ModuleTreeModel(parent=self)
         self._proxy = ModuleFilterProxy(self)
         self._proxy.setSourceModel(self._model)
@@ -166,6 +216,29 @@ class ModelBrowserDock(QDockWidget):
         button.setDefaultAction(action)
         self._node_buttons.addWidget(button)
 
+    def pop_out(self, out: bool = True) -> None:
+        """Float the browser as a large window of its own (80 % of the screen's free area,
+        centred on it), or put it back among the docks where it was."""
+        if out and not self.isFloating():
+            self.setFloating(True)
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            free = screen.availableGeometry()
+            rect = QRect(0, 0, round(free.width() * POP_OUT_SHARE), 0)
+            rect.setHeight(round(free.height() * POP_OUT_SHARE))
+            rect.moveCenter(free.center())
+            self.setGeometry(rect)
+            self.show()
+            self.raise_()
+            self.activateWindow()
+        elif not out and self.isFloating():
+            self.setFloating(False)
+            self.show()
+            self.raise_()  # in front of its tab group again
+        self._sync_pop_out_action(self.isFloating())
+
+    def pop_out_action(self) -> QAction:
+        return self._pop_out_action
+
     def root(self) -> TreeNode:
         return self._model.root()
 
@@ -224,6 +297,15 @@ class ModelBrowserDock(QDockWidget):
     def _build_widgets(self) -> None:
         body = QWidget(self)
         layout = QVBoxLayout(body)
+        self._pop_out_action = QAction("Pop Out", self, objectName="browserPopOutAction")
+        self._pop_out_action.setCheckable(True)
+        self._pop_out_action.setToolTip(
+            "Open the browser in a large window of its own (again to put it back)"
+        )
+        self._pop_out_action.toggled.connect(self.pop_out)
+        self.topLevelChanged.connect(self._sync_pop_out_action)  # its title bar floats it too
+        pop_out_button = QToolButton(objectName="browserPopOutButton")
+        pop_out_button.setDefaultAction(self._pop_out_action)
         self._source = SourceCombo(objectName="modelSource")
         self._source.addItem("Loaded model", LOADED)
         for name, label in architecture_choices().items():
@@ -259,7 +341,10 @@ class ModelBrowserDock(QDockWidget):
         splitter.setStretchFactor(1, 2)
         self._node_buttons = QHBoxLayout()
         self._node_buttons.addStretch(1)
-        layout.addWidget(self._source)
+        source_row = QHBoxLayout()
+        source_row.addWidget(self._source, 1)
+        source_row.addWidget(pop_out_button)
+        layout.addLayout(source_row)
         layout.addLayout(controls)
         layout.addWidget(self._status)
         layout.addWidget(splitter)
@@ -267,18 +352,28 @@ class ModelBrowserDock(QDockWidget):
         self.setWidget(body)
 
     def _make_view(self) -> QTreeView:
-        view = QTreeView(objectName="modelTree")
+        view = _ModuleTreeView(objectName="modelTree")
         view.setModel(self._proxy)
         view.setUniformRowHeights(True)
         view.setAlternatingRowColors(True)
         view.addAction(self._copy_action)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        # Every column as wide as its contents (see _fit_columns): deep names such as
-        # transformer_blocks are never cut short; the tree scrolls sideways instead.
-        view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        # Columns fitted to the tree's width (see _lay_out_columns): the name stretches and
+        # is cut in the middle only where it must, so transformer_…0 keeps both its ends.
+        view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        view.setItemDelegateForColumn(Column.TYPE, _ElideEndDelegate(view))
+        view.setItemDelegateForColumn(Column.DETAILS, _ElideEndDelegate(view))
+        view.setIndentation(view.fontMetrics().averageCharWidth() * INDENT_CHARS)
         view.setHorizontalScrollMode(QTreeView.ScrollMode.ScrollPerPixel)
-        view.header().setStretchLastSection(False)
-        view.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header = view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header.sectionResized.connect(self._on_section_resized)
+        self._lay_out_later = QTimer(self, singleShot=True, interval=0)  # once per burst
+        self._lay_out_later.timeout.connect(self._lay_out_columns)
+        view.geometriesUpdated.connect(self._lay_out_later.start)  # a new width, say
         self._fit_later = QTimer(self, singleShot=True, interval=0)  # once per burst
         self._fit_later.timeout.connect(self._fit_columns)
         for signal in (view.expanded, view.collapsed):
@@ -373,11 +468,71 @@ class ModelBrowserDock(QDockWidget):
         return len(matches)
 
     def _fit_columns(self) -> None:
-        """Each column as wide as its widest shown row (the user may then drag them).
-        Qt's ResizeToContents mode would do it for every row change: minutes for SDXL's
+        """Measure each column's widest shown row (and header), then lay them out. Qt's
+        ResizeToContents mode would measure for every row change: minutes for SDXL's
         filtering."""
-        for column in Column:
-            self._view.resizeColumnToContents(column)
+        view, header = self._view, self._view.header()
+        self._natural = {
+            column: max(view.sizeHintForColumn(column), header.sectionSizeHint(column))
+            for column in Column
+        }
+        self._lay_out_columns()
+
+    def _lay_out_columns(self) -> None:
+        """Share the tree's width (see the module's docstring): the numbers whole; then the
+        name, whole where it can be; the type what is left, at least a ``ModuleList``'s
+        width (the name is cut in the middle for it); Details where there is room."""
+        if not self._natural:
+            return
+        view = self._view
+        chars = view.fontMetrics().averageCharWidth()
+        width = {column: self._user_widths.get(column, self._natural[column]) for column in Column}
+        available = view.viewport().width()
+        rest = available - width[Column.PARAMETERS] - width[Column.OUTPUT_SHAPE]
+        type_width = width[Column.TYPE]
+        if Column.TYPE not in self._user_widths:
+            margins = 2 * view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 4
+            type_floor = view.fontMetrics().horizontalAdvance(TYPE_MIN_TEXT) + margins
+            type_width = min(type_width, max(type_floor, rest - width[Column.NAME]))
+        room = rest - width[Column.NAME] - type_width  # once the name is whole
+        details_floor = min(width[Column.DETAILS], DETAILS_MIN_CHARS * chars)
+        show_details = Column.DETAILS in self._user_widths or room >= details_floor
+        self._laying_out = True
+        try:
+            view.setColumnHidden(Column.DETAILS, not show_details)
+            header = view.header()
+            header.resizeSection(Column.TYPE, type_width)
+            header.resizeSection(Column.PARAMETERS, width[Column.PARAMETERS])
+            header.resizeSection(Column.OUTPUT_SHAPE, width[Column.OUTPUT_SHAPE])
+            others = type_width + width[Column.PARAMETERS] + width[Column.OUTPUT_SHAPE]
+            if show_details:
+                details = width[Column.DETAILS]
+                if Column.DETAILS not in self._user_widths:
+                    details = max(details_floor, min(details, room))
+                header.resizeSection(Column.DETAILS, details)
+                others += details
+            # The name stretches, but Qt leaves a stretched section as it was while the
+            # others overflow the width, as they did just before a narrowing: set it here.
+            name = max(header.minimumSectionSize(), available - others)
+            header.resizeSection(Column.NAME, name)
+        finally:
+            self._laying_out = False
+
+    def _on_section_resized(self, column: int, _old: int, new: int) -> None:
+        """A column the user drags keeps that width (the name takes what is left)."""
+        dragged = not self._laying_out and column != Column.NAME and new > 0
+        if dragged and self._view.isVisible():
+            self._user_widths[Column(column)] = new
+
+    def _sync_pop_out_action(self, floating: bool) -> None:
+        with QSignalBlocker(self._pop_out_action):
+            self._pop_out_action.setChecked(floating)
+        self._pop_out_action.setText("Put Back" if floating else "Pop Out")
+        self._pop_out_action.setToolTip(
+            "Put the browser back among the docks"
+            if floating
+            else "Open the browser in a large window of its own (again to put it back)"
+        )
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         node = current.data(NodeRole) if current.isValid() else None
