@@ -469,10 +469,8 @@ class MainWindow(QMainWindow):
 
     def _can_queue(self) -> bool:
         """A job can wait for a model that is loading, not for one that never comes; one
-        sent to a server needs no model here."""
-        if self.worker.model_ready or self.queue.loading_model is not None:
-            return True
-        if self.queue.sends_to_server():
+        sent to a server needs no model here (the rule Generate's button follows)."""
+        if self.generate_gate.can_queue():
             return True
         self.show_error("The model is not loaded yet.")
         return False
