@@ -99,14 +99,22 @@ def settings_from_infotext(
         # A1111 writes "Refiner: sd_xl_refiner_1.0 [7440042bbd]": the name, then its hash.
         found["refiner"] = HASH_SUFFIX.sub("", found["refiner"]).rstrip()
     if "scheduler" in found:
-        sampler = found.pop("scheduler")
-        scheduler = scheduler_for(sampler, params.get("Schedule type", ""))
-        if scheduler is None:
-            skipped.append(f"Sampler {sampler!r} is not available in sdstudio")
-        else:
-            found["scheduler"] = scheduler
+        skipped += _scheduler_by_our_name(found, "scheduler", params, "Schedule type", "Sampler")
     skipped += _hires_from_infotext(found, params)
     return _validated(found, skipped)
+
+
+def _scheduler_by_our_name(
+    found: dict[str, Any], key: str, params: Mapping[str, str], schedule_key: str, label: str
+) -> list[str]:
+    """``found[key]``, an A1111 sampler (with its ``schedule_key`` type, "Karras"...), as
+    sdstudio's scheduler name; dropped with a note naming ``label`` when there is none."""
+    sampler = found.pop(key)
+    scheduler = scheduler_for(sampler, params.get(schedule_key, ""))
+    if scheduler is None:
+        return [f"{label} {sampler!r} is not available in sdstudio"]
+    found[key] = scheduler
+    return []
 
 
 def _hires_from_infotext(found: dict[str, Any], params: Mapping[str, str]) -> list[str]:
@@ -114,12 +122,9 @@ def _hires_from_infotext(found: dict[str, Any], params: Mapping[str, str]) -> li
     was written (a factor or a resize alone: its default upscaler, "Latent")."""
     skipped = []
     if found.get("hires_sampler"):
-        sampler = found.pop("hires_sampler")
-        scheduler = scheduler_for(sampler, params.get("Hires schedule type", ""))
-        if scheduler is None:
-            skipped.append(f"Hires sampler {sampler!r} is not available in sdstudio")
-        else:
-            found["hires_sampler"] = scheduler
+        skipped += _scheduler_by_our_name(
+            found, "hires_sampler", params, "Hires schedule type", "Hires sampler"
+        )
     sized = "Hires upscale" in params or "Hires resize" in params
     if sized and "Hires upscaler" not in params:
         found["hires_upscaler"] = LATENT_UPSCALER
