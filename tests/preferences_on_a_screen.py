@@ -12,24 +12,16 @@ import json
 import os
 import sys
 
-from tests.window_on_a_screen import screen_config
+from tests.window_on_a_screen import rect, screen_config, settle
 
 
 def main() -> int:
     width, height = int(sys.argv[1]), int(sys.argv[2])
     os.environ["QT_QPA_PLATFORM"] = screen_config(width, height)
-    from PySide6.QtCore import QEventLoop, QRect, QTimer
+    from PySide6.QtCore import QRect
     from PySide6.QtWidgets import QApplication
 
     from sdstudio.ui.main_window import MainWindow
-
-    def settle(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    def rect(value: QRect) -> list[int]:
-        return [value.x(), value.y(), value.width(), value.height()]
 
     app = QApplication(sys.argv[:1])
     window = MainWindow(device="cpu")

@@ -8,6 +8,9 @@ here, so that parity with diffusers is not met by a ControlNet without effect.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 RANDOM_SEED = 20260702
 EMBEDDING_CHANNELS = (8, 16, 16, 32)  # three stride-2 steps: the VAE's factor of 8
 
@@ -32,3 +35,17 @@ def build_random_controlnet(unet, seed: int = 0, std: float = 0.1):  # -> Contro
             torch.nn.init.normal_(conv.weight, std=std)
             torch.nn.init.normal_(conv.bias, std=std)
     return controlnet.to(dtype=unet.dtype).eval()
+
+
+@contextmanager
+def installed_controlnet(controlnet, name: str) -> Iterator[str]:
+    """``controlnet`` saved as ``name`` in ``SDSTUDIO_HOME/models/controlnet``, where the
+    command line and the window find it; the engine's loaded ControlNets are let go after."""
+    from sdstudio.engine.generation.controlnet.cache import CONTROLNETS
+    from sdstudio.engine.generation.controlnet.library import controlnet_dir
+
+    controlnet.save_pretrained(controlnet_dir() / name, safe_serialization=True)
+    try:
+        yield name
+    finally:
+        CONTROLNETS.release()

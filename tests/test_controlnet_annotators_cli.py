@@ -11,9 +11,7 @@ from PIL import Image, ImageDraw
 
 from sdstudio.cli import main
 from sdstudio.engine.controlnet_preprocessors import annotator_weights
-from sdstudio.engine.generation.controlnet.cache import CONTROLNETS
-from sdstudio.engine.generation.controlnet.library import controlnet_dir
-from tests.random_controlnet import build_random_controlnet
+from tests.random_controlnet import build_random_controlnet, installed_controlnet
 from tests.tiny_annotators import save_tiny_dpt
 
 NAME = "cli-tiny-depth"
@@ -27,9 +25,8 @@ def tiny_controlnet(demo_model):
 
 @pytest.fixture
 def installed(tiny_controlnet) -> str:
-    tiny_controlnet.save_pretrained(controlnet_dir() / NAME, safe_serialization=True)
-    yield NAME
-    CONTROLNETS.release()
+    with installed_controlnet(tiny_controlnet, NAME) as name:
+        yield name
 
 
 @pytest.fixture

@@ -10,12 +10,10 @@ import pytest
 from PIL import Image, ImageDraw
 
 from sdstudio.cli import main
-from sdstudio.engine.generation.controlnet.cache import CONTROLNETS
-from sdstudio.engine.generation.controlnet.library import controlnet_dir
 from sdstudio.engine.metadata import parse_infotext, read_metadata, restore_settings
 from sdstudio.engine.metadata.restore import settings_from_infotext
 from tests.helpers import max_pixel_difference
-from tests.random_controlnet import build_random_controlnet
+from tests.random_controlnet import build_random_controlnet, installed_controlnet
 
 NAME = "cli-tiny-canny"
 FAST = ["--steps", "2", "--width", "64", "--height", "64", "--seed", "7"]
@@ -28,9 +26,8 @@ def tiny_controlnet(demo_model):
 
 @pytest.fixture
 def installed(tiny_controlnet) -> str:
-    tiny_controlnet.save_pretrained(controlnet_dir() / NAME, safe_serialization=True)
-    yield NAME
-    CONTROLNETS.release()
+    with installed_controlnet(tiny_controlnet, NAME) as name:
+        yield name
 
 
 @pytest.fixture

@@ -7,39 +7,23 @@ offscreen platform's screen size is set when the application starts.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
 from sdstudio.ui.preferences.dialog import PreferencesDialog
 from sdstudio.ui.settings_store import SettingsStore
+from tests.window_on_a_screen import shown_on_a_screen
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
-ROOT = Path(__file__).resolve().parent.parent
 PANEL = 40  # a desktop's panel: about 728 px of a 768 px screen are left for windows
 TITLE_BAR = 40  # the window manager's title bar above the dialog (offscreen draws none)
 
 
 def open_preferences(width: int, height: int) -> dict:
     """What Preferences showed over the window on a ``width``×``height`` screen."""
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.preferences_on_a_screen", str(width), str(height)],
-        cwd=ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return shown_on_a_screen("tests.preferences_on_a_screen", width, height)
 
 
 def test_preferences_fit_a_laptop_screen_with_their_buttons_in_view() -> None:

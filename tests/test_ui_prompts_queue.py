@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QPlainTextEdit, QToolButton
 
 from sdstudio.ui.queue.prompts_dialog import MAX_JOBS
-from tests.ui_support import WAIT_MS, make_queue_window
+from tests.ui_support import make_queue_window, wait_until_queue_finished
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -18,17 +18,6 @@ def window(qtbot, demo_model, tmp_path):
     win = make_queue_window(qtbot, demo_model, tmp_path / "out")
     win.controls.prompt_edit.setPlainText("the window's prompt")
     return win
-
-
-def _wait_until_finished(qtbot, window, count: int) -> None:
-    model = window.queue.model
-    qtbot.waitUntil(
-        lambda: (
-            sum(model.count(s) for s in ("done", "failed", "cancelled")) == count
-            and window.queue.running_job is None
-        ),
-        timeout=WAIT_MS,
-    )
 
 
 def test_three_lines_of_a_file_save_three_pictures_with_their_settings(window, qtbot, tmp_path):
@@ -50,7 +39,7 @@ def test_three_lines_of_a_file_save_three_pictures_with_their_settings(window, q
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
     assert window.queue.model.rowCount() == 3
-    _wait_until_finished(qtbot, window, 3)
+    wait_until_queue_finished(qtbot, window, 3)
     assert window.queue.model.count("done") == 3
     infotexts = []
     for path in sorted((tmp_path / "out").glob("*.png")):  # numbered in the order saved

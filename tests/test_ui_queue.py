@@ -10,7 +10,14 @@ from sdstudio.engine.models.demo.model import DEMO_INPAINTING_NAME
 from sdstudio.engine.paths import queue_dir
 from sdstudio.ui.main_window import MainWindow
 from sdstudio.ui.worker_events import ModelLoading, ModelReady, RunProgress
-from tests.ui_support import WAIT_MS, click_generate, make_queue_window, make_window, wait_for
+from tests.ui_support import (
+    WAIT_MS,
+    click_generate,
+    make_queue_window,
+    make_window,
+    wait_for,
+    wait_until_queue_finished,
+)
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -18,17 +25,6 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 @pytest.fixture
 def window(qtbot, demo_model, tmp_path):
     return make_queue_window(qtbot, demo_model, tmp_path / "out")
-
-
-def _wait_until_finished(qtbot, window, count: int) -> None:
-    model = window.queue.model
-    qtbot.waitUntil(
-        lambda: (
-            sum(model.count(s) for s in ("done", "failed", "cancelled")) == count
-            and window.queue.running_job is None
-        ),
-        timeout=WAIT_MS,
-    )
 
 
 def _saved_prompts(folder) -> list[str]:
@@ -46,7 +42,7 @@ def test_three_generate_clicks_while_busy_save_three_images_in_order(window, qtb
     click_generate(qtbot, window, "second")
     click_generate(qtbot, window, "third")
     assert window.queue.pending_count() == 2
-    _wait_until_finished(qtbot, window, 3)
+    wait_until_queue_finished(qtbot, window, 3)
     assert _saved_prompts(tmp_path / "out") == ["first", "second", "third"]
     assert window.queue.model.count("done") == 3
 
@@ -60,7 +56,7 @@ def test_removing_a_pending_job_means_it_never_runs(window, qtbot, tmp_path) -> 
     panel = window.queue_panel
     panel.list.setCurrentIndex(window.queue.model.index(1))
     qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
-    _wait_until_finished(qtbot, window, 2)
+    wait_until_queue_finished(qtbot, window, 2)
     assert _saved_prompts(tmp_path / "out") == ["kept", "also kept"]
 
 
@@ -70,7 +66,7 @@ def test_cancel_all_stops_the_running_job_and_the_waiting_ones(window, qtbot, tm
         click_generate(qtbot, window, "one")
     click_generate(qtbot, window, "two")
     qtbot.mouseClick(window.queue_panel.cancel_all_button, Qt.MouseButton.LeftButton)
-    _wait_until_finished(qtbot, window, 2)
+    wait_until_queue_finished(qtbot, window, 2)
     assert window.queue.model.count("cancelled") == 2
     assert not list((tmp_path / "out").glob("*.png"))
 
@@ -82,7 +78,7 @@ def test_escape_cancels_the_running_job_and_the_next_one_runs(window, qtbot, tmp
     window.controls.steps_spin.setValue(12)
     click_generate(qtbot, window, "runs next")
     qtbot.keyClick(window, Qt.Key.Key_Escape)
-    _wait_until_finished(qtbot, window, 2)
+    wait_until_queue_finished(qtbot, window, 2)
     assert [row.state for row in window.queue.model.rows()] == ["cancelled", "done"]
     assert _saved_prompts(tmp_path / "out") == ["runs next"]
 
@@ -95,17 +91,17 @@ def test_a_paused_queue_waits_and_resume_runs_it(window, qtbot, tmp_path) -> Non
     assert window.queue.running_job is None and window.queue.pending_count() == 1
     assert "paused" in window.statusBar().currentMessage()
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
-    _wait_until_finished(qtbot, window, 1)
+    wait_until_queue_finished(qtbot, window, 1)
     assert _saved_prompts(tmp_path / "out") == ["waits"]
 
 
 def test_run_again_queues_the_same_settings(window, qtbot, tmp_path) -> None:
     click_generate(qtbot, window, "twice")
-    _wait_until_finished(qtbot, window, 1)
+    wait_until_queue_finished(qtbot, window, 1)
     panel = window.queue_panel
     panel.list.setCurrentIndex(window.queue.model.index(0))
     qtbot.mouseClick(panel.run_again_button, Qt.MouseButton.LeftButton)
-    _wait_until_finished(qtbot, window, 2)
+    wait_until_queue_finished(qtbot, window, 2)
     assert _saved_prompts(tmp_path / "out") == ["twice", "twice"]
     first, second = window.queue.model.rows()
     assert first.thumbnail is not None and second.thumbnail is not None
@@ -126,7 +122,7 @@ def test_pending_jobs_survive_closing_and_reopening_the_window(
         "and this one",
     ]
     qtbot.mouseClick(reopened.queue_panel.pause_button, Qt.MouseButton.LeftButton)
-    _wait_until_finished(qtbot, reopened, 2)
+    wait_until_queue_finished(qtbot, reopened, 2)
     assert _saved_prompts(tmp_path / "out") == ["after the restart", "and this one"]
 
 
@@ -159,7 +155,7 @@ def test_jobs_that_name_another_model_switch_to_it_once(qtbot, demo_model, tmp_p
     window.controls.steps_spin.setValue(2)
     click_generate(qtbot, window, "inpainting one")
     click_generate(qtbot, window, "inpainting two")
-    _wait_until_finished(qtbot, window, 3)
+    wait_until_queue_finished(qtbot, window, 3)
     assert loads == [DEMO_INPAINTING_NAME]
     assert [queued.model for queued in window.queue.model.jobs()] == [
         "demo",

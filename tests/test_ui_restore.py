@@ -6,13 +6,12 @@ import json
 
 import pytest
 from PIL import Image, PngImagePlugin
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from sdstudio.engine.metadata import GenerationRecord, save_generation
 from sdstudio.ui.parameters_dialog import ParametersDialog
-from tests.ui_support import make_window
+from tests.ui_support import drop_file, make_window
 
 # Dialogs on the offscreen platform: it cannot pass size hints on, and says so.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -38,20 +37,6 @@ def _png_with(path, **texts: str):
     return path
 
 
-def _drop(window, path) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    window.canvas.dropEvent(
-        QDropEvent(
-            QPointF(20, 20),
-            Qt.DropAction.CopyAction,
-            mime,
-            Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier,
-        )
-    )
-
-
 def _dialog(window) -> ParametersDialog:
     dialog = window.findChild(ParametersDialog, "parametersDialog")
     assert dialog is not None and dialog.isVisible()
@@ -65,7 +50,7 @@ def _wait_for_dialog(qtbot, window) -> None:
 
 def test_restore_an_a1111_image(window, qtbot, tmp_path) -> None:
     path = _png_with(tmp_path / "castle.png", parameters=A1111_TEXT)
-    _drop(window, path)
+    drop_file(window, path)
     _wait_for_dialog(qtbot, window)
     dialog = _dialog(window)
     assert "A1111" in dialog.message_label.text()
@@ -90,7 +75,7 @@ def test_restore_our_own_image(window, qtbot, tmp_path) -> None:
         "a fox", steps=7, cfg_scale=3.0, seed=5, width=128, height=64, scheduler="Heun"
     )
     path = save_generation(Image.new("RGB", (128, 64)), record, tmp_path / "mine")
-    _drop(window, path)
+    drop_file(window, path)
     _wait_for_dialog(qtbot, window)
     qtbot.mouseClick(_dialog(window).restore_button, Qt.MouseButton.LeftButton)
     controls = window.controls
@@ -102,7 +87,7 @@ def test_restore_our_own_image(window, qtbot, tmp_path) -> None:
 def test_settings_that_cannot_be_restored_are_listed(window, qtbot, tmp_path):
     text = "a boat\nSteps: 400, Sampler: Restart, CFG scale: 6, Seed: 9, Size: 512x512"
     path = _png_with(tmp_path / "boat.png", parameters=text)
-    _drop(window, path)
+    drop_file(window, path)
     _wait_for_dialog(qtbot, window)
     qtbot.mouseClick(_dialog(window).restore_button, Qt.MouseButton.LeftButton)
     message = window.statusBar().currentMessage()
@@ -115,7 +100,7 @@ def test_settings_that_cannot_be_restored_are_listed(window, qtbot, tmp_path):
 
 def test_use_it_as_the_init_image_instead(window, qtbot, tmp_path) -> None:
     path = _png_with(tmp_path / "castle.png", parameters=A1111_TEXT)
-    _drop(window, path)
+    drop_file(window, path)
     _wait_for_dialog(qtbot, window)
     with qtbot.waitSignal(window.init_images.opened):
         qtbot.mouseClick(_dialog(window).init_button, Qt.MouseButton.LeftButton)
@@ -126,7 +111,7 @@ def test_use_it_as_the_init_image_instead(window, qtbot, tmp_path) -> None:
 def test_comfyui_images_cannot_be_restored(window, qtbot, tmp_path) -> None:
     graph = json.dumps({"3": {"class_type": "KSampler", "inputs": {"seed": 1}}})
     path = _png_with(tmp_path / "comfy.png", prompt=graph)
-    _drop(window, path)
+    drop_file(window, path)
     _wait_for_dialog(qtbot, window)
     dialog = _dialog(window)
     assert "cannot restore" in dialog.message_label.text()
@@ -141,7 +126,7 @@ def test_an_image_without_settings_becomes_the_init_image(window, qtbot, tmp_pat
     path = tmp_path / "plain.png"
     Image.new("RGB", (72, 40), "white").save(path)
     with qtbot.waitSignal(window.init_images.opened):
-        _drop(window, path)
+        drop_file(window, path)
     assert window.findChild(ParametersDialog) is None
     assert window.init_images.image().size == (72, 40)
 

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, PngImagePlugin
-from PySide6.QtCore import QMimeData, QPointF, Qt, QThreadPool, QTimer, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtCore import Qt, QThreadPool, QTimer
 
 from sdstudio.engine.networks import hashes, relink
 from sdstudio.engine.networks.relink import HashingNeeded, relink_loras
 from sdstudio.ui.parameters_dialog import ParametersDialog
-from tests.ui_support import WAIT_MS, make_window
+from tests.ui_support import WAIT_MS, drop_file, make_window
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -119,20 +118,6 @@ def test_the_window_keeps_going_while_loras_are_hashed(
     )
 
 
-def _drop(window, path: Path) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    window.canvas.dropEvent(
-        QDropEvent(
-            QPointF(20, 20),
-            Qt.DropAction.CopyAction,
-            mime,
-            Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier,
-        )
-    )
-
-
 def _click_restore(window, qtbot) -> None:
     qtbot.waitUntil(lambda: window.findChild(ParametersDialog, "parametersDialog") is not None)
     dialog = window.findChild(ParametersDialog, "parametersDialog")
@@ -145,7 +130,7 @@ def test_a_dropped_png_is_restored_in_the_background_then_from_the_cache(
 ):
     wanted = _real_hash(library["beta"])
     path = _png(tmp_path / "dog.png", "a dog <lora:gone_name:0.5>", f"gone_name: {wanted}")
-    _drop(window, path)
+    drop_file(window, path)
     _click_restore(window, qtbot)
     # the click returned before the library was hashed: the controls are set later
     assert window.controls.prompt_edit.toPlainText() == ""
@@ -156,7 +141,7 @@ def test_a_dropped_png_is_restored_in_the_background_then_from_the_cache(
 
     # The hashes are known now (also on disk): the next drop restores at once on the click.
     window.controls.prompt_edit.setPlainText("")
-    _drop(window, path)
+    drop_file(window, path)
     _click_restore(window, qtbot)
     assert window.controls.prompt_edit.toPlainText() == "a dog <lora:beta:0.5>"
     assert slow_hashing == [library["alpha"], library["beta"]]

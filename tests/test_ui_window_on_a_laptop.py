@@ -7,15 +7,10 @@ since the offscreen platform's screen size is set when the application starts.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from PySide6.QtCore import QRect
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.window_on_a_screen import shown_on_a_screen
+
 SECONDARY = [
     "activationsDock",
     "attentionDock",
@@ -29,18 +24,7 @@ SECONDARY = [
 def open_window(width: int, height: int, *resize: int | str) -> dict:
     """What the window showed on a ``width``×``height`` screen (SDSTUDIO_HOME is the test's);
     ``resize`` as ``tests/window_on_a_screen.py`` takes it (or ``"--browser"``)."""
-    command = [sys.executable, "-m", "tests.window_on_a_screen", str(width), str(height)]
-    done = subprocess.run(
-        [*command, *map(str, resize)],
-        cwd=ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return shown_on_a_screen("tests.window_on_a_screen", width, height, *resize)
 
 
 def test_a_first_start_fits_a_laptop_screen_and_the_canvas_keeps_half() -> None:

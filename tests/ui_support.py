@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 from pytestqt.exceptions import TimeoutError
 
 from sdstudio.ui.main_window import MainWindow
@@ -50,6 +52,33 @@ def click_generate(qtbot, window: MainWindow, prompt: str) -> str:
 def generate_and_wait(qtbot, window: MainWindow) -> None:
     with wait_for(qtbot, window.worker, RunDone):
         assert window.generate()
+
+
+def drop_file(window: MainWindow, path: Path) -> None:
+    """``path`` dropped on the canvas, as a file manager drops it."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    window.canvas.dropEvent(
+        QDropEvent(
+            QPointF(20, 20),
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+    )
+
+
+def wait_until_queue_finished(qtbot, window: MainWindow, count: int) -> None:
+    """Until ``count`` jobs of the queue have ended (done, failed or cancelled) and none runs."""
+    model = window.queue.model
+    qtbot.waitUntil(
+        lambda: (
+            sum(model.count(s) for s in ("done", "failed", "cancelled")) == count
+            and window.queue.running_job is None
+        ),
+        timeout=WAIT_MS,
+    )
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -30,21 +31,49 @@ def screen_config(width: int, height: int) -> str:
     return f"offscreen:configfile={config}"
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def shown_on_a_screen(module: str, width: int, height: int, *extra: int | str) -> dict:
+    """What ``python -m MODULE WIDTH HEIGHT EXTRA…`` (this script or one built on it) reported
+    of a window opened on a ``width``×``height`` screen, in a process of its own
+    (``SDSTUDIO_HOME`` is the caller's)."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, str(width), str(height), *map(str, extra)],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def settle(ms: int) -> None:
+    """Let the window lay itself out and paint for ``ms`` milliseconds."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def rect(value) -> list[int]:  # a QRect, as JSON
+    return [value.x(), value.y(), value.width(), value.height()]
+
+
 def main() -> int:
     browser_wanted = "--browser" in sys.argv
     if browser_wanted:
         sys.argv.remove("--browser")
     width, height = int(sys.argv[1]), int(sys.argv[2])
     os.environ["QT_QPA_PLATFORM"] = screen_config(width, height)
-    from PySide6.QtCore import QEventLoop, QRect, Qt, QTimer
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar, QToolBar, QToolButton
 
     from sdstudio.ui.main_window import MainWindow
-
-    def settle(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
 
     app = QApplication(sys.argv[:1])
     window = MainWindow(device="cpu")
@@ -64,9 +93,6 @@ def main() -> int:
             "tabbed_with": sorted(other.objectName() for other in window.tabifiedDockWidgets(dock)),
             "width": dock.width(),
         }
-
-    def rect(value: QRect) -> list[int]:
-        return [value.x(), value.y(), value.width(), value.height()]
 
     tabs = []  # each dock tab bar's titles, and whether they fit whole (none elided)
     for bar in window.findChildren(QTabBar):
@@ -96,14 +122,14 @@ def main() -> int:
         "docks": docks,
     }
     if browser_wanted:
-        report["browser"] = browser_report(window, settle)
+        report["browser"] = browser_report(window)
     window.close()
     app.processEvents()
     print(json.dumps(report))
     return 0
 
 
-def browser_report(window, settle) -> dict:
+def browser_report(window) -> dict:
     """The model browser's tree with the demo model: docked, popped out, put back."""
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtGui import QAction
