@@ -4,8 +4,6 @@ listed in History and shown."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,22 +147,3 @@ def test_a_history_file_that_went_away_is_said_not_upscaled(
 
     assert window.upscaling.dialog is None
     assert "may have been moved" in window.statusBar().currentMessage()
-
-
-def test_showing_the_window_imports_neither_torch_nor_spandrel_nor_cv2() -> None:
-    script = (
-        "import sys\n"
-        "from sdstudio.ui import MainWindow\n"
-        "from sdstudio.ui.app import create_application\n"
-        "app = create_application()\n"
-        "window = MainWindow()\n"
-        "window.show()\n"
-        "app.processEvents()\n"
-        "print(sorted({'torch', 'spandrel', 'cv2'} & set(sys.modules)))\n"
-        "window.close()\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
