@@ -14,7 +14,10 @@ def test_a_request_queued_behind_a_newer_one_is_skipped(qtbot, monkeypatch) -> N
     traced: list[ShapeSpec] = []
 
     def fake_capture(root: TreeNode, spec: ShapeSpec) -> dict:
-        release.wait(5)  # the first trace holds the only thread until released
+        # The first trace holds the only thread until released: bounded only against a
+        # hang, since a loaded machine that stalls the test past the bound would let the
+        # second request run before the third is queued.
+        release.wait(60)
         traced.append(spec)
         return {"width": spec.width}
 
