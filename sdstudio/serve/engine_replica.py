@@ -3,8 +3,8 @@
 A job runs through the engine's own runner (:func:`~sdstudio.engine.jobs.runner.run_job`)
 with saving off, on one thread of the replica's (torch keeps per-thread state, such as
 inference mode, across the steps of a run), which never waits for the network nor for the
-encoding: each payload becomes a JSON object (PNGs encoded too) on a second thread, in order,
-and is streamed back with whatever else is ready. The run stops at the next step when the
+encoding: its payloads become JSON objects (PNGs encoded too) on a second thread, in order,
+and are streamed back in batches (:mod:`~sdstudio.serve.payload_batches`). The run stops at the next step when the
 job's cancel flag on the :mod:`job board <sdstudio.serve.job_board>` is set, or when the
 stream's reader goes away.
 """
@@ -23,36 +23,12 @@ from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.jobs.events import JobDone, JobFailed
 from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.engine.remote.wire_events import wire_event
+from sdstudio.serve.payload_batches import PayloadBatches
 
 if TYPE_CHECKING:
     from sdstudio.engine.jobs.job import Job
 
 logger = logging.getLogger(__name__)
-
-# Steps and previews wait at most this long to travel together, which a display refreshed 30
-# times a second cannot tell, and each message through Serve's proxies costs more than its
-# bytes; the start, each finished image and the end go at once.
-GATHER_S = 0.03
-PROMPT_EVENTS = ("started", "image", "cancelled", "failed", "done")
-
-
-async def _gathered(made: asyncio.Queue[dict[str, Any] | None]) -> list[dict[str, Any] | None]:
-    """The next events of ``made`` (None: the run is over), as one batch."""
-    loop = asyncio.get_running_loop()
-    batch = [await made.get()]
-    deadline = loop.time() + GATHER_S
-    while batch[-1] is not None and batch[-1]["event"] not in PROMPT_EVENTS:
-        try:
-            batch.append(await asyncio.wait_for(made.get(), deadline - loop.time()))
-        except asyncio.TimeoutError:  # the builtin one only from Python 3.11
-            break
-    while not made.empty() and batch[-1] is not None:
-        batch.append(made.get_nowait())
-    return batch
-
-
-def _failure(message: str) -> list[dict[str, Any] | None]:
-    return [wire_event(JobFailed(message)), wire_event(JobDone())]
 
 
 @serve.deployment(max_ongoing_requests=1)
@@ -91,48 +67,27 @@ class EngineReplica:
         """The job's events as JSON objects, from ``started`` to ``done``, in batches."""
         loop = asyncio.get_running_loop()
         cancel = CancelToken()
-        made: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
-
-        failed = []  # the encoder's first failure ends the stream there
-
-        def send(payload: Any) -> None:  # on the encoder thread, one payload after another
-            if failed:
-                return
-            try:
-                data = self._wire(payload)
-            except Exception as error:
-                logger.exception("Job %s could not be streamed", job.id)
-                failed.append(error)
-                cancel.cancel()
-                message = f"The server could not send this job's events: {error}"
-                for each in _failure(message):
-                    loop.call_soon_threadsafe(made.put_nowait, each)
-                return
-            if data is not None:
-                loop.call_soon_threadsafe(made.put_nowait, data)
+        batches = PayloadBatches(loop, self._wire, cancel, job.id)
 
         def produce() -> None:  # the run never waits for the network, nor for the encoding
             from sdstudio.engine.jobs.runner import run_job
 
             try:
                 for event in run_job(self._model, job, cancel):
-                    self._encoder.submit(send, event.payload)
+                    batches.put(event.payload)
             except Exception as error:  # run_job reports its own failures; this is ours
                 logger.exception("Job %s could not be run", job.id)
-                for payload in (JobFailed(f"The server could not run this job: {error}"),
-                                JobDone()):  # fmt: skip
-                    self._encoder.submit(send, payload)
+                batches.put(JobFailed(f"The server could not run this job: {error}"))
+                batches.put(JobDone())
             finally:
-                self._encoder.submit(loop.call_soon_threadsafe, made.put_nowait, None)
+                batches.end()
 
         watch = asyncio.create_task(self._cancel_when_asked(job.id, cancel))
+        self._encoder.submit(batches.pump)
         loop.run_in_executor(self._thread, produce)
         try:
-            over = False
-            while not over:
-                batch = await _gathered(made)
-                over = batch[-1] is None
-                yield [data for data in batch if data is not None]
+            while (batch := await batches.next()) is not None:
+                yield batch
         finally:  # a reader that went away stops the run at its next step
             cancel.cancel()
             watch.cancel()

@@ -96,10 +96,12 @@ class Gateway:
         proxy and one call to the board fewer (the first line names the job, for a cancel)."""
         self._check_token(request)
         job = await self._job_of(request)
-        if not await self._board.submit.remote(job, streaming=True):
+        submitted = self._board.submit.remote(job, streaming=True)
+        run = self._engine.options(stream=True).run.remote(job)  # meanwhile: see JobBoard
+        if not await submitted:
+            run.cancel()
             raise HTTPException(503, "Too many jobs are waiting; try again later")
-        lines = job_lines(self._engine, self._board, job)
-        return StreamingResponse(lines, media_type=NDJSON)
+        return StreamingResponse(job_lines(run, self._board, job), media_type=NDJSON)
 
     async def _job_of(self, request: Request) -> Any:
         """The job in the request's body, under a new id; 400 (413) when it cannot run."""
@@ -117,8 +119,8 @@ class Gateway:
             raise HTTPException(
                 404, f"No job {job_id!r} is waiting to stream (unknown, or already streaming)"
             )
-        lines = job_lines(self._engine, self._board, job)
-        return StreamingResponse(lines, media_type=NDJSON)
+        run = self._engine.options(stream=True).run.remote(job)
+        return StreamingResponse(job_lines(run, self._board, job), media_type=NDJSON)
 
     @api.post("/jobs/{job_id}/cancel")
     async def cancel(self, job_id: str, request: Request) -> dict[str, bool]:

@@ -6,6 +6,10 @@ one small deployment does: it keeps each submitted job until its stream takes it
 cancel flag per job that an engine replica waits on while it runs that job (an awaited call,
 so a cancel reaches the run at once, with no polling). It also keeps what the engine
 replicas report about their model, for ``GET /models``.
+
+A streamed job's run starts while its submission is still on its way here (one hop fewer
+before the first step), so a replica may ask for a flag before the job is known: the flag
+is made then, and kept only if the job is submitted or cancelled while its run watches it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ class _JobState:
     submitted: float = field(default_factory=time.monotonic)
     cancelled: bool = False
     over: asyncio.Event = field(default_factory=asyncio.Event)  # cancelled or forgotten
+    known: bool = True  # False: made by a run's watch before the job was submitted
 
 
 @serve.deployment(num_replicas=1, max_ongoing_requests=100_000, ray_actor_options={"num_cpus": 0})
@@ -45,6 +50,10 @@ class JobBoard:
         """Keep ``job`` until its stream takes it (``streaming``: its stream has it already,
         only its cancel flag is kept); False when the board is full."""
         self._drop_unclaimed()
+        watched = self._jobs.get(job.id)
+        if watched is not None and not watched.known:  # its run asked for the flag first
+            watched.known = True
+            return True
         if len(self._jobs) >= MAX_WAITING_JOBS:
             return False
         self._jobs[job.id] = _JobState(None if streaming else job)
@@ -61,18 +70,24 @@ class JobBoard:
     async def cancel(self, job_id: str) -> bool:
         """Flag the job; False when no such job waits or runs."""
         state = self._jobs.get(job_id)
-        if state is None:
+        if state is None or not state.known:
             return False
         state.cancelled = True
         state.over.set()
         return True
 
     async def cancelled(self, job_id: str) -> bool:
-        """Returns when the job is cancelled (True) or forgotten (False)."""
+        """Returns when the job is cancelled (True) or forgotten (False). A job not known
+        yet gets its flag now (its submission may still be on its way); the flag goes when
+        the caller stops waiting, unless the job was submitted meanwhile."""
         state = self._jobs.get(job_id)
         if state is None:
-            return False
-        await state.over.wait()
+            state = self._jobs[job_id] = _JobState(None, known=False)
+        try:
+            await state.over.wait()
+        finally:
+            if not state.known and self._jobs.get(job_id) is state:
+                del self._jobs[job_id]  # never submitted: a run no stream asked for
         return state.cancelled
 
     async def forget(self, job_id: str) -> None:

@@ -4,7 +4,9 @@ with words whatever happens.
 - ``queued`` at once, then ``waiting`` every :data:`HEARTBEAT_S` while nothing else comes,
   so a client can tell a job waiting for a free replica from a dead connection;
 - a cancel while the job still waits for a replica ends it there (``cancelled``), without
-  waiting for a replica to start it and stop;
+  waiting for a replica to start it and stop; the job's flag is only watched from here once
+  the job has waited :data:`WATCH_WAITING_AFTER_S` (a replica that starts it watches the flag
+  itself, so a job that starts at once costs the board no call from here);
 - a replica that dies mid-job (or a run Serve cannot start) becomes ``failed`` with a message;
 - a reader that goes away cancels the run.
 """
@@ -13,29 +15,36 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sdstudio.engine.jobs.job import Job
 
 HEARTBEAT_S = 10.0
+WATCH_WAITING_AFTER_S = 0.2
 
 
-async def job_lines(engine: Any, board: Any, job: Job) -> AsyncIterator[str]:
-    """The JSON lines of ``job``, run by the ``engine`` deployment."""
+async def job_lines(stream: Any, board: Any, job: Job) -> AsyncIterator[str]:
+    """The JSON lines of ``job``, whose run on the engine deployment is ``stream``."""
     yield _line({"event": "queued", "job": job.id})
-    stream = engine.options(stream=True).run.remote(job)
-    asked_to_cancel = asyncio.ensure_future(_result(board.cancelled.remote(job.id)))
+    asked_to_cancel: asyncio.Future[Any] | None = None  # once the job has waited
     next_event = asyncio.ensure_future(_next(stream))
     watch_cancel, finished = True, False  # a started run watches its cancel flag itself
     try:
         while not finished:
-            watched = {next_event, asked_to_cancel} if watch_cancel else {next_event}
+            watched = {next_event}
+            if watch_cancel and asked_to_cancel is not None:
+                watched.add(asked_to_cancel)
+            unwatched = watch_cancel and asked_to_cancel is None
             done, _ = await asyncio.wait(
-                watched, timeout=HEARTBEAT_S, return_when=asyncio.FIRST_COMPLETED
+                watched,
+                timeout=WATCH_WAITING_AFTER_S if unwatched else HEARTBEAT_S,
+                return_when=asyncio.FIRST_COMPLETED,
             )
-            if not done:
+            if not done and unwatched:
+                asked_to_cancel = asyncio.ensure_future(_result(board.cancelled.remote(job.id)))
+            elif not done:
                 yield _line({"event": "waiting"})
             elif next_event in done:
                 try:
@@ -52,7 +61,7 @@ async def job_lines(engine: Any, board: Any, job: Job) -> AsyncIterator[str]:
                 yield "".join(_line(data) for data in batch)
                 if not finished:
                     next_event = asyncio.ensure_future(_next(stream))
-            elif asked_to_cancel.result():
+            elif asked_to_cancel is not None and asked_to_cancel.result():
                 stream.cancel()
                 yield _line({"event": "cancelled", "after_step": 0})
                 yield _line({"event": "done"})
@@ -60,7 +69,8 @@ async def job_lines(engine: Any, board: Any, job: Job) -> AsyncIterator[str]:
             else:
                 watch_cancel = False  # the board forgot it: only the run's own events are left
     finally:
-        asked_to_cancel.cancel()
+        if asked_to_cancel is not None:
+            asked_to_cancel.cancel()
         next_event.cancel()
         if not finished:
             stream.cancel()
@@ -79,8 +89,13 @@ async def _next(stream: Any) -> list[dict[str, Any]]:
     return await stream.__anext__()
 
 
-async def _result(response: Awaitable[Any]) -> Any:
-    return await response
+async def _result(response: Any) -> Any:
+    """What a deployment's ``response`` answers; cancelled with its waiter."""
+    try:
+        return await response
+    except asyncio.CancelledError:
+        response.cancel()
+        raise
 
 
 def _line(data: dict[str, Any]) -> str:
