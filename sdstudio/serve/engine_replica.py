@@ -4,9 +4,9 @@ A job runs through the engine's own runner (:func:`~sdstudio.engine.jobs.runner.
 with saving off, on one thread of the replica's (torch keeps per-thread state, such as
 inference mode, across the steps of a run), which never waits for the network nor for the
 encoding: its payloads become JSON objects (PNGs encoded too) on a second thread, in order,
-and are streamed back in batches (:mod:`~sdstudio.serve.payload_batches`). The run stops at the next step when the
-job's cancel flag on the :mod:`job board <sdstudio.serve.job_board>` is set, or when the
-stream's reader goes away.
+and are streamed back in batches (:mod:`~sdstudio.serve.payload_batches`). The run stops
+at the next step when the job's cancel flag on the :mod:`job board <sdstudio.serve.job_board>`
+is set, or when the stream's reader goes away.
 """
 
 from __future__ import annotations
