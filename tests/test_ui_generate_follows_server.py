@@ -96,3 +96,14 @@ def test_a_server_job_ending_keeps_generate_as_preferences_say(qtbot, tmp_path):
     assert f"Cannot reach the server at {url}" in model.get(sent.job.id).message
     assert not button.isEnabled()  # the job's end did not enable it again
     assert button.toolTip() == NO_MODEL_TIP
+
+
+def test_ctrl_enter_without_a_model_or_server_says_how_to_get_one(qtbot, tmp_path):
+    window = _failed_window(qtbot, tmp_path)
+    prompt = window.controls.prompt_edit
+    prompt.setPlainText("nowhere to run")
+    prompt.setFocus()
+    assert window.statusBar().currentMessage() != NO_MODEL_TIP
+    qtbot.keyClick(prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.queue.model.jobs() == []
+    assert window.statusBar().currentMessage() == NO_MODEL_TIP

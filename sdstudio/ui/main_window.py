@@ -44,7 +44,7 @@ from sdstudio.ui.inpainting_controller import InpaintingController
 from sdstudio.ui.load_progress_relay import describe_load_progress
 from sdstudio.ui.model_picker import ModelPicker
 from sdstudio.ui.networks.panel import NetworksPanel
-from sdstudio.ui.preferences.generate_gate import GenerateGate
+from sdstudio.ui.preferences.generate_gate import NO_MODEL_TIP, GenerateGate
 from sdstudio.ui.preferences.taesd_fallback import TaesdFallback
 from sdstudio.ui.preferences.theme import apply_theme
 from sdstudio.ui.preferences.values import listed_network_folders
@@ -472,7 +472,7 @@ class MainWindow(QMainWindow):
         sent to a server needs no model here (the rule Generate's button follows)."""
         if self.generate_gate.can_queue():
             return True
-        self.show_error("The model is not loaded yet.")
+        self.show_error(NO_MODEL_TIP)  # Ctrl+Enter reaches here while Generate is disabled
         return False
 
     def current_request(self) -> GenerationRequest:
