@@ -207,6 +207,18 @@ def test_lora_hashes_are_kept_on_disk_per_size_and_time(tmp_path, monkeypatch) -
     assert hashes.cached_lora_hash(path) is None
 
 
+def test_the_hash_cache_forgets_deleted_loras_when_it_is_written(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SDSTUDIO_HOME", str(tmp_path / "home"))
+    cache = tmp_path / "home" / "cache" / hashes.CACHE_NAME
+    gone = _fake_lora(tmp_path / "gone.safetensors", b"1")
+    hashes.lora_hash(gone)
+    assert str(gone.resolve()) in json.loads(cache.read_text())
+    gone.unlink()
+    kept = _fake_lora(tmp_path / "kept.safetensors", b"2")
+    hashes.lora_hash(kept)
+    assert list(json.loads(cache.read_text())) == [str(kept.resolve())]
+
+
 def test_a_damaged_hash_cache_is_only_a_slower_start(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SDSTUDIO_HOME", str(tmp_path / "home"))
     cache = tmp_path / "home" / "cache" / hashes.CACHE_NAME

@@ -8,9 +8,10 @@ whole file. Both are cut to 12 hex digits.
 Hashing a library of LoRAs takes seconds (3 GB: about 4 s), and a library is hashed again
 every time a picture's LoRA is looked up by hash, so hashes are kept per file size and
 modification time: for the session in memory, and between sessions in
-``cache_dir()/network-hashes.json`` (as model hashes are in ``model-hashes.json``). The file
-is only a shortcut: a missing, damaged or unwritable one costs time, never a failure. Two
-threads that want the same file's hash hash it once.
+``cache_dir()/network-hashes.json`` (as model hashes are in ``model-hashes.json``), which
+forgets deleted files whenever it is written. The file is only a shortcut: a missing,
+damaged or unwritable one costs time, never a failure. Two threads that want the same file's
+hash hash it once.
 """
 
 from __future__ import annotations
@@ -148,11 +149,13 @@ def _from_disk(key: _Key) -> str | None:
 
 
 def _to_disk(key: _Key, value: str) -> None:
-    """Merge one hash into the cache file, replacing it atomically; failures are ignored."""
+    """Merge one hash into the cache file, replacing it atomically; failures are ignored.
+    Entries of files that are gone are dropped then, so the file never outgrows the
+    library."""
     global _disk_copy
     path, kind = _entry_name(key)
     with _disk_lock:
-        data = dict(_read_disk())
+        data = {name: entry for name, entry in _read_disk().items() if os.path.exists(name)}
         entry = data.get(path)
         if not (
             isinstance(entry, dict)
