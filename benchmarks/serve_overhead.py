@@ -48,10 +48,12 @@ def main() -> None:
 
     from sdstudio.engine.models.loading import load_model
     from sdstudio.serve.app import APP_NAME, build_app
+    from sdstudio.serve.local_ray import prepare_local_ray
     from sdstudio.serve.options import ServeOptions
 
     torch.set_num_threads(args.threads)
     model = load_model("demo", device="cpu")
+    prepare_local_ray()  # as `sdstudio serve` runs it
     ray.init(
         num_cpus=2,
         include_dashboard=False,

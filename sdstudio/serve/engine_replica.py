@@ -15,6 +15,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ray import serve
@@ -36,20 +37,23 @@ class EngineReplica:
     """Loads ``model`` on ``device`` (torch limited to ``threads`` CPU threads) and reports
     it to the board, so ``GET /models`` can answer while every replica is busy."""
 
-    def __init__(
+    async def __init__(
         self, board: Any, model: str, device: str, load: LoadOptions, threads: int
     ) -> None:
+        """The model loads on the jobs' thread: Serve may run this on the replica's own event
+        loop (see :mod:`sdstudio.serve.local_ray`), which must not stop for a minute's load."""
         import torch
 
         from sdstudio.engine.metadata import start_model_hash
         from sdstudio.engine.models.loading import load_model
 
         torch.set_num_threads(threads)
-        self._model = load_model(model, device=device, options=load)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sdstudio-job")
+        loading = partial(load_model, model, device=device, options=load)
+        self._model = await asyncio.get_running_loop().run_in_executor(self._thread, loading)
         start_model_hash(self._model.source)  # ready for the first image's record
         self._board = board
         self._name = serve.get_replica_context().replica_id.to_full_id_str()
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sdstudio-job")
         # PNGs and JSON are made on a thread of their own, in order, so the run goes on to
         # its next step meanwhile (on a GPU box: the GPU is not kept waiting for the CPU)
         self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sdstudio-wire")

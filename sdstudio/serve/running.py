@@ -13,6 +13,7 @@ from ray import serve
 
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.serve.app import APP_NAME, build_app
+from sdstudio.serve.local_ray import prepare_local_ray
 from sdstudio.serve.options import ServeOptions
 
 
@@ -23,6 +24,8 @@ def running_server(
     """Serve ``options`` until the block ends; yields them with ``device`` decided (``auto``
     is ``cuda`` when Ray sees a GPU). ``address`` is a running Ray cluster to deploy on;
     without one, Ray starts on this machine and stops with the server."""
+    if address is None:
+        prepare_local_ray()
     ray.init(address=address)
     try:
         options = on_devices(options, device, ray.cluster_resources().get("GPU", 0))
