@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -33,9 +31,9 @@ from sdstudio.engine.controlnet_preprocessors.pose import (
 )
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.controlnet.prepared_unit import UnitChoice
+from tests.helpers import gray_channel, libraries_loaded_by
 from tests.tiny_annotators import save_tiny_depth_anything, save_tiny_dpt, save_tiny_vitpose
 
-ROOT = Path(__file__).resolve().parent.parent
 FACING = (255, 127, 127)  # a normal facing the viewer, as A1111 writes it (z, y, x)
 
 
@@ -60,13 +58,6 @@ def _picture(size: tuple[int, int] = (90, 60)) -> Image.Image:
     return picture
 
 
-def _gray(picture: Image.Image) -> np.ndarray:
-    pixels = np.asarray(picture)
-    assert picture.mode == "RGB"
-    assert (pixels[..., 0] == pixels[..., 1]).all() and (pixels[..., 1] == pixels[..., 2]).all()
-    return pixels[..., 0]
-
-
 # -- depth ---------------------------------------------------------------------------------
 
 
@@ -77,7 +68,7 @@ def test_depth_from_a_dpt_folder_is_a_gray_map_of_the_picture_size_spanning_0_to
     result = preprocess(name, _picture(), annotators=AnnotatorWeights(depth=dpt_folder))
 
     assert result.size == (90, 60)
-    depth = _gray(result)
+    depth = gray_channel(result)
     assert depth.min() == 0 and depth.max() == 255
 
 
@@ -89,7 +80,7 @@ def test_depth_from_a_depth_anything_folder_is_a_gray_map_of_the_picture_size(
     result = preprocess("depth_anything", _picture((50, 70)), annotators=weights)
 
     assert result.size == (50, 70)
-    depth = _gray(result)
+    depth = gray_channel(result)
     assert depth.min() == 0 and depth.max() == 255
 
 
@@ -309,12 +300,6 @@ def test_openpose_from_a_vitpose_folder_is_a_picture_of_the_picture_size(
 
 
 def test_importing_the_preprocessors_loads_no_model_library() -> None:
-    code = (
-        "import sys, sdstudio.engine.controlnet_preprocessors; "
-        "print(sorted({'cv2', 'torch', 'transformers'} & set(sys.modules)))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
+    imports = "import sdstudio.engine.controlnet_preprocessors"
 
-    assert result.stdout.strip() == "[]"
+    assert libraries_loaded_by(imports, {"cv2", "torch", "transformers"}) == []

@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 
 from sdstudio.engine.controlnet_preprocessors import PREPROCESSORS, preprocess
 from sdstudio.engine.errors import RequestError
+from tests.helpers import gray_channel
 
 SIDE = 128
 CENTRE = 64
@@ -25,14 +26,6 @@ def _circle(fill: str | tuple[int, ...], background: str | tuple[int, ...]) -> I
     box = (CENTRE - RADIUS, CENTRE - RADIUS, CENTRE + RADIUS, CENTRE + RADIUS)
     ImageDraw.Draw(picture).ellipse(box, fill=fill)
     return picture
-
-
-def _gray(picture: Image.Image) -> np.ndarray:
-    """The map's one channel, after checking it is gray (the three channels equal)."""
-    pixels = np.asarray(picture)
-    assert picture.mode == "RGB"
-    assert (pixels[..., 0] == pixels[..., 1]).all() and (pixels[..., 1] == pixels[..., 2]).all()
-    return pixels[..., 0]
 
 
 def _goes_all_round(lines: np.ndarray) -> bool:
@@ -61,7 +54,7 @@ def _colour_shares(picture: Image.Image) -> tuple[float, list[float]]:
 
 
 def test_canny_draws_thin_white_edges_on_black_along_the_border_only() -> None:
-    edges = _gray(preprocess("canny", _circle("white", "black")))
+    edges = gray_channel(preprocess("canny", _circle("white", "black")))
 
     assert set(np.unique(edges).tolist()) == {0, 255}
     on = edges == 255
@@ -75,8 +68,8 @@ def test_canny_draws_thin_white_edges_on_black_along_the_border_only() -> None:
 def test_canny_thresholds_decide_whether_a_faint_shape_has_edges() -> None:
     faint = _circle((15, 15, 15), "black")
 
-    assert _gray(preprocess("canny", faint)).max() == 0
-    sensitive = _gray(preprocess("canny", faint, low_threshold=10, high_threshold=20))
+    assert gray_channel(preprocess("canny", faint)).max() == 0
+    sensitive = gray_channel(preprocess("canny", faint, low_threshold=10, high_threshold=20))
     assert _goes_all_round(sensitive == 255)
 
 
@@ -87,7 +80,7 @@ def test_invert_turns_black_lines_on_white_into_white_lines_on_black() -> None:
     draw.line((20, 110, 110, 15), fill="black", width=3)
     line = np.asarray(drawing.convert("L")) == 0
 
-    inverted = _gray(preprocess("invert", drawing))
+    inverted = gray_channel(preprocess("invert", drawing))
 
     assert (inverted[line] == 255).all()
     assert (inverted[~line] == 0).all()
@@ -97,14 +90,14 @@ def test_invert_reads_a_drawing_on_a_transparent_layer_as_drawn_on_white() -> No
     layer = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
     ImageDraw.Draw(layer).line((0, 16, 31, 16), fill=(0, 0, 0, 255), width=2)
 
-    inverted = _gray(preprocess("invert (from white bg & black line)", layer))
+    inverted = gray_channel(preprocess("invert (from white bg & black line)", layer))
 
     assert inverted[16].min() == 255
     assert inverted[:8].max() == 0
 
 
 def test_scribble_draws_a_thick_stroke_along_the_border_of_a_drawn_shape() -> None:
-    scribble = _gray(preprocess("scribble_xdog", _circle("black", "white")))
+    scribble = gray_channel(preprocess("scribble_xdog", _circle("black", "white")))
 
     assert set(np.unique(scribble).tolist()) == {0, 255}
     on = scribble == 255
@@ -118,12 +111,12 @@ def test_scribble_draws_a_thick_stroke_along_the_border_of_a_drawn_shape() -> No
 def test_a_lower_scribble_threshold_keeps_a_fainter_drawing() -> None:
     faint = _circle((240, 240, 240), "white")
 
-    assert _gray(preprocess("scribble_xdog", faint, threshold=32)).max() == 0
-    assert _goes_all_round(_gray(preprocess("scribble_xdog", faint, threshold=4)) == 255)
+    assert gray_channel(preprocess("scribble_xdog", faint, threshold=32)).max() == 0
+    assert _goes_all_round(gray_channel(preprocess("scribble_xdog", faint, threshold=4)) == 255)
 
 
 def test_lineart_standard_traces_the_border_of_a_drawn_shape() -> None:
-    lineart = _gray(preprocess("lineart_standard", _circle("black", "white")))
+    lineart = gray_channel(preprocess("lineart_standard", _circle("black", "white")))
 
     line = lineart > 64
     assert np.abs(DISTANCE[line] - RADIUS).max() <= 9
@@ -136,7 +129,9 @@ def test_lineart_standard_traces_the_border_of_a_drawn_shape() -> None:
 def test_lineart_of_a_blank_picture_is_black() -> None:
     blank = Image.new("RGB", (48, 48), "white")
 
-    assert _gray(preprocess("lineart_standard (from white bg & black line)", blank)).max() == 0
+    assert (
+        gray_channel(preprocess("lineart_standard (from white bg & black line)", blank)).max() == 0
+    )
 
 
 def test_blur_lowers_the_sharpest_step_and_keeps_size_and_mean() -> None:
@@ -202,13 +197,13 @@ def test_none_gives_the_control_image_back_as_rgb() -> None:
     result = preprocess("none", depth)
 
     assert result.mode == "RGB" and result.size == (40, 30)
-    assert np.array_equal(_gray(result), np.asarray(depth))
+    assert np.array_equal(gray_channel(result), np.asarray(depth))
 
 
 def test_a_sixteen_bit_map_is_scaled_from_its_own_range_not_clipped_to_white() -> None:
     wide = Image.fromarray(np.array([[0, 1000], [2000, 4000]], dtype=np.int32), "I")
 
-    assert _gray(preprocess("none", wide)).tolist() == [[0, 64], [128, 255]]
+    assert gray_channel(preprocess("none", wide)).tolist() == [[0, 64], [128, 255]]
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,9 @@ from PySide6.QtCore import QByteArray, QSettings
 from sdstudio.engine.generation.settings import MAX_PROMPT_LENGTH
 from sdstudio.ui.controls_panel import ControlsPanel
 from sdstudio.ui.controls_state import ControlValues, apply_restored, write_controls
-from sdstudio.ui.main_window import MainWindow
 from sdstudio.ui.settings_store import MAX_RECENT_MODELS, SettingsStore
 from sdstudio.ui.settings_values import MAX_BYTES
+from tests.ui_support import shown_window
 
 ROOT = Path(__file__).resolve().parents[1]
 OPEN_TIMEOUT_S = 120  # the window opens in about a second; a 1 MB prompt once took 39 s
@@ -102,9 +102,7 @@ def test_several_problems_are_told_together_once(qtbot, tmp_path, sdstudio_home)
     (sdstudio_home / "settings.ini").write_text(
         "[controls]\nsteps=many\nrandom_seed=perhaps\n[window]\ntheme=purple\n"
     )
-    window = MainWindow(output_dir=tmp_path / "out", device="cpu")
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, tmp_path / "out")
     assert window.statusBar().currentMessage() == (
         "The theme 'purple' in settings.ini is unknown; using 'system'. "
         "Steps 'many' in settings.ini is not a usable number; using the default 20. "

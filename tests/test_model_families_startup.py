@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import libraries_loaded_by
 
 
 def test_importing_the_families_and_the_loader_does_not_import_torch() -> None:
-    code = (
-        "import sys, sdstudio.engine.models.families, sdstudio.engine.models.loading; "
-        "print('torch' in sys.modules)"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
+    imports = "import sdstudio.engine.models.families, sdstudio.engine.models.loading"
 
-    assert result.stdout.strip() == "False"
+    assert libraries_loaded_by(imports, {"torch"}) == []

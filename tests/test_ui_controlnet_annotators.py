@@ -18,6 +18,7 @@ from sdstudio.ui.image_convert import qimage_to_pil
 from sdstudio.ui.main_window import MainWindow
 from sdstudio.ui.settings_store import SettingsStore
 from tests.tiny_annotators import save_tiny_dpt, save_tiny_vitpose
+from tests.ui_support import shown_window
 
 pytestmark = pytest.mark.qt_log_ignore(
     "propagateSizeHints", "does not support raise", "does not support grabbing"
@@ -42,10 +43,7 @@ def picture() -> Image.Image:
 
 
 def _window(qtbot, tmp_path: Path) -> MainWindow:
-    window = MainWindow(output_dir=tmp_path / "out", device="cpu")
-    qtbot.addWidget(window)
-    window.show()
-    return window
+    return shown_window(qtbot, tmp_path / "out")
 
 
 def _unit(qtbot, weights: AnnotatorWeights) -> ControlUnitWidget:

@@ -24,6 +24,7 @@ from sdstudio.ui.controlnet import ControlNetPanel
 from sdstudio.ui.image_convert import qimage_to_pil
 from sdstudio.ui.main_window import MainWindow
 from tests.random_controlnet import build_random_controlnet
+from tests.ui_support import shown_window
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -63,10 +64,7 @@ def _panel(qtbot) -> ControlNetPanel:
 
 
 def _window(qtbot, tmp_path: Path) -> MainWindow:
-    window = MainWindow(output_dir=tmp_path / "out", device="cpu")
-    qtbot.addWidget(window)
-    window.show()
-    return window
+    return shown_window(qtbot, tmp_path / "out")
 
 
 def _unit(panel: QWidget, index: int = 0) -> QWidget:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from sdstudio.ui.main_window import MainWindow
 from sdstudio.ui.preferences.generate_gate import NO_MODEL_TIP
 from sdstudio.ui.worker_events import ModelFailed
-from tests.ui_support import WAIT_MS, wait_for
+from tests.ui_support import WAIT_MS, shown_window, wait_for
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")
 
@@ -38,9 +38,7 @@ def _set_server(qtbot, window: MainWindow, url: str, enabled: bool) -> None:
 
 
 def _failed_window(qtbot, tmp_path) -> MainWindow:
-    window = MainWindow(output_dir=tmp_path / "out", device="cpu")
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, tmp_path / "out")
     with wait_for(qtbot, window.worker, ModelFailed):
         window.load_model(str(tmp_path / "no-such-model"))
     return window

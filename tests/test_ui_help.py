@@ -12,17 +12,14 @@ from PySide6.QtWidgets import QDialog, QLabel, QPushButton
 
 import sdstudio
 from sdstudio.ui.main_window import MainWindow
-from tests.ui_support import make_window
+from tests.ui_support import make_window, shown_window
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
 @pytest.fixture
 def window(qtbot, tmp_path) -> MainWindow:
-    win = MainWindow(output_dir=tmp_path / "out", device="cpu")
-    qtbot.addWidget(win)
-    win.show()
-    return win
+    return shown_window(qtbot, tmp_path / "out")
 
 
 def _help_action(window: MainWindow, name: str) -> QAction:

@@ -12,7 +12,7 @@ from sdstudio.engine.metadata import read_metadata
 from sdstudio.ui.main_window import MainWindow
 from sdstudio.ui.settings_store import SettingsStore
 from sdstudio.ui.worker_events import ModelFailed, ModelProgress, ModelReady, RunFailed
-from tests.ui_support import WAIT_MS, generate_and_wait, make_window, wait_for
+from tests.ui_support import WAIT_MS, generate_and_wait, make_window, shown_window, wait_for
 
 # Dialogs on the offscreen platform: it cannot pass size hints on, and says so.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -115,9 +115,7 @@ def test_a_recent_model_is_offered_and_loaded_at_the_next_start(
 
 def test_a_remembered_model_that_is_gone_falls_back_to_the_demo(qtbot, demo_model, tmp_path):
     SettingsStore().remember_model(str(tmp_path / "deleted-model"))
-    window = MainWindow(output_dir=tmp_path / "out", device="cpu")
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, tmp_path / "out")
     with wait_for(qtbot, window.worker, ModelFailed):
         window.start()
     with wait_for(qtbot, window.worker, ModelReady) as ready:

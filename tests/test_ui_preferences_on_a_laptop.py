@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
 from sdstudio.ui.preferences.dialog import PreferencesDialog
 from sdstudio.ui.settings_store import SettingsStore
+from tests.ui_support import shown_window
 from tests.window_on_a_screen import shown_on_a_screen
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -96,11 +97,7 @@ def test_a_refused_value_brings_its_tab_to_the_front(qtbot, tmp_path) -> None:
 
 
 def test_the_taesd_message_opens_preferences_on_the_previews_tab(qtbot, tmp_path) -> None:
-    from sdstudio.ui.main_window import MainWindow
-
-    window = MainWindow(output_dir=tmp_path / "out", device="cpu")
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, tmp_path / "out")
     dialog = window.preferences.open_previews()  # the TAESD fallback's "Open Preferences…"
     assert dialog.tabs.currentWidget().objectName() == "modelsPage"
     assert dialog.findChild(QLineEdit, "taesdPathEdit").isVisible()

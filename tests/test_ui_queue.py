@@ -8,13 +8,13 @@ from PySide6.QtCore import Qt
 
 from sdstudio.engine.models.demo.model import DEMO_INPAINTING_NAME
 from sdstudio.engine.paths import queue_dir
-from sdstudio.ui.main_window import MainWindow
 from sdstudio.ui.worker_events import ModelLoading, ModelReady, RunProgress
 from tests.ui_support import (
     WAIT_MS,
     click_generate,
     make_queue_window,
     make_window,
+    shown_window,
     wait_for,
     wait_until_queue_finished,
 )
@@ -138,9 +138,7 @@ def test_a_damaged_queue_file_is_set_aside_and_the_window_opens(
 
 
 def test_jobs_that_name_another_model_switch_to_it_once(qtbot, demo_model, tmp_path) -> None:
-    window = MainWindow(output_dir=tmp_path / "out", device="cpu")
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, tmp_path / "out")
     with wait_for(qtbot, window.worker, ModelReady):
         window.load_model("demo")
     window.controls.size_row.set_size(64, 64)

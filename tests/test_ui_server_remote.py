@@ -16,7 +16,12 @@ serve = pytest.importorskip("ray.serve", reason="needs the serve extra (Ray Serv
 
 from tests.helpers import max_pixel_difference  # noqa: E402
 from tests.serve_support import loopback_server, torch_threads  # noqa: E402
-from tests.ui_support import WAIT_MS, click_generate, make_queue_window  # noqa: E402
+from tests.ui_support import (  # noqa: E402
+    WAIT_MS,
+    click_generate,
+    make_queue_window,
+    shown_window,
+)
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -80,16 +85,13 @@ def test_a_job_sent_from_the_window_saves_the_pixels_of_a_local_run(
 def test_a_server_job_needs_no_model_here(server, qtbot, tmp_path):
     """No local model was ever given (the load is held back), then one fails to load: the
     jobs sent to the server run all the same, and their pictures are saved here."""
-    from sdstudio.ui.main_window import MainWindow
     from sdstudio.ui.server.server_settings import ServerChoice, write_server_choice
     from sdstudio.ui.settings_store import SettingsStore
     from sdstudio.ui.worker_events import ModelFailed
     from tests.ui_support import wait_for
 
     write_server_choice(SettingsStore(), ServerChoice(server.url, TOKEN, True))
-    window = MainWindow(output_dir=tmp_path / "out", device="cpu")
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, tmp_path / "out")
     window.controls.size_row.set_size(64, 64)
     window.controls.steps_spin.setValue(3)
     combo = window.controls.preview_combo

@@ -6,14 +6,11 @@ from PySide6.QtWidgets import QDockWidget
 
 from sdstudio.ui.main_window import MainWindow
 from sdstudio.ui.settings_store import SettingsStore
-from tests.ui_support import generate_and_wait, make_window
+from tests.ui_support import generate_and_wait, make_window, shown_window
 
 
 def _new_window(qtbot, tmp_path) -> MainWindow:
-    window = MainWindow(output_dir=tmp_path / "out", device="cpu")
-    qtbot.addWidget(window)
-    window.show()
-    return window
+    return shown_window(qtbot, tmp_path / "out")
 
 
 def test_control_values_come_back_in_a_new_window(qtbot, tmp_path, sdstudio_home) -> None:

@@ -15,7 +15,7 @@ from sdstudio.engine.upscalers import available_upscalers
 from sdstudio.ui.main_window import MainWindow
 from sdstudio.ui.upscale.list_dialog import ARCHITECTURE, NAME, NOTES, SCALE
 from tests.random_esrgan import save_random_esrgan
-from tests.ui_support import WAIT_MS
+from tests.ui_support import WAIT_MS, shown_window
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 MODEL = "list-tiny-esrgan"
@@ -36,10 +36,7 @@ def model_files() -> Iterator[tuple[Path, Path]]:
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path) -> MainWindow:
-    shown = MainWindow(output_dir=tmp_path / "out", device="cpu")
-    qtbot.addWidget(shown)
-    shown.show()
-    return shown
+    return shown_window(qtbot, tmp_path / "out")
 
 
 def rows_of(window: MainWindow, qtbot) -> dict[str, list[str]]:

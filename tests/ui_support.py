@@ -20,11 +20,17 @@ from sdstudio.ui.worker_events import ModelReady, RunDone
 WAIT_MS = 120_000
 
 
-def make_window(qtbot, demo_model, output_dir: Path, steps: int = 3) -> MainWindow:
-    """A shown window using the shared demo model, set up for fast 64×64 runs."""
+def shown_window(qtbot, output_dir: Path) -> MainWindow:
+    """A shown window on the CPU saving into ``output_dir``, its model as it starts."""
     window = MainWindow(output_dir=output_dir, device="cpu")
     qtbot.addWidget(window)
     window.show()
+    return window
+
+
+def make_window(qtbot, demo_model, output_dir: Path, steps: int = 3) -> MainWindow:
+    """A shown window using the shared demo model, set up for fast 64×64 runs."""
+    window = shown_window(qtbot, output_dir)
     with wait_for(qtbot, window.worker, ModelReady):
         window.use_model(demo_model)
     window.controls.size_row.set_size(64, 64)
