@@ -16,17 +16,20 @@ ignored and written anew, and no failure of hashing or of its cache reaches the 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import json
 import os
 import re
-import tempfile
 import threading
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
-from sdstudio.engine.models.json_files import JsonFileError, read_json_object
+from sdstudio.engine.models.json_files import (
+    JsonFileError,
+    read_json_object,
+    write_json_object,
+)
 from sdstudio.engine.paths import cache_dir
 
 HASH_LENGTH = 10
@@ -146,17 +149,9 @@ class ModelHasher:
         with self._lock:
             data = self._read_cache()  # a damaged cache is replaced by this one entry
             data[key] = entry
-            try:
-                target = self.cache_file
-                handle, temp = tempfile.mkstemp(prefix=".hashes-", dir=target.parent)
-            except OSError:
-                return  # a cache that cannot be written costs time only
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump(data, stream, indent=1)
-                os.replace(temp, target)
-            except (OSError, TypeError, ValueError):
-                Path(temp).unlink(missing_ok=True)
+            # a cache that cannot be written costs time only
+            with contextlib.suppress(OSError, TypeError, ValueError):
+                write_json_object(self.cache_file, data, ".hashes-")
 
 
 _default_hasher = ModelHasher()

@@ -1,4 +1,5 @@
-"""Reading a JSON object that someone else wrote: a model's configs, an index, a cache.
+"""Reading a JSON object that someone else wrote: a model's configs, an index, a cache; and
+writing a cache so that a reader never sees half of it.
 
 ``json.loads`` turns a file nested 200,000 deep into a ``RecursionError`` and a list where an
 object belongs into an ``AttributeError`` far from the file. Here each of those is one
@@ -9,6 +10,8 @@ is ignored and rebuilt.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +52,20 @@ def read_json_object(path: Path, max_bytes: int = MAX_JSON_BYTES) -> dict[str, A
     if not _nests_at_most(value, MAX_DEPTH):
         raise JsonFileError(path, "is damaged (nested too deeply).")
     return value
+
+
+def write_json_object(path: Path, data: dict[str, Any], temp_prefix: str) -> None:
+    """Replace ``path`` with ``data`` at once: written in full to a hidden ``temp_prefix``
+    file beside it, then renamed over it. On failure (OSError, or data JSON cannot hold) the
+    error is raised and no temporary file is left behind."""
+    handle, temp = tempfile.mkstemp(prefix=temp_prefix, suffix=".json", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=1)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
 
 def _kind(value: object) -> str:

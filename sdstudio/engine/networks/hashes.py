@@ -16,17 +16,18 @@ hash hash it once.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import re
 import struct
-import tempfile
 import threading
 from pathlib import Path
 
-from sdstudio.engine.models.json_files import JsonFileError, read_json_object
+from sdstudio.engine.models.json_files import (
+    JsonFileError,
+    read_json_object,
+    write_json_object,
+)
 from sdstudio.engine.paths import cache_dir
 
 SHORT_HASH_LENGTH = 12
@@ -49,7 +50,10 @@ def _key(path: Path, skip_header: bool) -> _Key:
 def cached_short_hash(path: Path, skip_header: bool) -> str | None:
     """The hash if it is known (this session, or in the cache file) without reading ``path``;
     None when it would have to be computed. Raises OSError when ``path`` cannot be stat'ed."""
-    key = _key(path, skip_header)
+    return _known(_key(path, skip_header))
+
+
+def _known(key: _Key) -> str | None:
     with _lock:
         if key in _cache:
             return _cache[key]
@@ -63,7 +67,7 @@ def cached_short_hash(path: Path, skip_header: bool) -> str | None:
 def short_hash(path: Path, skip_header: bool) -> str:
     """12 hex digits of SHA-256 of ``path`` (of its tensor data when ``skip_header``)."""
     key = _key(path, skip_header)
-    value = cached_short_hash(path, skip_header)
+    value = _known(key)
     if value is not None:
         return value
     with _lock:
@@ -166,18 +170,11 @@ def _to_disk(key: _Key, value: str) -> None:
         data[path] = {**entry, kind: value}
         try:
             target = _cache_file()
-            handle, temp = tempfile.mkstemp(prefix=".network-hashes-", dir=target.parent)
-        except OSError:
-            return
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(data, stream, indent=1)
-            os.replace(temp, target)
+            write_json_object(target, data, ".network-hashes-")
             stat = target.stat()  # what was written need not be parsed again:
             _disk_copy = ((str(target), stat.st_size, stat.st_mtime_ns), data)
         except (OSError, TypeError, ValueError):
-            with contextlib.suppress(OSError):
-                Path(temp).unlink()
+            pass  # the file is only a shortcut
 
 
 def format_hashes(hashes: dict[str, str]) -> str:

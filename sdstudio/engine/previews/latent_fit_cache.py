@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from sdstudio.engine.models.json_files import write_json_object
 from sdstudio.engine.previews.latent_rgb import LatentRGBMap, ScaledLatentRGBMap
 
 STAGING_PREFIX = ".fit-"
@@ -70,17 +69,11 @@ def read_fit(path: Path, latent_channels: int) -> tuple[ScaledLatentRGBMap, floa
 def write_fit(path: Path, data: dict[str, Any]) -> bool:
     """Write ``data`` atomically (a concurrent reader sees all or nothing); False when the
     disk refuses, leaving no staging file behind."""
-    staging: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, staging = tempfile.mkstemp(prefix=STAGING_PREFIX, suffix=".json", dir=path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(data, file, indent=1)
-        os.replace(staging, path)
+        write_json_object(path, data, STAGING_PREFIX)
     except OSError as error:
         _log.warning("the latent preview fit could not be cached in %s (%s)", path.parent, error)
-        if staging is not None:
-            Path(staging).unlink(missing_ok=True)
         return False
     return True
 
