@@ -24,6 +24,7 @@ from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.jobs.events import JobDone, JobFailed
 from sdstudio.engine.models.load_options import LoadOptions
 from sdstudio.engine.remote.wire_events import wire_event
+from sdstudio.serve.deployment_answer import answer
 from sdstudio.serve.payload_batches import PayloadBatches
 
 if TYPE_CHECKING:
@@ -104,10 +105,5 @@ class EngineReplica:
         return data
 
     async def _cancel_when_asked(self, job_id: str, cancel: CancelToken) -> None:
-        response = self._board.cancelled.remote(job_id)
-        try:
-            if await response:
-                cancel.cancel()
-        except asyncio.CancelledError:
-            response.cancel()
-            raise
+        if await answer(self._board.cancelled.remote(job_id)):
+            cancel.cancel()

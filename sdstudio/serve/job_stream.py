@@ -18,6 +18,8 @@ import json
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from sdstudio.serve.deployment_answer import answer
+
 if TYPE_CHECKING:
     from sdstudio.engine.jobs.job import Job
 
@@ -43,7 +45,7 @@ async def job_lines(stream: Any, board: Any, job: Job) -> AsyncIterator[str]:
                 return_when=asyncio.FIRST_COMPLETED,
             )
             if not done and unwatched:
-                asked_to_cancel = asyncio.ensure_future(_result(board.cancelled.remote(job.id)))
+                asked_to_cancel = asyncio.ensure_future(answer(board.cancelled.remote(job.id)))
             elif not done:
                 yield _line({"event": "waiting"})
             elif next_event in done:
@@ -87,15 +89,6 @@ def _lost(error: Exception) -> list[str]:
 
 async def _next(stream: Any) -> list[dict[str, Any]]:
     return await stream.__anext__()
-
-
-async def _result(response: Any) -> Any:
-    """What a deployment's ``response`` answers; cancelled with its waiter."""
-    try:
-        return await response
-    except asyncio.CancelledError:
-        response.cancel()
-        raise
 
 
 def _line(data: dict[str, Any]) -> str:
