@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from sdstudio.cli import main
+from sdstudio.serve.local_ray import SERVE_ENVIRONMENT, prepare_local_ray
 from sdstudio.serve.options import ServeOptions
 
 
@@ -41,3 +44,15 @@ def test_a_cuda_replica_takes_one_gpu() -> None:
     deployment = ServeOptions(device="cuda", replicas=2).engine_deployment()
     assert deployment["ray_actor_options"]["num_gpus"] == 1
     assert deployment["num_replicas"] == 2
+
+
+def test_a_ray_started_here_gets_the_serve_settings_and_a_value_already_set_wins(
+    monkeypatch,
+) -> None:
+    for name in SERVE_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RAY_SERVE_USE_GRPC_BY_DEFAULT", "0")  # the user's own choice
+    prepare_local_ray()
+    assert os.environ["RAY_SERVE_USE_GRPC_BY_DEFAULT"] == "0"
+    assert os.environ["RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD"] == "0"
+    assert os.environ["RAY_SERVE_RUN_ROUTER_IN_SEPARATE_LOOP"] == "0"

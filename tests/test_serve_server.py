@@ -8,6 +8,7 @@ import contextlib
 import http.client
 import io
 import json
+import random
 import threading
 import time
 from collections.abc import Iterator
@@ -81,15 +82,33 @@ def _raw(
         connection.close()
 
 
-def test_a_job_on_the_server_makes_the_pixels_of_a_local_run(server, demo_model, tmp_path):
-    request = _request()
-    remote_job = Job(request, saving=SaveOptions(output_dir=tmp_path / "remote"))
-    local_job = Job(request, saving=SaveOptions(output_dir=tmp_path / "local"))
-    [remote] = [p for p in _payloads(server.runner(), remote_job) if isinstance(p, ImageSaved)]
+def _run_there_and_here(
+    server: Server, model, request: GenerationRequest, folder: Path
+) -> tuple[ImageSaved, ImageSaved]:
+    """The image ``request`` makes on the server, and the one it makes here."""
+    remote_job = Job(request, saving=SaveOptions(output_dir=folder / "remote"))
+    local_job = Job(request, saving=SaveOptions(output_dir=folder / "local"))
+    payloads = _payloads(server.runner(), remote_job)
+    assert not [p.message for p in payloads if isinstance(p, JobFailed)]
+    [remote] = [p for p in payloads if isinstance(p, ImageSaved)]
     with torch_threads(1):  # as a one-CPU replica runs: the same sums in the same order
-        [local] = [e.payload for e in run_job(demo_model, local_job)
+        [local] = [e.payload for e in run_job(model, local_job)
                    if isinstance(e.payload, ImageSaved)]  # fmt: skip
+    return remote, local
+
+
+def test_a_job_on_the_server_makes_the_pixels_of_a_local_run(server, demo_model, tmp_path):
+    remote, local = _run_there_and_here(server, demo_model, _request(), tmp_path)
     assert remote.path.name == local.path.name == "00001-11.png"
+    with Image.open(remote.path) as here, Image.open(local.path) as there:
+        assert max_pixel_difference(here, there) == 0
+
+
+def test_a_job_with_a_picture_of_many_megabytes_runs_as_it_runs_here(server, demo_model, tmp_path):
+    """7 MiB of pixels between the server's processes: beyond gRPC's default 4 MiB message."""
+    noise = Image.frombytes("RGB", (1600, 1600), random.Random(3).randbytes(1600 * 1600 * 3))
+    request = _request(init_image=noise, strength=0.5, steps=4)
+    remote, local = _run_there_and_here(server, demo_model, request, tmp_path)
     with Image.open(remote.path) as here, Image.open(local.path) as there:
         assert max_pixel_difference(here, there) == 0
 

@@ -1,22 +1,38 @@
 """How Serve runs on a Ray instance the project starts itself (``sdstudio serve`` without
 ``--address``, the tests, the benchmark).
 
-Serve runs each deployment's code on an event loop of its own thread by default, so every
-request and every streamed batch crosses between two loops in each of the gateway, the board
-and the engine replica. Running that code on the replica's own loop (one of Ray's
-"throughput optimized" settings) took about 15 ms off a demo job through the server here
-(2 cores: the hops' Python shares them with the run). Our deployments never block their
-loop (the engine's work, its model load included, runs on threads of its own), which is
-what that setting asks for. Ray's processes read it when they start, so it goes into the
-environment before ``ray.init``; a value already set there wins. A cluster started elsewhere
-keeps its own settings.
+Parts of Ray's "throughput optimized" Serve settings, chosen for a job whose steps and
+previews stream through the gateway while the run computes (on a small machine, the hops'
+Python shares the cores with the run):
+
+- user code on each replica's own event loop, not on a loop of its own thread: one thread
+  hop fewer per request and per streamed batch in the gateway, the board and the engine;
+  our deployments never block their loop (the engine's work, its model load included, runs
+  on threads of its own), which is what this asks for;
+- the handles' router on that loop too, not on a loop of its own thread;
+- requests and streamed batches between the proxy and the replicas, and from the gateway to
+  the engine, sent directly over gRPC instead of through Ray's object store (about 10 ms
+  less per demo job before the first step and after the last one, measured here);
+- access log lines written in batches rather than one write per request.
+
+Not taken: direct ingress (the port would be one of Ray's choosing) and logs kept from the
+terminal (a replica's errors would no longer show where ``sdstudio serve`` runs).
+
+Ray's processes read these when they start, so they go into the environment before
+``ray.init``; a value already set there wins. A cluster started elsewhere keeps its own
+settings (docs/SCALING.md says how to give it these).
 """
 
 from __future__ import annotations
 
 import os
 
-SERVE_ENVIRONMENT = {"RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "0"}
+SERVE_ENVIRONMENT = {
+    "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "0",
+    "RAY_SERVE_RUN_ROUTER_IN_SEPARATE_LOOP": "0",
+    "RAY_SERVE_USE_GRPC_BY_DEFAULT": "1",
+    "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "1000",
+}
 
 
 def prepare_local_ray() -> None:
