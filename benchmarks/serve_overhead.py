@@ -6,7 +6,9 @@ Demo model at its native 128×128, Euler, 20 steps, each image saved here with i
 
 - overhead: latent previews every step, as the window shows them; one replica with as many
   torch threads as the local run; local and server jobs alternate (so both see the same
-  machine), the first of each is a warm-up; the ratio of the medians (goal <= 1.10);
+  machine), the first of each is a warm-up; the ratio of the medians (goal <= 1.10), and
+  the paired estimate, 1 + the median of each pair's difference over the local median,
+  which a machine whose speed drifts from minute to minute moves less;
 - throughput: no previews, as a batch of variations runs; ``--jobs`` jobs submitted at once
   from as many client threads, with 1 and then 2 replicas of one CPU each; jobs per minute
   from the first submission to the last image.
@@ -42,18 +44,19 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="sdstudio-bench-"))
     os.environ["SDSTUDIO_HOME"] = str(home)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from sdstudio.serve.local_ray import prepare_local_ray
+
+    prepare_local_ray()  # as `sdstudio serve` runs it: before Ray is imported
     import ray
     import torch
     from ray import serve
 
     from sdstudio.engine.models.loading import load_model
     from sdstudio.serve.app import APP_NAME, build_app
-    from sdstudio.serve.local_ray import prepare_local_ray
     from sdstudio.serve.options import ServeOptions
 
     torch.set_num_threads(args.threads)
     model = load_model("demo", device="cpu")
-    prepare_local_ray()  # as `sdstudio serve` runs it
     ray.init(
         num_cpus=2,
         include_dashboard=False,
@@ -68,12 +71,14 @@ def main() -> None:
         one = ServeOptions(replicas=1, cpus_per_replica=args.threads)
         serve.run(build_app(one), name=APP_NAME)
         local, remote = _overhead(model, url, home, args)
+        added = statistics.median(there - here for here, there in zip(local, remote, strict=True))
         print(
             f"overhead, {args.runs} jobs each ({args.threads} torch threads both sides): "
             f"local median {statistics.median(local):.3f} s, "
             f"server median {statistics.median(remote):.3f} s, "
             f"ratio {statistics.median(remote) / statistics.median(local):.3f} "
-            f"(best-of {min(remote) / min(local):.3f})"
+            f"(best-of {min(remote) / min(local):.3f}); paired: the server adds "
+            f"{1000 * added:.0f} ms a job, ratio {1 + added / statistics.median(local):.3f}"
         )
         for replicas in () if args.no_throughput else (1, 2):
             serve.run(build_app(ServeOptions(replicas=replicas)), name=APP_NAME)

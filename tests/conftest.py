@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from sdstudio.serve.local_ray import prepare_local_ray
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+prepare_local_ray()  # the server tests run Serve as `sdstudio serve` does; it reads them on import
 
 
 @pytest.fixture(scope="session")

@@ -22,11 +22,9 @@ def loopback_server(home: Path, replicas: int, token: str) -> Iterator[int]:
     from ray import serve
 
     from sdstudio.serve.app import APP_NAME, build_app
-    from sdstudio.serve.local_ray import prepare_local_ray
     from sdstudio.serve.options import ServeOptions
 
     environment = {"SDSTUDIO_HOME": str(home), "HF_HUB_OFFLINE": "1"}
-    prepare_local_ray()  # as `sdstudio serve` runs it
     ray.init(
         num_cpus=2,
         include_dashboard=False,

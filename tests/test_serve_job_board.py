@@ -27,7 +27,7 @@ def test_a_cancel_reaches_a_run_that_asked_for_its_flag_before_the_submission():
         board, job = _board(), _job()
         watch = asyncio.ensure_future(board.cancelled(job.id))  # the replica, first
         await asyncio.sleep(0)
-        assert await board.submit(job, streaming=True)  # the gateway's, arriving late
+        assert await board.follow(job.id)  # the gateway's, arriving late
         assert await board.cancel(job.id)
         return await asyncio.wait_for(watch, 5)
 
@@ -53,7 +53,7 @@ def test_a_submitted_job_keeps_its_flag_when_its_first_watch_stops():
         board, job = _board(), _job()
         watch = asyncio.ensure_future(board.cancelled(job.id))
         await asyncio.sleep(0)
-        await board.submit(job, streaming=True)
+        await board.follow(job.id)
         watch.cancel()
         await asyncio.gather(watch, return_exceptions=True)
         return await board.cancel(job.id)

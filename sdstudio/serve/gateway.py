@@ -12,6 +12,7 @@ the endpoints' annotations at run time).
 import asyncio
 import hmac
 import json
+import logging
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -26,6 +27,8 @@ from sdstudio.engine.remote.wire_job import job_from_wire
 from sdstudio.serve.a1111 import a1111_answer, a1111_job
 from sdstudio.serve.job_stream import job_lines
 
+logger = logging.getLogger(__name__)
+
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a job with an init image, a mask and ControlNet images
 NDJSON = "application/x-ndjson"
 INLINE_JOB_BYTES = 16 * 1024  # a job this small is read on the event loop (0.2 ms)
@@ -38,6 +41,14 @@ api = FastAPI(
 @api.exception_handler(StarletteHTTPException)
 async def _as_json(_request: Request, error: StarletteHTTPException) -> JSONResponse:
     return JSONResponse({"error": error.detail}, error.status_code, headers=error.headers)
+
+
+@api.exception_handler(Exception)
+async def _failure_as_json(_request: Request, error: Exception) -> JSONResponse:
+    """What went wrong here (Ray could not reach a deployment, a bug), in words: 500."""
+    logger.error("A request failed", exc_info=error)
+    message = f"The server could not take this request: {type(error).__name__}: {error}"
+    return JSONResponse({"error": message[:1000]}, 500)
 
 
 async def _body(request: Request) -> bytes:
@@ -97,7 +108,7 @@ class Gateway:
         proxy and one call to the board fewer (the first line names the job, for a cancel)."""
         self._check_token(request)
         job = await self._job_of(request)
-        submitted = self._board.submit.remote(job, streaming=True)
+        submitted = self._board.follow.remote(job.id)
         run = self._engine.options(stream=True).run.remote(job)  # meanwhile: see JobBoard
         if not await submitted:
             run.cancel()

@@ -46,18 +46,14 @@ class JobBoard:
         self._jobs: dict[str, _JobState] = {}
         self._model: dict[str, Any] | None = None
 
-    async def submit(self, job: Job, streaming: bool = False) -> bool:
-        """Keep ``job`` until its stream takes it (``streaming``: its stream has it already,
-        only its cancel flag is kept); False when the board is full."""
-        self._drop_unclaimed()
-        watched = self._jobs.get(job.id)
-        if watched is not None and not watched.known:  # its run asked for the flag first
-            watched.known = True
-            return True
-        if len(self._jobs) >= MAX_WAITING_JOBS:
-            return False
-        self._jobs[job.id] = _JobState(None if streaming else job)
-        return True
+    async def submit(self, job: Job) -> bool:
+        """Keep ``job`` until its stream takes it; False when the board is full."""
+        return self._add(job.id, job)
+
+    async def follow(self, job_id: str) -> bool:
+        """A job whose stream has it already (``POST /jobs/run``): keep only its cancel flag
+        (the job's pictures never travel here); False when the board is full."""
+        return self._add(job_id, None)
 
     async def take(self, job_id: str) -> Job | None:
         """The job to stream, once: None for an unknown id or one already streaming."""
@@ -100,6 +96,17 @@ class JobBoard:
     async def model(self) -> dict[str, Any] | None:
         """The served model as an engine replica described it; None until one has loaded."""
         return self._model
+
+    def _add(self, job_id: str, job: Job | None) -> bool:
+        self._drop_unclaimed()
+        watched = self._jobs.get(job_id)
+        if watched is not None and not watched.known:  # its run asked for the flag first
+            watched.known = True
+            return True
+        if len(self._jobs) >= MAX_WAITING_JOBS:
+            return False
+        self._jobs[job_id] = _JobState(job)
+        return True
 
     def _drop_unclaimed(self) -> None:
         limit = time.monotonic() - UNCLAIMED_JOB_S

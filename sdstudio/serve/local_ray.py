@@ -12,31 +12,48 @@ Python shares the cores with the run):
 - the handles' router on that loop too, not on a loop of its own thread;
 - requests and streamed batches between the proxy and the replicas, and from the gateway to
   the engine, sent directly over gRPC instead of through Ray's object store (about 10 ms
-  less per demo job before the first step and after the last one, measured here);
+  less per demo job before the first step and after the last one, measured here), with
+  messages as big as gRPC allows rather than Serve's 4 MiB (a job's pictures, an upscaled
+  result);
 - access log lines written in batches rather than one write per request.
 
 Not taken: direct ingress (the port would be one of Ray's choosing) and logs kept from the
 terminal (a replica's errors would no longer show where ``sdstudio serve`` runs).
 
-Ray's processes read these when they start, so they go into the environment before
-``ray.init``; a value already set there wins. A cluster started elsewhere keeps its own
-settings (docs/SCALING.md says how to give it these).
+Ray's processes read these when they start, and Serve reads them when it is imported: the
+handles that :func:`~sdstudio.serve.app.build_app` binds are made in the process that
+deploys it and carry its reading to the gateway. So they go into the environment before
+Ray is imported there (:func:`prepare_local_ray` warns when it comes too late); a value
+already set there wins. A cluster started elsewhere keeps its own settings
+(docs/SCALING.md says how to give it these).
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 
 SERVE_ENVIRONMENT = {
     "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "0",
     "RAY_SERVE_RUN_ROUTER_IN_SEPARATE_LOOP": "0",
     "RAY_SERVE_USE_GRPC_BY_DEFAULT": "1",
     "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "1000",
+    # a job's pictures and a finished image travel in one message: gRPC's own limit, not 4 MiB
+    "RAY_SERVE_REPLICA_GRPC_MAX_MESSAGE_LENGTH": str(2**31 - 1),
 }
+
+logger = logging.getLogger(__name__)
 
 
 def prepare_local_ray() -> None:
     """Put :data:`SERVE_ENVIRONMENT` into this process's environment, for the Ray instance
-    ``ray.init`` starts from it (its workers inherit it)."""
+    ``ray.init`` starts from it (its workers inherit it) and for Serve here."""
+    unset = [name for name in SERVE_ENVIRONMENT if name not in os.environ]
+    if unset and "ray.serve" in sys.modules:
+        logger.warning(
+            "Ray Serve was imported before its settings were made: the gateway's calls to "
+            "the engine replicas go the slower way"
+        )
     for name, value in SERVE_ENVIRONMENT.items():
         os.environ.setdefault(name, value)

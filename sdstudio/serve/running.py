@@ -1,5 +1,8 @@
 """Starting the server: Ray here (or a cluster's), Serve's HTTP proxy on the asked address,
 the application deployed and ready before the caller is told so; stopped the same way.
+
+Ray is imported only once :func:`~sdstudio.serve.local_ray.prepare_local_ray` has set its
+environment: Serve reads it when it is imported, here too (see that module).
 """
 
 from __future__ import annotations
@@ -8,11 +11,7 @@ import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import ray
-from ray import serve
-
 from sdstudio.engine.errors import UserFacingError
-from sdstudio.serve.app import APP_NAME, build_app
 from sdstudio.serve.local_ray import prepare_local_ray
 from sdstudio.serve.options import ServeOptions
 
@@ -26,6 +25,11 @@ def running_server(
     without one, Ray starts on this machine and stops with the server."""
     if address is None:
         prepare_local_ray()
+    import ray
+    from ray import serve
+
+    from sdstudio.serve.app import APP_NAME, build_app
+
     ray.init(address=address)
     try:
         options = on_devices(options, device, ray.cluster_resources().get("GPU", 0))
