@@ -5,8 +5,14 @@ replica's process takes the GIL from the run. Handing each payload over on its o
 woken per payload, the event loop woken per payload, a message through Serve per payload)
 made a run with previews 10-15% slower than the same run here. So the run's thread only
 queues its payloads (no wake-up but the first of a batch); one thread gathers them for
-:data:`GATHER_S` (a display refreshed 30 times a second cannot tell), makes them JSON (PNGs
-too), and wakes the event loop once per batch. The end of the run goes at once.
+:data:`GATHER_S`, makes them JSON (PNGs too), and wakes the event loop once per batch. The
+end of the run goes at once.
+
+Every batch also costs the gateway, Serve's proxy and the client their share of the cores
+the run uses. Ten batches a second keep previews moving (a front end shows the latest one)
+and, measured alternately with 30 ms batches, took the server's cost for a 0.8 s demo job
+(256²) from 62-69 ms to 15 ms or less, and with 2 torch threads from 33-65 ms to 21-41 ms;
+for a 0.3 s job both were alike.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from sdstudio.engine.remote.wire_events import wire_event
 
 logger = logging.getLogger(__name__)
 
-GATHER_S = 0.03
+GATHER_S = 0.1  # seconds: ten batches a second
 
 _END = object()  # the run's thread has no more payloads
 
