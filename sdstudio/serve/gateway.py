@@ -110,9 +110,12 @@ class Gateway:
         job = await self._job_of(request)
         submitted = self._board.follow.remote(job.id)
         run = self._engine.options(stream=True).run.remote(job)  # meanwhile: see JobBoard
-        if not await submitted:
+        try:
+            if not await submitted:
+                raise HTTPException(503, "Too many jobs are waiting; try again later")
+        except BaseException:  # the board is full or unreachable: no stream will read the run
             run.cancel()
-            raise HTTPException(503, "Too many jobs are waiting; try again later")
+            raise
         return StreamingResponse(job_lines(run, self._board, job), media_type=NDJSON)
 
     async def _job_of(self, request: Request) -> Any:
