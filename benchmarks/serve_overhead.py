@@ -44,9 +44,11 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="sdstudio-bench-"))
     os.environ["SDSTUDIO_HOME"] = str(home)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from sdstudio.serve.local_ray import prepare_local_ray
+    from sdstudio.serve.local_ray import prepare_local_ray, proxy_port
 
     prepare_local_ray()  # as `sdstudio serve` runs it: before Ray is imported
+    port = _free_port()
+    proxy = proxy_port("127.0.0.1", port)  # the gateway answers on `port` itself
     import ray
     import torch
     from ray import serve
@@ -63,8 +65,7 @@ def main() -> None:
         log_to_driver=False,
         runtime_env={"env_vars": {"SDSTUDIO_HOME": str(home), "HF_HUB_OFFLINE": "1"}},
     )
-    port = _free_port()
-    serve.start(http_options={"host": "127.0.0.1", "port": port})
+    serve.start(http_options={"host": "127.0.0.1", "port": proxy})
     url = f"http://127.0.0.1:{port}"
     print(f"torch {torch.__version__}, ray {ray.__version__}, {os.cpu_count()} CPUs")
     try:

@@ -22,8 +22,11 @@ def loopback_server(home: Path, replicas: int, token: str) -> Iterator[int]:
     from ray import serve
 
     from sdstudio.serve.app import APP_NAME, build_app
+    from sdstudio.serve.local_ray import proxy_port
     from sdstudio.serve.options import ServeOptions
 
+    port = free_port()
+    proxy = proxy_port("127.0.0.1", port)  # the gateway answers on `port`, as in `sdstudio serve`
     environment = {"SDSTUDIO_HOME": str(home), "HF_HUB_OFFLINE": "1"}
     ray.init(
         num_cpus=2,
@@ -31,9 +34,8 @@ def loopback_server(home: Path, replicas: int, token: str) -> Iterator[int]:
         log_to_driver=False,
         runtime_env={"env_vars": environment},
     )
-    port = free_port()
     try:
-        serve.start(http_options={"host": "127.0.0.1", "port": port})
+        serve.start(http_options={"host": "127.0.0.1", "port": proxy})
         serve.run(build_app(ServeOptions(replicas=replicas, token=token)), name=APP_NAME)
         yield port
     finally:

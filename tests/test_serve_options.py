@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
 
 import pytest
 
 from sdstudio.cli import main
-from sdstudio.serve.local_ray import SERVE_ENVIRONMENT, prepare_local_ray
+from sdstudio.serve.local_ray import SERVE_ENVIRONMENT, prepare_local_ray, proxy_port
 from sdstudio.serve.options import ServeOptions
 
 
@@ -56,3 +57,29 @@ def test_a_ray_started_here_gets_the_serve_settings_and_a_value_already_set_wins
     assert os.environ["RAY_SERVE_USE_GRPC_BY_DEFAULT"] == "0"
     assert os.environ["RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD"] == "0"
     assert os.environ["RAY_SERVE_RUN_ROUTER_IN_SEPARATE_LOOP"] == "0"
+
+
+PORT_RANGE = ("RAY_SERVE_DIRECT_INGRESS_MIN_HTTP_PORT", "RAY_SERVE_DIRECT_INGRESS_MAX_HTTP_PORT")
+
+
+def test_the_gateway_answers_on_the_asked_port_and_the_proxy_moves_to_a_free_one(
+    monkeypatch,
+) -> None:
+    for name in (*SERVE_ENVIRONMENT, *PORT_RANGE):
+        monkeypatch.delenv(name, raising=False)
+    prepare_local_ray()
+    proxy = proxy_port("127.0.0.1", 7861)
+    # Ray's range for an ingress replica's port leaves its end out: 7861 alone
+    assert (os.environ[PORT_RANGE[0]], os.environ[PORT_RANGE[1]]) == ("7861", "7862")
+    assert proxy != 7861
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", proxy))  # free
+
+
+def test_with_direct_ingress_turned_off_the_proxy_answers_on_the_asked_port(monkeypatch) -> None:
+    for name in (*SERVE_ENVIRONMENT, *PORT_RANGE):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RAY_SERVE_ENABLE_DIRECT_INGRESS", "0")  # the user's own choice
+    prepare_local_ray()
+    assert proxy_port("127.0.0.1", 7861) == 7861
+    assert not any(name in os.environ for name in PORT_RANGE)

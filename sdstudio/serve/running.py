@@ -1,5 +1,6 @@
-"""Starting the server: Ray here (or a cluster's), Serve's HTTP proxy on the asked address,
-the application deployed and ready before the caller is told so; stopped the same way.
+"""Starting the server: Ray here (or a cluster's), the gateway answering on the asked
+address (on a cluster, Serve's HTTP proxy does), the application deployed and ready before
+the caller is told so; stopped the same way.
 
 Ray is imported only once :func:`~sdstudio.serve.local_ray.prepare_local_ray` has set its
 environment: Serve reads it when it is imported, here too (see that module).
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sdstudio.engine.errors import UserFacingError
-from sdstudio.serve.local_ray import prepare_local_ray
+from sdstudio.serve.local_ray import prepare_local_ray, proxy_port
 from sdstudio.serve.options import ServeOptions
 
 
@@ -23,8 +24,10 @@ def running_server(
     """Serve ``options`` until the block ends; yields them with ``device`` decided (``auto``
     is ``cuda`` when Ray sees a GPU). ``address`` is a running Ray cluster to deploy on;
     without one, Ray starts on this machine and stops with the server."""
+    port = options.port
     if address is None:
         prepare_local_ray()
+        port = proxy_port(options.host, options.port)
     import ray
     from ray import serve
 
@@ -33,7 +36,7 @@ def running_server(
     ray.init(address=address)
     try:
         options = on_devices(options, device, ray.cluster_resources().get("GPU", 0))
-        serve.start(http_options={"host": options.host, "port": options.port})
+        serve.start(http_options={"host": options.host, "port": port})
         try:
             serve.run(build_app(options), name=APP_NAME, route_prefix="/")
         except Exception as error:  # Serve reports a replica that cannot start this way
