@@ -19,7 +19,9 @@ from sdstudio.engine.jobs.job import Job, SaveOptions
 from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings
 from sdstudio.engine.remote.client import RemoteRunner
 from sdstudio.engine.remote.wire_error import WireError
+from sdstudio.engine.remote.wire_events import payload_from_wire
 from sdstudio.engine.remote.wire_job import job_from_wire, job_to_wire
+from sdstudio.engine.remote.wire_png import png_text
 from tests.helpers import max_pixel_difference, noise_image
 
 
@@ -54,6 +56,37 @@ def test_a_job_crosses_the_wire_with_its_settings_pictures_and_previews() -> Non
 def test_a_job_the_api_does_not_allow_is_refused_with_its_reason(data, message) -> None:
     with pytest.raises(WireError, match=message):
         job_from_wire(data, "x")
+
+
+def _preview(png: str) -> dict[str, object]:
+    return {
+        "event": "preview",
+        "step": 2,
+        "total": 3,
+        "image_index": 0,
+        "batch_count": 1,
+        "png": png,
+    }
+
+
+def test_a_preview_from_the_server_reads_back_with_its_pixels() -> None:
+    picture = noise_image(48, 32, seed=3)
+    preview = payload_from_wire(_preview(png_text(picture)))
+    assert preview.image.size == (48, 32)
+    assert max_pixel_difference(preview.image, picture) == 0
+
+
+@pytest.mark.parametrize(
+    ("png", "message"),
+    [
+        (png_text(Image.new("L", (4097, 1))), "A preview is 4097x1; at most 4096 pixels a side"),
+        (png_text(noise_image(32, 32, seed=1))[:200], "A preview (cannot be read|is not valid)"),
+        ("aGVsbG8=", "A preview is not a PNG"),
+    ],
+)
+def test_a_damaged_or_oversized_preview_is_refused_by_name(png, message) -> None:
+    with pytest.raises(WireError, match=message):
+        payload_from_wire(_preview(png))
 
 
 class _DroppingServer(BaseHTTPRequestHandler):
