@@ -104,8 +104,8 @@ class Gateway:
 
     @api.post("/jobs/run")
     async def submit_and_stream(self, request: Request) -> StreamingResponse:
-        """``POST /jobs`` and ``GET /jobs/{id}/events`` in one request: one way through the
-        proxy and one call to the board fewer (the first line names the job, for a cancel)."""
+        """``POST /jobs`` and ``GET /jobs/{id}/events`` in one request: one request and one
+        call to the board fewer (the first line names the job, for a cancel)."""
         self._check_token(request)
         job = await self._job_of(request)
         submitted = self._board.follow.remote(job.id)
