@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import tempfile
 import threading
@@ -44,10 +43,10 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="sdstudio-bench-"))
     os.environ["SDSTUDIO_HOME"] = str(home)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from sdstudio.serve.local_ray import prepare_local_ray, proxy_port
+    from sdstudio.serve.local_ray import free_port, prepare_local_ray, proxy_port
 
     prepare_local_ray()  # as `sdstudio serve` runs it: before Ray is imported
-    port = _free_port()
+    port = free_port("127.0.0.1")
     proxy = proxy_port("127.0.0.1", port)  # the gateway answers on `port` itself
     import ray
     import torch
@@ -151,12 +150,6 @@ def _throughput(url: str, folder: Path, args: argparse.Namespace) -> float:
     if saved != args.jobs:
         raise SystemExit(f"{saved} images saved for {args.jobs} jobs")
     return seconds
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 if __name__ == "__main__":

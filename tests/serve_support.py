@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import socket
 from collections.abc import Iterator
 from pathlib import Path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -22,10 +15,10 @@ def loopback_server(home: Path, replicas: int, token: str) -> Iterator[int]:
     from ray import serve
 
     from sdstudio.serve.app import APP_NAME, build_app
-    from sdstudio.serve.local_ray import proxy_port
+    from sdstudio.serve.local_ray import free_port, proxy_port
     from sdstudio.serve.options import ServeOptions
 
-    port = free_port()
+    port = free_port("127.0.0.1")
     proxy = proxy_port("127.0.0.1", port)  # the gateway answers on `port`, as in `sdstudio serve`
     environment = {"SDSTUDIO_HOME": str(home), "HF_HUB_OFFLINE": "1"}
     ray.init(

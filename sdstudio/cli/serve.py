@@ -16,6 +16,7 @@ import time
 from sdstudio.cli.model_options import MODEL_HELP, add_model_arguments, load_options
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.remote.server_connection import TOKEN_VARIABLE
+from sdstudio.serve.local_ray import socket_family
 from sdstudio.serve.options import DEFAULT_HOST, DEFAULT_PORT, SERVE_DEVICES, ServeOptions
 
 NO_RAY = 'sdstudio serve needs Ray Serve, an optional extra: pip install "sdstudio[serve]"'
@@ -104,8 +105,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_port(host: str, port: int) -> None:
     try:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
+        with socket.socket(socket_family(host), socket.SOCK_STREAM) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
     except OSError as error:

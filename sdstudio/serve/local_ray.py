@@ -80,8 +80,17 @@ def proxy_port(host: str, port: int) -> int:
         return port
     os.environ["RAY_SERVE_DIRECT_INGRESS_MIN_HTTP_PORT"] = str(port)
     os.environ["RAY_SERVE_DIRECT_INGRESS_MAX_HTTP_PORT"] = str(port + 1)  # the end is not in it
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
+    return free_port(host)
+
+
+def socket_family(host: str) -> socket.AddressFamily:
+    """IPv6 for an address with colons (``::1``), IPv4 otherwise."""
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def free_port(host: str) -> int:
+    """A port nothing listens on at ``host`` now, as the system hands them out."""
+    with socket.socket(socket_family(host), socket.SOCK_STREAM) as probe:
         probe.bind((host, 0))
-        free: int = probe.getsockname()[1]
-    return free
+        port: int = probe.getsockname()[1]
+    return port
