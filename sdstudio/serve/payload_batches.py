@@ -8,11 +8,11 @@ queues its payloads (no wake-up but the first of a batch); one thread gathers th
 :data:`GATHER_S`, makes them JSON (PNGs too), and wakes the event loop once per batch. The
 end of the run goes at once.
 
-Every batch also costs the gateway, Serve's proxy and the client their share of the cores
-the run uses. Ten batches a second keep previews moving (a front end shows the latest one)
-and, measured alternately with 30 ms batches, took the server's cost for a 0.8 s demo job
-(256²) from 62-69 ms to 15 ms or less, and with 2 torch threads from 33-65 ms to 21-41 ms;
-for a 0.3 s job both were alike.
+Every batch also costs the gateway and the client (and Serve's proxy, on a cluster where
+requests pass through it) their share of the cores the run uses. Ten batches a second keep
+previews moving (a front end shows the latest one) and, measured alternately with 30 ms
+batches, took the server's cost for a 0.8 s demo job (256²) from 62-69 ms to 15 ms or
+less, and with 2 torch threads from 33-65 ms to 21-41 ms; for a 0.3 s job both were alike.
 """
 
 from __future__ import annotations
