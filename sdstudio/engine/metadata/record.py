@@ -9,6 +9,7 @@ hand-edited record still opens.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import types
 import typing
@@ -83,7 +84,7 @@ class GenerationRecord(_RecordedSettings):
             raise RecordError(f"not valid JSON: {error}") from error
         if not isinstance(data, dict) or not isinstance(data.get("prompt"), str):
             raise RecordError("not a generation record (no prompt)")
-        hints = typing.get_type_hints(cls)
+        hints = _field_hints(cls)
         values: dict[str, Any] = {}
         for spec in fields(cls):
             if spec.name in data and data[spec.name] is not None:
@@ -206,6 +207,13 @@ def _sampler_that_ran(model: LoadedModel, scheduler: str) -> str:
     from sdstudio.engine.generation.schedulers import display_name
 
     return display_name(model.pipeline.scheduler)
+
+
+@functools.cache
+def _field_hints(cls: type) -> dict[str, Any]:
+    """A record class's resolved field types, worked out once: resolving them is most of
+    the time a record takes to read (history, every image a server sends)."""
+    return typing.get_type_hints(cls)
 
 
 def _accepted_types(hint: Any) -> tuple[type, ...]:
