@@ -87,9 +87,9 @@ class EngineReplica:
             finally:
                 batches.end()
 
-        watch = asyncio.create_task(self._cancel_when_asked(job.id, cancel))
+        loop.run_in_executor(self._thread, produce)  # first: the run waits for nothing else
         self._encoder.submit(batches.pump)
-        loop.run_in_executor(self._thread, produce)
+        watch = asyncio.create_task(self._cancel_when_asked(job.id, cancel))
         try:
             while (batch := await batches.next()) is not None:
                 yield batch

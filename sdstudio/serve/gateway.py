@@ -108,8 +108,9 @@ class Gateway:
         call to the board fewer (the first line names the job, for a cancel)."""
         self._check_token(request)
         job = await self._job_of(request)
+        # the run first: it is what the client waits for; the board learns of the job meanwhile
+        run = self._engine.options(stream=True).run.remote(job)  # (see JobBoard)
         submitted = self._board.follow.remote(job.id)
-        run = self._engine.options(stream=True).run.remote(job)  # meanwhile: see JobBoard
         try:
             if not await submitted:
                 raise HTTPException(503, "Too many jobs are waiting; try again later")
