@@ -12,10 +12,10 @@ parameters (the server's client saves as a local run does).
   processes decides the ratio by luck. Hence ``--rounds``: each round starts the server's
   processes afresh and runs its jobs from a fresh client process, which does not load Ray
   (as the window does not), alternating local and server jobs there (so both see the same
-  machine; the first of each is a warm-up). Per
-  round: the ratio of the medians, and the paired estimate, 1 + the median of each pair's
-  difference over the local median (less moved by a machine whose speed drifts); overall,
-  the geometric mean of the rounds' ratios against the goal (<= 1.10);
+  machine; the first of each is a warm-up). Per round: the ratio of the medians, and the
+  paired estimate, 1 + the median of each pair's difference over the local median (less
+  moved by a machine whose speed drifts); overall, the geometric mean of the rounds' ratios
+  against the goal (<= 1.10);
 - throughput: no previews, as a batch of variations runs; ``--jobs`` jobs submitted at once
   from as many client threads, with 1 and then 2 replicas of one CPU each; jobs per minute
   from the first submission to the last image.
