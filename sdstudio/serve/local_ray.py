@@ -42,6 +42,7 @@ import os
 import socket
 import sys
 
+DIRECT_INGRESS = "RAY_SERVE_ENABLE_DIRECT_INGRESS"
 SERVE_ENVIRONMENT = {
     "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "0",
     "RAY_SERVE_RUN_ROUTER_IN_SEPARATE_LOOP": "0",
@@ -49,11 +50,10 @@ SERVE_ENVIRONMENT = {
     "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "1000",
     # a job's pictures and a finished image travel in one message: gRPC's own limit, not 4 MiB
     "RAY_SERVE_REPLICA_GRPC_MAX_MESSAGE_LENGTH": str(2**31 - 1),
-    "RAY_SERVE_ENABLE_DIRECT_INGRESS": "1",
+    DIRECT_INGRESS: "1",
     "RAY_SERVE_PORT_QUARANTINE_S": "0",
     "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "0",
 }
-DIRECT_INGRESS = "RAY_SERVE_ENABLE_DIRECT_INGRESS"
 
 logger = logging.getLogger(__name__)
 
