@@ -3,6 +3,7 @@ wrong fails the job with a message instead of raising. No Ray needed."""
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import threading
@@ -14,12 +15,15 @@ from PIL import Image
 
 from sdstudio.engine.generation.events import StepEvent
 from sdstudio.engine.generation.request import GenerationRequest
-from sdstudio.engine.jobs.events import JobDone, JobFailed, JobStarted
+from sdstudio.engine.jobs.events import ImageSaved, JobDone, JobFailed, JobStarted
 from sdstudio.engine.jobs.job import Job, SaveOptions
+from sdstudio.engine.metadata.autosave import png_file
+from sdstudio.engine.metadata.png_chunks import png_info, read_metadata
+from sdstudio.engine.metadata.record import GenerationRecord
 from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings
 from sdstudio.engine.remote.client import RemoteRunner
 from sdstudio.engine.remote.wire_error import WireError
-from sdstudio.engine.remote.wire_events import payload_from_wire
+from sdstudio.engine.remote.wire_events import payload_from_wire, wire_event
 from sdstudio.engine.remote.wire_job import job_from_wire, job_to_wire
 from sdstudio.engine.remote.wire_png import png_text
 from tests.helpers import max_pixel_difference, noise_image
@@ -147,3 +151,76 @@ def test_a_server_nobody_runs_fails_the_job_with_a_message(tmp_path) -> None:
     payloads = [e.payload for e in RemoteRunner(f"http://127.0.0.1:{port}").run_job(job)]
     assert [type(p) for p in payloads] == [JobStarted, JobFailed, JobDone]
     assert "Cannot reach the server" in payloads[1].message
+
+
+class _OneJobServer(BaseHTTPRequestHandler):
+    """Answers ``POST /jobs/run`` with the lines in ``LINES`` (set by the test)."""
+
+    LINES: list[dict[str, object]] = []
+
+    def do_POST(self) -> None:  # noqa: N802  (http.server's name)
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.end_headers()
+        for line in [{"event": "queued", "job": "abc123"}, *self.LINES]:
+            self.wfile.write(json.dumps(line).encode() + b"\n")
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def one_job_server() -> Iterator[type[_OneJobServer]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _OneJobServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _OneJobServer.url = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+    try:
+        yield _OneJobServer
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _finished_lines(record: GenerationRecord) -> list[dict[str, object]]:
+    """What a server streams for one finished image, as its replica writes it."""
+    saved = ImageSaved(noise_image(64, 48, seed=7), record.seed, None, record)
+    return [{"event": "started", "images": 1}, wire_event(saved), {"event": "done"}]
+
+
+def test_a_finished_image_crosses_as_the_file_a_local_run_saves() -> None:
+    record = GenerationRecord(prompt="a red circle", seed=11, width=64, height=48)
+    image = payload_from_wire(_finished_lines(record)[1])
+    assert image.file == png_file(noise_image(64, 48, seed=7), png_info(record))
+    assert image.record == record
+    assert max_pixel_difference(image.image, noise_image(64, 48, seed=7)) == 0
+
+
+def test_the_client_writes_the_servers_file_as_it_came(one_job_server, tmp_path) -> None:
+    record = GenerationRecord(prompt="a red circle", seed=11, width=64, height=48)
+    lines = _finished_lines(record)
+    sent = png_text(noise_image(64, 48, seed=7), png_info(record))  # not as a save encodes
+    lines[1]["png"] = sent
+    one_job_server.LINES = lines
+    job = Job(_request(), saving=SaveOptions(output_dir=tmp_path))
+    payloads = [e.payload for e in RemoteRunner(one_job_server.url).run_job(job)]
+    saved = next(p for p in payloads if isinstance(p, ImageSaved))
+    assert saved.path is not None and saved.path.read_bytes() == base64.b64decode(sent)
+    assert base64.b64decode(sent) != png_file(noise_image(64, 48, seed=7), png_info(record))
+    assert read_metadata(saved.path).record == record
+
+
+def test_a_file_without_its_record_fails_the_job_and_saves_nothing(
+    one_job_server, tmp_path
+) -> None:
+    lines = _finished_lines(GenerationRecord(prompt="a red circle", seed=11))
+    lines[1]["record"] = GenerationRecord(prompt="something else", seed=11).to_json()
+    one_job_server.LINES = lines
+    job = Job(_request(), saving=SaveOptions(output_dir=tmp_path / "out"))
+    payloads = [e.payload for e in RemoteRunner(one_job_server.url).run_job(job)]
+    assert [type(p) for p in payloads] == [JobStarted, JobFailed, JobDone]
+    assert "finished image whose file does not hold its record" in payloads[1].message
+    assert not (tmp_path / "out").exists()

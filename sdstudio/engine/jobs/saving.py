@@ -6,13 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sdstudio.engine.metadata import (
-    GenerationRecord,
-    model_hash_if_ready,
-    record_for,
-    save_generation,
-    save_png_to,
-)
+from sdstudio.engine.metadata import GenerationRecord, model_hash_if_ready, png_info, record_for
+from sdstudio.engine.metadata.autosave import png_file, save_file_to, save_numbered_file
 from sdstudio.engine.metadata.controlnet_infotext import unit_texts
 
 if TYPE_CHECKING:
@@ -38,12 +33,17 @@ def record_of(
     )
 
 
-def save_finished(job: Job, finished: ImageFinished, record: GenerationRecord) -> Path:
-    """Autosave under a new number, or write the file the user named (``-N`` in a batch)."""
+def save_finished(
+    job: Job, finished: ImageFinished, record: GenerationRecord, file: bytes | None = None
+) -> Path:
+    """Autosave under a new number, or write the file the user named (``-N`` in a batch).
+    ``file``: the image's PNG file made already with ``record``'s chunks (a server makes
+    it, see :func:`~sdstudio.engine.metadata.autosave.png_file`), written as it is."""
+    data = file if file is not None else png_file(finished.image, png_info(record))
     target = job.saving.file
     if target is None:
-        return save_generation(finished.image, record, job.saving.output_dir)
+        return save_numbered_file(data, str(record.seed), job.saving.output_dir)
     path = Path(target).expanduser()
     if finished.batch_count > 1:
         path = path.with_name(f"{path.stem}-{finished.image_index + 1}{path.suffix}")
-    return save_png_to(finished.image, record, path)
+    return save_file_to(data, path)

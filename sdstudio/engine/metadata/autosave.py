@@ -14,6 +14,7 @@ Saved files get the mode the user's umask asks for, as any file the user creates
 from __future__ import annotations
 
 import errno
+import io
 import os
 import random
 import re
@@ -41,11 +42,20 @@ def default_output_dir(day: date | None = None) -> Path:
     return outputs_dir() / (day or date.today()).isoformat()
 
 
+def png_file(image: Image.Image, info: PngImagePlugin.PngInfo) -> bytes:
+    """The PNG file saved for ``image`` with ``info``'s text chunks (Pillow's default
+    compression). A server makes it for its client, which writes it as it is: the same file
+    as a local run's, encoded once."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
 def save_generation(
     image: Image.Image, record: GenerationRecord, output_dir: str | os.PathLike[str] | None = None
 ) -> Path:
     """Save one finished image with its parameters under a new number; returns its path."""
-    return save_numbered(image, png_info(record), str(record.seed), output_dir)
+    return save_numbered_file(png_file(image, png_info(record)), str(record.seed), output_dir)
 
 
 def save_numbered(
@@ -56,11 +66,18 @@ def save_numbered(
 ) -> Path:
     """As :func:`save_generation`, with text chunks of the caller's, named ``NNNNN-<tail>.png``
     (an upscaled picture's ``<seed>-upscaled``)."""
+    return save_numbered_file(png_file(image, info), tail, output_dir)
+
+
+def save_numbered_file(
+    data: bytes, tail: str, output_dir: str | os.PathLike[str] | None = None
+) -> Path:
+    """As :func:`save_numbered`, for a PNG file made already (:func:`png_file`)."""
     folder = Path(output_dir) if output_dir is not None else default_output_dir()
     if folder.is_file():  # mkdir would only say "File exists"
         raise NotADirectoryError(errno.ENOTDIR, "Not a folder", str(folder))
     folder.mkdir(parents=True, exist_ok=True)
-    temp = _write_temp(image, info, folder)
+    temp = _write_temp(data, folder)
     try:
         return _claim_name(temp, folder, tail)
     finally:
@@ -76,11 +93,16 @@ def save_png_with_info(
     image: Image.Image, info: PngImagePlugin.PngInfo, path: str | os.PathLike[str]
 ) -> Path:
     """As :func:`save_png_to`, with text chunks of the caller's (a grid's parameters)."""
+    return save_file_to(png_file(image, info), path)
+
+
+def save_file_to(data: bytes, path: str | os.PathLike[str]) -> Path:
+    """As :func:`save_png_to`, for a PNG file made already (:func:`png_file`)."""
     target = Path(path)
     if target.is_dir():  # the rename would name the temporary file instead
         raise IsADirectoryError(errno.EISDIR, "A folder has that name", str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = _write_temp(image, info, target.parent)
+    temp = _write_temp(data, target.parent)
     try:
         os.replace(temp, target)
     finally:
@@ -88,13 +110,13 @@ def save_png_with_info(
     return target
 
 
-def _write_temp(image: Image.Image, info: PngImagePlugin.PngInfo, folder: Path) -> Path:
+def _write_temp(data: bytes, folder: Path) -> Path:
     """The finished PNG in a hidden file of ``folder``, flushed to disk; nothing on failure."""
     remove_stale_temporaries(folder)
     handle, temp = new_temporary(folder)
     try:
         with os.fdopen(handle, "wb") as stream:
-            image.save(stream, format="PNG", pnginfo=info)
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())  # the bytes are on disk before the name appears
         give_default_mode(temp)

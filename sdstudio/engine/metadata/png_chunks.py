@@ -58,8 +58,13 @@ class ImageMetadata:
 
 def png_info(record: GenerationRecord) -> PngImagePlugin.PngInfo:
     """The text chunks for an image made from ``record``."""
-    info = parameters_info(record.infotext())
-    info.add_text(RECORD_CHUNK, record.to_json())
+    return record_chunks(record.infotext(), record.to_json())
+
+
+def record_chunks(infotext: str, record_json: str) -> PngImagePlugin.PngInfo:
+    """As :func:`png_info`, from the record's infotext and JSON made already."""
+    info = parameters_info(infotext)
+    info.add_text(RECORD_CHUNK, record_json)
     return info
 
 

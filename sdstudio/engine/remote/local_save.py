@@ -1,7 +1,8 @@
 """A finished image from the server, saved here as the local runner saves its own.
 
-Same file names, same record and infotext (the server's, which names the model that ran),
-same fallback folder with a notice when the job's folder cannot take it.
+Same file names, the same file (the server made it as a local save does, with the server's
+record and infotext, which name the model that ran), the same fallback folder with a notice
+when the job's folder cannot take it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def saved_here(
     path: Path | None = None
     try:
         if job.saving.enabled:
-            path = save_finished(job, finished, remote.record)
+            path = save_finished(job, finished, remote.record, remote.file)
     except OSError as error:
         yield keep_unsaved(remote.image, remote.record, error)
     yield ImageSaved(

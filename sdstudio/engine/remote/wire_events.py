@@ -1,12 +1,13 @@
 """A job's events as JSON lines, and back: one object per payload, named by ``"event"``.
 
 The server writes what the local runner yields; the client reads it back into the same
-payload types. Two things stay on the server: a step's latents (a remote
-:class:`StepEvent` has ``latents`` and ``x0`` of None; front ends read its numbers only) and
-the finished image's file, which the client writes itself (:class:`RemoteImage` carries what
-it needs). A finished image's preview frames travel as their step numbers: the client already
-has those previews. Lines the server adds to keep the stream alive (``queued``, ``waiting``)
-read back as None, as do event names a newer server may send.
+payload types. A step's latents stay on the server (a remote :class:`StepEvent` has
+``latents`` and ``x0`` of None; front ends read its numbers only). A finished image travels
+as the PNG file a local run saves (its record's chunks in it), which the client writes as it
+is (:class:`RemoteImage`): encoded once, where the image is made. Its preview frames travel
+as their step numbers: the client already has those previews. Lines the server adds to keep
+the stream alive (``queued``, ``waiting``) read back as None, as do event names a newer
+server may send.
 """
 
 from __future__ import annotations
@@ -18,20 +19,29 @@ from PIL import Image
 
 from sdstudio.engine.generation.events import Cancelled, Notice, StepEvent
 from sdstudio.engine.jobs.events import ImageSaved, JobDone, JobFailed, JobStarted
-from sdstudio.engine.metadata.png_chunks import png_info
+from sdstudio.engine.metadata.autosave import png_file
+from sdstudio.engine.metadata.png_chunks import RECORD_CHUNK, record_chunks
 from sdstudio.engine.metadata.record import GenerationRecord, RecordError
 from sdstudio.engine.previews.extension import PreviewImage
 from sdstudio.engine.remote.wire_error import WireError
-from sdstudio.engine.remote.wire_png import picture_from_text, png_text
+from sdstudio.engine.remote.wire_png import (
+    bytes_text,
+    picture_from_bytes,
+    picture_from_text,
+    png_bytes,
+    png_text,
+)
 
 KEEPALIVE_EVENTS = ("queued", "waiting")
 
 
 @dataclass(frozen=True)
 class RemoteImage:
-    """A finished image as the server sent it, to be saved here with its record."""
+    """A finished image as the server sent it: ``file`` is the PNG to save here as it is
+    (``record``'s chunks in it), ``image`` its pixels."""
 
     image: Image.Image
+    file: bytes
     seed: int
     record: GenerationRecord
     image_index: int
@@ -64,14 +74,15 @@ def wire_event(payload: Any) -> dict[str, Any] | None:
             "png": png_text(payload.image),
         }
     if isinstance(payload, ImageSaved):
+        infotext, record = payload.record.infotext(), payload.record.to_json()
         return {
             "event": "image",
-            "png": png_text(payload.image, png_info(payload.record)),
+            "png": bytes_text(png_file(payload.image, record_chunks(infotext, record))),
             "seed": payload.seed,
             "image_index": payload.image_index,
             "batch_count": payload.batch_count,
-            "infotext": payload.record.infotext(),
-            "record": payload.record.to_json(),
+            "infotext": infotext,
+            "record": record,
             "frames": [step for step, _ in payload.frames],
         }
     if isinstance(payload, Notice):
@@ -122,12 +133,18 @@ def _preview(data: dict[str, Any]) -> PreviewImage:
 
 
 def _image(data: dict[str, Any]) -> RemoteImage:
+    record_json = str(data["record"])
     try:
-        record = GenerationRecord.from_json(str(data["record"]))
+        record = GenerationRecord.from_json(record_json)
     except RecordError as error:
         raise WireError(f"The server sent a damaged record: {error}") from None
+    file = png_bytes(data["png"], "The finished image")
+    image = picture_from_bytes(file, "The finished image")
+    if image.info.get(RECORD_CHUNK) != record_json:  # the file is saved as it is
+        raise WireError("The server sent a finished image whose file does not hold its record")
     return RemoteImage(
-        image=picture_from_text(data["png"], "The finished image"),
+        image=image,
+        file=file,
         seed=int(data["seed"]),
         record=record,
         image_index=int(data["image_index"]),

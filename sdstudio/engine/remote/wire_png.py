@@ -20,7 +20,12 @@ def png_text(image: Image.Image, info: PngImagePlugin.PngInfo | None = None) -> 
     """``image`` as a base64 PNG (with ``info``'s text chunks, when given)."""
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", pnginfo=info, compress_level=WIRE_COMPRESS_LEVEL)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return bytes_text(buffer.getvalue())
+
+
+def bytes_text(data: bytes) -> str:
+    """A PNG file made already, as base64 text."""
+    return base64.b64encode(data).decode("ascii")
 
 
 def png_bytes(text: object, what: str) -> bytes:
@@ -50,7 +55,12 @@ def png_bytes(text: object, what: str) -> bytes:
 
 def picture_from_text(text: object, what: str) -> Image.Image:
     """The decoded picture of a base64 PNG; a damaged or oversized one is a :class:`WireError`."""
-    data = png_bytes(text, what)
+    return picture_from_bytes(png_bytes(text, what), what)
+
+
+def picture_from_bytes(data: bytes, what: str) -> Image.Image:
+    """The decoded picture of PNG bytes checked by :func:`png_bytes` (its text chunks in
+    ``info``); a damaged one is a :class:`WireError`."""
     try:
         with Image.open(io.BytesIO(data)) as opened:
             opened.load()
