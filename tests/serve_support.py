@@ -21,12 +21,15 @@ def loopback_server(home: Path, replicas: int, token: str) -> Iterator[int]:
     port = free_port("127.0.0.1")
     proxy = proxy_port("127.0.0.1", port)  # the gateway answers on `port`, as in `sdstudio serve`
     environment = {"SDSTUDIO_HOME": str(home), "HF_HUB_OFFLINE": "1"}
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        runtime_env={"env_vars": environment},
-    )
+    started_from = home / "started-from"  # as `sdstudio serve` started above a clone
+    (started_from / "sdstudio").mkdir(parents=True)
+    with contextlib.chdir(started_from):  # Ray's workers start there and import from there
+        ray.init(
+            num_cpus=2,
+            include_dashboard=False,
+            log_to_driver=False,
+            runtime_env={"env_vars": environment},
+        )
     try:
         serve.start(http_options={"host": "127.0.0.1", "port": proxy})
         serve.run(build_app(ServeOptions(replicas=replicas, token=token)), name=APP_NAME)

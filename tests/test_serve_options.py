@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 
 import pytest
 
 from sdstudio.cli import main
-from sdstudio.serve.local_ray import SERVE_ENVIRONMENT, prepare_local_ray, proxy_port
+from sdstudio.serve.local_ray import (
+    SERVE_ENVIRONMENT,
+    MovedProxyReadyLine,
+    prepare_local_ray,
+    proxy_port,
+)
 from sdstudio.serve.options import ServeOptions
 
 
@@ -83,3 +89,16 @@ def test_with_direct_ingress_turned_off_the_proxy_answers_on_the_asked_port(monk
     prepare_local_ray()
     assert proxy_port("127.0.0.1", 7861) == 7861
     assert not any(name in os.environ for name in PORT_RANGE)
+
+
+def _serve_line(message: str) -> logging.LogRecord:
+    return logging.LogRecord("ray.serve", logging.INFO, "client.py", 447, message, None, None)
+
+
+def test_serves_ready_line_naming_the_moved_proxy_is_left_out_and_other_lines_stay() -> None:
+    hide = MovedProxyReadyLine(40699)
+    assert not hide.filter(
+        _serve_line("Application 'sdstudio' is ready at http://127.0.0.1:40699/.")
+    )
+    assert hide.filter(_serve_line("Application 'sdstudio' is ready at http://127.0.0.1:7861/."))
+    assert hide.filter(_serve_line('Started Serve in namespace "serve".'))

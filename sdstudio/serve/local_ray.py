@@ -41,6 +41,7 @@ import logging
 import os
 import socket
 import sys
+from pathlib import Path
 
 DIRECT_INGRESS = "RAY_SERVE_ENABLE_DIRECT_INGRESS"
 SERVE_ENVIRONMENT = {
@@ -60,7 +61,8 @@ logger = logging.getLogger(__name__)
 
 def prepare_local_ray() -> None:
     """Put :data:`SERVE_ENVIRONMENT` into this process's environment, for the Ray instance
-    ``ray.init`` starts from it (its workers inherit it) and for Serve here."""
+    ``ray.init`` starts from it (its workers inherit it) and for Serve here, and this
+    package where the workers import it first."""
     unset = [name for name in SERVE_ENVIRONMENT if name not in os.environ]
     if unset and "ray.serve" in sys.modules:
         logger.warning(
@@ -69,6 +71,21 @@ def prepare_local_ray() -> None:
         )
     for name, value in SERVE_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
+    _package_on_workers_path()
+
+
+def _package_on_workers_path() -> None:
+    """Ray puts the directory it was started from first on its workers' import path. An
+    editable install finds this package through an import hook, after that path: a folder
+    named ``sdstudio`` where the server was started (a clone's own folder, seen from the
+    one above it) would be imported in its place, as an empty package, and every replica
+    would fail to start. On ``PYTHONPATH``, the package's own folder is found first."""
+    folder = str(Path(__file__).resolve().parents[2])
+    if Path(folder).name in ("site-packages", "dist-packages"):  # found through sys.path
+        return
+    path = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if folder not in path:
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (folder, *path) if p)
 
 
 def proxy_port(host: str, port: int) -> int:
@@ -81,6 +98,20 @@ def proxy_port(host: str, port: int) -> int:
     os.environ["RAY_SERVE_DIRECT_INGRESS_MIN_HTTP_PORT"] = str(port)
     os.environ["RAY_SERVE_DIRECT_INGRESS_MAX_HTTP_PORT"] = str(port + 1)  # the end is not in it
     return free_port(host)
+
+
+class MovedProxyReadyLine(logging.Filter):
+    """Hides Serve's "Application '…' is ready at <address>" line when the address is the
+    proxy's that :func:`proxy_port` moved (``proxy``): the proxy answers there too, but the
+    gateway, on the asked port, is where ``sdstudio serve`` says to connect."""
+
+    def __init__(self, proxy: int) -> None:
+        super().__init__()
+        self._address = f":{proxy}/"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("is ready at" in message and self._address in message)
 
 
 def socket_family(host: str) -> socket.AddressFamily:

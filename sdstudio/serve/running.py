@@ -1,6 +1,7 @@
 """Starting the server: Ray here (or a cluster's), the gateway answering on the asked
 address (on a cluster, Serve's HTTP proxy does), the application deployed and ready before
-the caller is told so; stopped the same way.
+the caller is told so (Serve's own "ready at" line, which would name the moved proxy's
+address, left out); stopped the same way.
 
 Ray is imported only once :func:`~sdstudio.serve.local_ray.prepare_local_ray` has set its
 environment: Serve reads it when it is imported, here too (see that module).
@@ -9,11 +10,12 @@ environment: Serve reads it when it is imported, here too (see that module).
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sdstudio.engine.errors import UserFacingError
-from sdstudio.serve.local_ray import prepare_local_ray, proxy_port
+from sdstudio.serve.local_ray import MovedProxyReadyLine, prepare_local_ray, proxy_port
 from sdstudio.serve.options import ServeOptions
 
 
@@ -33,6 +35,10 @@ def running_server(
 
     from sdstudio.serve.app import APP_NAME, build_app
 
+    serve_log = logging.getLogger("ray.serve")
+    moved_proxy = MovedProxyReadyLine(port)
+    if port != options.port:
+        serve_log.addFilter(moved_proxy)
     ray.init(address=address)
     try:
         options = on_devices(options, device, ray.cluster_resources().get("GPU", 0))
@@ -48,6 +54,7 @@ def running_server(
         else:
             serve.delete(APP_NAME)  # the cluster and its other applications stay
         ray.shutdown()
+        serve_log.removeFilter(moved_proxy)
 
 
 def on_devices(options: ServeOptions, device: str, gpus: float) -> ServeOptions:
