@@ -4,6 +4,7 @@ wrong fails the job with a message instead of raising. No Ray needed."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import socket
 import threading
@@ -93,7 +94,36 @@ def test_a_damaged_or_oversized_preview_is_refused_by_name(png, message) -> None
         payload_from_wire(_preview(png))
 
 
-class _DroppingServer(BaseHTTPRequestHandler):
+class _LinesServer(BaseHTTPRequestHandler):
+    """A stand-in server: answers with JSON lines, then closes the connection."""
+
+    def stream(self, lines: list[dict[str, object]]) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.end_headers()
+        for line in lines:
+            self.wfile.write(json.dumps(line).encode() + b"\n")
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` on a free loopback port; yields its address."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _DroppingServer(_LinesServer):
     """Takes the job, streams its start and one step, then closes the connection."""
 
     def do_POST(self) -> None:  # noqa: N802  (http.server's name)
@@ -105,33 +135,20 @@ class _DroppingServer(BaseHTTPRequestHandler):
         self.wfile.write(reply)
 
     def do_GET(self) -> None:  # noqa: N802
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-ndjson")
-        self.end_headers()
         step = {"timestep": 999.0, "image_index": 0, "batch_count": 1, "row": 0}
-        for line in (
-            {"event": "queued"},
-            {"event": "started", "images": 1},
-            {"event": "step", "step": 1, "total": 3, **step},
-        ):
-            self.wfile.write(json.dumps(line).encode() + b"\n")
-        self.wfile.flush()
-        self.close_connection = True
-
-    def log_message(self, *_args: object) -> None:
-        pass
+        self.stream(
+            [
+                {"event": "queued"},
+                {"event": "started", "images": 1},
+                {"event": "step", "step": 1, "total": 3, **step},
+            ]
+        )
 
 
 @pytest.fixture
 def dropping_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _DroppingServer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(_DroppingServer) as url:
+        yield url
 
 
 def test_a_lost_connection_fails_the_job_with_a_message(dropping_server, tmp_path) -> None:
@@ -153,36 +170,22 @@ def test_a_server_nobody_runs_fails_the_job_with_a_message(tmp_path) -> None:
     assert "Cannot reach the server" in payloads[1].message
 
 
-class _OneJobServer(BaseHTTPRequestHandler):
+class _OneJobServer(_LinesServer):
     """Answers ``POST /jobs/run`` with the lines in ``LINES`` (set by the test)."""
 
     LINES: list[dict[str, object]] = []
+    url = ""
 
     def do_POST(self) -> None:  # noqa: N802  (http.server's name)
         self.rfile.read(int(self.headers["Content-Length"]))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-ndjson")
-        self.end_headers()
-        for line in [{"event": "queued", "job": "abc123"}, *self.LINES]:
-            self.wfile.write(json.dumps(line).encode() + b"\n")
-        self.wfile.flush()
-        self.close_connection = True
-
-    def log_message(self, *_args: object) -> None:
-        pass
+        self.stream([{"event": "queued", "job": "abc123"}, *self.LINES])
 
 
 @pytest.fixture
 def one_job_server() -> Iterator[type[_OneJobServer]]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _OneJobServer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _OneJobServer.url = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
-    try:
+    with _serving(_OneJobServer) as url:
+        _OneJobServer.url = url
         yield _OneJobServer
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _finished_lines(record: GenerationRecord) -> list[dict[str, object]]:
