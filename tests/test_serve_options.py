@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from pathlib import Path
 
 import pytest
 
 from sdstudio.cli import main
 from sdstudio.serve.local_ray import (
+    FREE_PORTS_FROM,
     SERVE_ENVIRONMENT,
     MovedProxyReadyLine,
+    free_port,
     prepare_local_ray,
     proxy_port,
 )
@@ -102,3 +105,11 @@ def test_serves_ready_line_naming_the_moved_proxy_is_left_out_and_other_lines_st
     )
     assert hide.filter(_serve_line("Application 'sdstudio' is ready at http://127.0.0.1:7861/."))
     assert hide.filter(_serve_line('Started Serve in namespace "serve".'))
+
+
+def test_a_free_port_is_picked_below_the_ports_the_system_hands_out_itself() -> None:
+    system_from = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    port = free_port("127.0.0.1")
+    assert FREE_PORTS_FROM <= port < system_from  # Ray's own ports cannot take it meanwhile
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))  # free

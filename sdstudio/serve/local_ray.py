@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import socket
 import sys
 from pathlib import Path
@@ -55,6 +56,10 @@ SERVE_ENVIRONMENT = {
     "RAY_SERVE_PORT_QUARANTINE_S": "0",
     "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "0",
 }
+
+# Ports free_port picks from start here: above Ray's range for its workers' ports (10002-19999
+# when a cluster sets one), below the system's own
+FREE_PORTS_FROM = 20000
 
 logger = logging.getLogger(__name__)
 
@@ -120,8 +125,27 @@ def socket_family(host: str) -> socket.AddressFamily:
 
 
 def free_port(host: str) -> int:
-    """A port nothing listens on at ``host`` now, as the system hands them out."""
-    with socket.socket(socket_family(host), socket.SOCK_STREAM) as probe:
+    """A port nothing listens on at ``host`` now, below the range the system hands out on
+    its own. Ray's processes take ports from that range while they start (their servers,
+    their connections' own ends), so a port picked there before Ray starts was now and then
+    taken by the time the proxy or the gateway listened on it ("Address already in use")."""
+    for port in random.sample(range(FREE_PORTS_FROM, _system_ports_from()), k=200):
+        with socket.socket(socket_family(host), socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return port
+    with socket.socket(socket_family(host), socket.SOCK_STREAM) as probe:  # all taken
         probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-    return port
+        chosen: int = probe.getsockname()[1]
+    return chosen
+
+
+def _system_ports_from() -> int:
+    """Where the system's own ports begin: Linux says; elsewhere IANA's 49152."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 49152
+    return max(low, FREE_PORTS_FROM + 1000)
