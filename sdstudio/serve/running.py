@@ -37,10 +37,10 @@ def running_server(
 
     serve_log = logging.getLogger("ray.serve")
     moved_proxy = MovedProxyReadyLine(port)
-    if port != options.port:
-        serve_log.addFilter(moved_proxy)
     ray.init(address=address)
     try:
+        if port != options.port:
+            serve_log.addFilter(moved_proxy)  # before serve.run, which writes the line
         options = on_devices(options, device, ray.cluster_resources().get("GPU", 0))
         serve.start(http_options={"host": options.host, "port": port})
         try:

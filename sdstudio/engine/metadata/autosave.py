@@ -55,7 +55,7 @@ def save_generation(
     image: Image.Image, record: GenerationRecord, output_dir: str | os.PathLike[str] | None = None
 ) -> Path:
     """Save one finished image with its parameters under a new number; returns its path."""
-    return save_numbered_file(png_file(image, png_info(record)), str(record.seed), output_dir)
+    return save_numbered(image, png_info(record), str(record.seed), output_dir)
 
 
 def save_numbered(
