@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import json
 import socket
 import threading
@@ -205,7 +206,9 @@ def test_a_finished_image_crosses_as_the_file_a_local_run_saves() -> None:
 def test_the_client_writes_the_servers_file_as_it_came(one_job_server, tmp_path) -> None:
     record = GenerationRecord(prompt="a red circle", seed=11, width=64, height=48)
     lines = _finished_lines(record)
-    sent = png_text(noise_image(64, 48, seed=7), png_info(record))  # not as a save encodes
+    buffer = io.BytesIO()  # a level-1 file: not as a save encodes
+    noise_image(64, 48, seed=7).save(buffer, "PNG", pnginfo=png_info(record), compress_level=1)
+    sent = base64.b64encode(buffer.getvalue()).decode("ascii")
     lines[1]["png"] = sent
     one_job_server.LINES = lines
     job = Job(_request(), saving=SaveOptions(output_dir=tmp_path))

@@ -7,7 +7,7 @@ import binascii
 import io
 import warnings
 
-from PIL import Image, PngImagePlugin
+from PIL import Image
 
 from sdstudio.engine.generation.settings import MAX_SIDE
 from sdstudio.engine.remote.wire_error import WireError
@@ -16,10 +16,10 @@ from sdstudio.engine.remote.wire_error import WireError
 WIRE_COMPRESS_LEVEL = 1
 
 
-def png_text(image: Image.Image, info: PngImagePlugin.PngInfo | None = None) -> str:
-    """``image`` as a base64 PNG (with ``info``'s text chunks, when given)."""
+def png_text(image: Image.Image) -> str:
+    """``image`` as a base64 PNG (a preview; a finished image travels as its saved file)."""
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", pnginfo=info, compress_level=WIRE_COMPRESS_LEVEL)
+    image.save(buffer, format="PNG", compress_level=WIRE_COMPRESS_LEVEL)
     return bytes_text(buffer.getvalue())
 
 
