@@ -16,6 +16,7 @@ from sdstudio.engine.jobs.queue_file import QueuedJob, QueueFile
 from sdstudio.engine.networks.selection import NetworkFolders
 from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings
 from sdstudio.engine.probes.options import ProbeOptions
+from sdstudio.engine.sd_upscale.stage import SdUpscaleStage
 
 
 def _inpainting_job() -> Job:
@@ -135,3 +136,28 @@ def test_images_of_jobs_no_longer_queued_are_removed(tmp_path: Path) -> None:
     assert len(list((tmp_path / "images").glob("*.png"))) == 2
     queue.save([])
     assert list((tmp_path / "images").glob("*.png")) == []
+
+
+def test_an_sd_upscale_comes_back_with_its_picture(tmp_path: Path) -> None:
+    picture = Image.fromarray(np.random.default_rng(1).integers(0, 255, (40, 48, 3), np.uint8))
+    stage = SdUpscaleStage("Lanczos", 2.5, 24)
+    job = Job(GenerationRequest("tiles", init_image=picture, strength=0.3), sd_upscale=stage)
+    QueueFile(tmp_path).save([QueuedJob(job), QueuedJob(Job(GenerationRequest("x")))])
+
+    first, second = QueueFile(tmp_path).load().jobs
+
+    assert first.job.sd_upscale == stage and second.job.sd_upscale is None
+    assert first.job.request.init_image.tobytes() == picture.tobytes()
+
+
+def test_a_damaged_sd_upscale_is_reported_and_the_rest_restored(tmp_path: Path) -> None:
+    job = Job(GenerationRequest("tiles"), sd_upscale=SdUpscaleStage("Lanczos", 2.0))
+    QueueFile(tmp_path).save([QueuedJob(job), QueuedJob(Job(GenerationRequest("x")))])
+    data = json.loads(QueueFile(tmp_path).path.read_text("utf-8"))
+    data["jobs"][0]["sd_upscale"] = "Lanczos"
+    QueueFile(tmp_path).path.write_text(json.dumps(data), "utf-8")
+
+    loaded = QueueFile(tmp_path).load()
+
+    assert [queued.job.request.prompt for queued in loaded.jobs] == ["x"]
+    assert loaded.messages == ["Queued job 1 could not be restored: its SD upscale is not an object"]

@@ -28,6 +28,7 @@ from sdstudio.engine.remote.wire_error import WireError
 from sdstudio.engine.remote.wire_events import payload_from_wire, wire_event
 from sdstudio.engine.remote.wire_job import job_from_wire, job_to_wire
 from sdstudio.engine.remote.wire_png import png_text
+from sdstudio.engine.sd_upscale.stage import SdUpscaleStage
 from tests.helpers import max_pixel_difference, noise_image
 
 
@@ -62,6 +63,12 @@ def test_a_job_crosses_the_wire_with_its_settings_pictures_and_previews() -> Non
 def test_a_job_the_api_does_not_allow_is_refused_with_its_reason(data, message) -> None:
     with pytest.raises(WireError, match=message):
         job_from_wire(data, "x")
+
+
+def test_an_sd_upscale_is_refused_before_it_is_sent() -> None:
+    job = Job(GenerationRequest("tiles"), sd_upscale=SdUpscaleStage("Lanczos", 2.0))
+    with pytest.raises(WireError, match="An SD upscale runs on this machine"):
+        job_to_wire(job)
 
 
 def _preview(png: str) -> dict[str, object]:

@@ -11,6 +11,7 @@ from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.networks.selection import NetworkFolders
 from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings
 from sdstudio.engine.probes.options import ProbeOptions
+from sdstudio.engine.sd_upscale.stage import SdUpscaleStage
 
 
 def new_job_id() -> str:
@@ -39,4 +40,6 @@ class Job:
     saving: SaveOptions = field(default_factory=SaveOptions)
     networks: NetworkFolders = field(default_factory=NetworkFolders)  # LoRA/embedding folders
     controlnets: tuple[ControlUnit, ...] = ()  # run together, their residuals summed
+    # A1111's SD upscale of the request's init image, the request's size being a tile's
+    sd_upscale: SdUpscaleStage | None = None
     id: str = field(default_factory=new_job_id)

@@ -30,6 +30,7 @@ from sdstudio.engine.networks.selection import NetworkFolders
 from sdstudio.engine.previews.settings import PreviewSettings
 from sdstudio.engine.probes.options import ProbeOptions
 from sdstudio.engine.probes.views import CfgHalf, ViewMode, ViewSettings
+from sdstudio.engine.sd_upscale.stage import SdUpscaleStage
 
 QUEUE_FORMAT = 1
 QUEUE_FILE = "queue.json"
@@ -133,11 +134,13 @@ class QueueFile:
                     image.save(file)
                 files[name] = file.name
         server = {"server": queued.server} if queued.server else {}  # older files: none
+        stage = {"sd_upscale": asdict(job.sd_upscale)} if job.sd_upscale else {}
         return {
             "id": job.id,
             "model": queued.model,
             "state": queued.state,
             **server,
+            **stage,
             "settings": settings,
             "images": files,
             "previews": {**asdict(job.previews), "kind": job.previews.kind.value},
@@ -202,6 +205,7 @@ class QueueFile:
                 embeddings=tuple(Path(p) for p in networks.get("embeddings", ())),
             ),
             controlnets=controlnets,
+            sd_upscale=_stage(entry.get("sd_upscale")),
             id=str(entry["id"]),
         )
         state = str(entry.get("state", "pending"))
@@ -226,6 +230,16 @@ class QueueFile:
         for file in images.glob("*.png"):
             if file.name not in used:
                 file.unlink(missing_ok=True)
+
+
+def _stage(entry: Any) -> SdUpscaleStage | None:
+    """A job's SD upscale (None for a job that has none, as files from before it)."""
+    if entry is None:
+        return None
+    if not isinstance(entry, dict):
+        raise TypeError("its SD upscale is not an object")
+    stage = SdUpscaleStage(**_known(SdUpscaleStage, entry))
+    return SdUpscaleStage(str(stage.upscaler), float(stage.scale), int(stage.overlap))
 
 
 def _known(kind: type, values: dict[str, Any]) -> dict[str, Any]:

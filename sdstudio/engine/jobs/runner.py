@@ -74,6 +74,11 @@ def _payloads(
 ) -> Iterator[Any]:
     if model is None or model.pipeline is None:
         raise UserFacingError("No model is loaded yet.")
+    if job.sd_upscale is not None:  # its tiles run through here: imported when it runs
+        from sdstudio.engine.sd_upscale.as_job import sd_upscale_job_payloads
+
+        yield from sd_upscale_job_payloads(model, job, cancel)
+        return
     check_save_destination(job.saving, *job.request.final_size)  # before the work
     check_run_fits(model, job.request.largest_pass(), job.controlnets)  # and one that cannot fit
     chosen = extensions_for(model, job, view_settings)

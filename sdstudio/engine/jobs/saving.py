@@ -40,10 +40,18 @@ def save_finished(
     ``file``: the image's PNG file made already with ``record``'s chunks (a server makes
     it, see :func:`~sdstudio.engine.metadata.autosave.png_file`), written as it is."""
     data = file if file is not None else png_file(finished.image, png_info(record))
+    return save_job_file(job, data, record.seed, finished.image_index, finished.batch_count)
+
+
+def save_job_file(
+    job: Job, data: bytes, seed: int, image_index: int = 0, batch_count: int = 1
+) -> Path:
+    """The PNG file ``data`` where ``job`` saves: under a new number ending in ``seed``, or
+    as the file the user named (``-N`` for image ``image_index`` of a batch)."""
     target = job.saving.file
     if target is None:
-        return save_numbered_file(data, str(record.seed), job.saving.output_dir)
+        return save_numbered_file(data, str(seed), job.saving.output_dir)
     path = Path(target).expanduser()
-    if finished.batch_count > 1:
-        path = path.with_name(f"{path.stem}-{finished.image_index + 1}{path.suffix}")
+    if batch_count > 1:
+        path = path.with_name(f"{path.stem}-{image_index + 1}{path.suffix}")
     return save_file_to(data, path)

@@ -49,7 +49,10 @@ UNIT_DEFAULTS = {
 
 
 def job_to_wire(job: Job) -> dict[str, Any]:
-    """``job`` as the JSON body of ``POST /jobs``."""
+    """``job`` as the JSON body of ``POST /jobs``; :class:`WireError` for an SD upscale,
+    which the API does not describe (it runs where its picture is)."""
+    if job.sd_upscale is not None:
+        raise WireError("An SD upscale runs on this machine: the server's API has no such job")
     if not _has_pictures(job):  # no files: a temporary folder costs more than the rest
         return _wire_entry(QueueFile(NO_FOLDER).entry(QueuedJob(job)), NO_FOLDER)
     with tempfile.TemporaryDirectory(prefix="sdstudio-wire-") as folder:

@@ -7,26 +7,30 @@ request's prompt and settings, saving off, the tile as its init image and seed `
 for the ``k``-th tile (row by row), as A1111's script gives each batch of one the next seed.
 The refined tiles are joined with A1111's linear fades over the overlaps.
 
-The cancel token is checked before every tile of an upscaler model's pass and of the
-refinement, and at every denoising step.
+:func:`sd_upscale_payloads` is the run as events, for the job runner (a job with
+``sd_upscale`` set: the window's queue); :func:`sd_upscale` is the same run as one call,
+with callbacks, for the command line. The cancel token is checked before every tile of an
+upscaler model's pass and of the refinement, and at every denoising step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
 from sdstudio.engine import upscalers
 from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.errors import RequestError, UserFacingError
-from sdstudio.engine.generation.events import Cancelled
+from sdstudio.engine.generation.events import Cancelled, Notice, StepEvent
 from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
 from sdstudio.engine.jobs.events import ImageSaved, JobFailed
 from sdstudio.engine.jobs.job import Job, SaveOptions
 from sdstudio.engine.jobs.runner import run_job
+from sdstudio.engine.previews.extension import PreviewImage
+from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings
 from sdstudio.engine.sd_upscale.result import SdUpscaled
 from sdstudio.engine.sd_upscale.tile_grid import DEFAULT_OVERLAP, TileGrid, check_overlap
 from sdstudio.engine.upscalers import UpscaleCancelled, find_upscaler_file, upscale
@@ -37,6 +41,103 @@ if TYPE_CHECKING:
     from sdstudio.engine.networks.selection import NetworkFolders
 
 TileCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class TilesRefined:
+    """``done`` of the ``total`` tiles are refined (0 before the first)."""
+
+    done: int
+    total: int
+
+
+def sd_upscale_payloads(
+    model: LoadedModel | None,
+    image: Image.Image,
+    *,
+    upscaler: str,
+    scale: float,
+    request: GenerationRequest,
+    overlap: int = DEFAULT_OVERLAP,
+    cancel: CancelToken | None = None,
+    previews: PreviewSettings | None = None,
+    networks: NetworkFolders | None = None,
+    on_upscale_tile: TileCallback | None = None,
+    upscaler_tile: int = upscalers.DEFAULT_TILE,
+    upscaler_overlap: int = upscalers.DEFAULT_OVERLAP,
+) -> Iterator[Any]:
+    """``image`` upscaled ``scale`` times by ``upscaler``, then refined by img2img over tiles
+    of ``request.width`` × ``request.height`` sharing ``overlap`` pixels, as events.
+
+    ``request`` holds the prompt and the sampling settings (its strength is the refinement's
+    denoising strength); its init image is replaced by each tile. Yields
+    :class:`TilesRefined` before the first tile and after each; each tile's steps and
+    ``previews`` (:class:`StepEvent`, :class:`PreviewImage`, tagged with the tile's index as
+    their image and the tiles as the batch), its notices (the first tile's only: the others
+    say the same); then the :class:`SdUpscaled` picture last, or a :class:`Cancelled` (and
+    nothing after it) when ``cancel`` is set. ``on_upscale_tile``, ``upscaler_tile`` and
+    ``upscaler_overlap`` are an upscaler model's own tiles (its progress, their size and
+    overlap); ``networks`` are the LoRA and embedding folders for the prompt's tags. Raises a
+    ``UserFacingError`` for a request that cannot work or a tile that failed.
+    """
+    if model is None or model.pipeline is None:
+        raise UserFacingError("No model is loaded yet.")
+    check_sd_upscale(request, overlap)
+    cancel = cancel or CancelToken()
+    name = upscaler_label(upscaler)  # an unknown upscaler is refused before any work
+    try:
+        upscaled = upscale(
+            image.convert("RGB"),
+            upscaler,
+            scale,
+            device=model.placement.device.type,
+            cancel=cancel,
+            tile=upscaler_tile,
+            overlap=upscaler_overlap,
+            on_tile=on_upscale_tile,
+        )
+    except UpscaleCancelled:
+        yield Cancelled(0)
+        return
+    grid = TileGrid.over(upscaled.size, (request.width, request.height), overlap)
+    tiles = grid.split(upscaled)
+    total = len(tiles)
+    refined: list[Image.Image] = []
+    first: ImageSaved | None = None
+    yield TilesRefined(0, total)
+    for index, tile in enumerate(tiles):
+        if cancel.cancelled:
+            yield Cancelled(0)
+            return
+        seed = (request.seed + index) % (MAX_SEED + 1)
+        job = Job(
+            replace(request, init_image=tile, seed=seed),
+            previews=previews or PreviewSettings(PreviewKind.NONE),
+            saving=SaveOptions(enabled=False),
+        )
+        if networks is not None:
+            job = replace(job, networks=networks)
+        finished: ImageSaved | None = None
+        for event in run_job(model, job, cancel):
+            payload = event.payload
+            if isinstance(payload, StepEvent | PreviewImage):
+                yield replace(payload, image_index=index, batch_count=total)
+            elif isinstance(payload, Notice) and index == 0:
+                yield payload
+            elif isinstance(payload, Cancelled):
+                yield payload
+                return
+            elif isinstance(payload, JobFailed):
+                raise UserFacingError(payload.message)
+            elif isinstance(payload, ImageSaved):
+                finished = payload
+        if finished is None:  # the runner ends a tile with its image, a failure or a cancel
+            raise UserFacingError("A tile of the SD upscale produced no picture")
+        first = first or finished
+        refined.append(finished.image)
+        yield TilesRefined(index + 1, total)
+    assert first is not None  # a grid has at least one tile
+    yield SdUpscaled(grid.combine(refined, upscaled.size), first.record, name, overlap)
 
 
 def sd_upscale(
@@ -54,52 +155,33 @@ def sd_upscale(
     upscaler_overlap: int = upscalers.DEFAULT_OVERLAP,
     networks: NetworkFolders | None = None,
 ) -> SdUpscaled:
-    """``image`` upscaled ``scale`` times by ``upscaler``, then refined by img2img over tiles
-    of ``request.width`` × ``request.height`` sharing ``overlap`` pixels.
+    """:func:`sd_upscale_payloads` as one call: the :class:`SdUpscaled` picture.
 
-    ``request`` holds the prompt and the sampling settings (its strength is the refinement's
-    denoising strength); its init image is replaced by each tile. ``on_tile(done, total)``
-    is called before the first refined tile and after each; ``on_upscale_tile``,
-    ``upscaler_tile`` and ``upscaler_overlap`` are an upscaler model's own tiles (its
-    progress, their size and overlap). ``networks`` are the LoRA and embedding folders for
-    the prompt's tags. Raises :class:`UpscaleCancelled` when ``cancel`` is set, and a
-    ``UserFacingError`` for a request that cannot work or a tile that failed.
+    ``on_tile(done, total)`` is called before the first refined tile and after each. Raises
+    :class:`UpscaleCancelled` when ``cancel`` is set, and a ``UserFacingError`` for a request
+    that cannot work or a tile that failed.
     """
-    if model is None or model.pipeline is None:
-        raise UserFacingError("No model is loaded yet.")
-    _check(request)
-    check_overlap((request.width, request.height), overlap)
-    cancel = cancel or CancelToken()
-    name = upscaler_label(upscaler)  # an unknown upscaler is refused before any work
-    device = model.placement.device.type
-    upscaled = upscale(
-        image.convert("RGB"),
-        upscaler,
-        scale,
-        device=device,
+    payloads = sd_upscale_payloads(
+        model,
+        image,
+        upscaler=upscaler,
+        scale=scale,
+        request=request,
+        overlap=overlap,
         cancel=cancel,
-        tile=upscaler_tile,
-        overlap=upscaler_overlap,
-        on_tile=on_upscale_tile,
+        networks=networks,
+        on_upscale_tile=on_upscale_tile,
+        upscaler_tile=upscaler_tile,
+        upscaler_overlap=upscaler_overlap,
     )
-    grid = TileGrid.over(upscaled.size, (request.width, request.height), overlap)
-    tiles = grid.split(upscaled)
-    refined: list[Image.Image] = []
-    first: ImageSaved | None = None
-    if on_tile is not None:
-        on_tile(0, len(tiles))
-    for index, tile in enumerate(tiles):
-        if cancel.cancelled:
+    for payload in payloads:
+        if isinstance(payload, TilesRefined) and on_tile is not None:
+            on_tile(payload.done, payload.total)
+        elif isinstance(payload, Cancelled):
             raise UpscaleCancelled
-        seed = (request.seed + index) % (MAX_SEED + 1)
-        finished = _img2img(model, replace(request, init_image=tile, seed=seed), cancel, networks)
-        first = first or finished
-        refined.append(finished.image)
-        if on_tile is not None:
-            on_tile(index + 1, len(tiles))
-    assert first is not None  # a grid has at least one tile
-    picture = grid.combine(refined, upscaled.size)
-    return SdUpscaled(picture, first.record, name, overlap)
+        elif isinstance(payload, SdUpscaled):
+            return payload
+    raise UserFacingError("The SD upscale produced no picture")  # not expected: see above
 
 
 def upscaler_label(upscaler: str) -> str:
@@ -111,8 +193,9 @@ def upscaler_label(upscaler: str) -> str:
     return find_upscaler_file(upscaler).stem
 
 
-def _check(request: GenerationRequest) -> None:
+def check_sd_upscale(request: GenerationRequest, overlap: int) -> None:
     """What a tile-wise img2img cannot take, refused before the upscale runs."""
+    check_overlap((request.width, request.height), overlap)
     if request.mask is not None:
         raise RequestError("SD upscale refines whole tiles: remove the inpainting mask")
     if request.hires_fix:
@@ -121,27 +204,3 @@ def _check(request: GenerationRequest) -> None:
         raise RequestError(
             "SD upscale makes one picture: set the batch count and the batch size to 1"
         )
-
-
-def _img2img(
-    model: LoadedModel,
-    request: GenerationRequest,
-    cancel: CancelToken,
-    networks: NetworkFolders | None,
-) -> ImageSaved:
-    """One tile through the job runner, saving off: its finished image and record."""
-    job = Job(request, saving=SaveOptions(enabled=False))
-    if networks is not None:
-        job = replace(job, networks=networks)
-    finished: ImageSaved | None = None
-    for event in run_job(model, job, cancel):
-        payload = event.payload
-        if isinstance(payload, Cancelled):
-            raise UpscaleCancelled
-        if isinstance(payload, JobFailed):
-            raise UserFacingError(payload.message)
-        if isinstance(payload, ImageSaved):
-            finished = payload
-    if finished is None:  # the runner always ends a tile with its image, a failure or a cancel
-        raise UserFacingError("A tile of the SD upscale produced no picture")
-    return finished
