@@ -65,12 +65,12 @@ def test_the_named_file_is_written_and_numbered_in_a_batch(demo_model, tmp_path)
 def test_a_save_that_fails_is_a_notice_and_the_image_still_arrives(
     demo_model, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sdstudio.engine.jobs import runner
+    from sdstudio.engine.jobs import generation_payloads
 
     def disk_full(*_args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(runner, "save_finished", disk_full)  # after the check before the run
+    monkeypatch.setattr(generation_payloads, "save_finished", disk_full)  # after the check before the run
     job = Job(_request(), saving=SaveOptions(output_dir=tmp_path))
     payloads = _payloads(demo_model, job)
     [saved] = [p for p in payloads if isinstance(p, ImageSaved)]

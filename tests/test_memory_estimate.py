@@ -37,12 +37,12 @@ def one_gb_free(monkeypatch: pytest.MonkeyPatch) -> None:
 def no_denoising(monkeypatch: pytest.MonkeyPatch) -> None:
     """A refused run must not start: if it did, this fails it at once instead of letting
     it allocate gigabytes."""
-    from sdstudio.engine.jobs import runner
+    from sdstudio.engine.jobs import generation_payloads
 
     def started(*_args: object) -> None:
         raise AssertionError("the run started")
 
-    monkeypatch.setattr(runner, "generate", started)
+    monkeypatch.setattr(generation_payloads, "generate", started)
 
 
 @pytest.fixture(scope="module")

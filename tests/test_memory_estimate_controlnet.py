@@ -75,13 +75,13 @@ def test_with_vae_tiling_a_unit_is_the_peak_of_a_large_image(tiled_demo, control
 def test_a_run_that_fits_alone_is_refused_with_its_unit_counted(
     tiled_demo, controlnet, two_gb_free, monkeypatch
 ) -> None:
-    from sdstudio.engine.jobs import runner
+    from sdstudio.engine.jobs import generation_payloads
 
     def started(*_args: object) -> None:
         raise AssertionError("the run started")
 
     check_run_fits(tiled_demo, _request(4096))  # without the unit it fits
-    monkeypatch.setattr(runner, "generate", started)
+    monkeypatch.setattr(generation_payloads, "generate", started)
     job = Job(
         _request(4096),
         saving=SaveOptions(enabled=False),

@@ -160,4 +160,6 @@ def test_a_damaged_sd_upscale_is_reported_and_the_rest_restored(tmp_path: Path) 
     loaded = QueueFile(tmp_path).load()
 
     assert [queued.job.request.prompt for queued in loaded.jobs] == ["x"]
-    assert loaded.messages == ["Queued job 1 could not be restored: its SD upscale is not an object"]
+    assert loaded.messages == [
+        "Queued job 1 could not be restored: its SD upscale is not an object"
+    ]

@@ -18,8 +18,8 @@ from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.jobs.events import ImageSaved, JobFailed
 from sdstudio.engine.jobs.job import Job, SaveOptions
 from sdstudio.engine.jobs.runner import run_job
+from sdstudio.engine.jobs.sd_upscale_run import sd_upscale
 from sdstudio.engine.metadata import read_metadata
-from sdstudio.engine.sd_upscale.run import sd_upscale
 from sdstudio.engine.sd_upscale.stage import SdUpscaleStage
 from tests.random_esrgan import random_picture
 

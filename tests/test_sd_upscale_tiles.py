@@ -20,7 +20,7 @@ from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.denoising import generate
 from sdstudio.engine.generation.events import ImageFinished
 from sdstudio.engine.generation.request import GenerationRequest
-from sdstudio.engine.sd_upscale.run import sd_upscale
+from sdstudio.engine.jobs.sd_upscale_run import sd_upscale
 from sdstudio.engine.upscalers import UpscaleCancelled
 
 TILE, OVERLAP = 64, 16

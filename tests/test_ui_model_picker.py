@@ -194,16 +194,16 @@ def test_download_progress_wording_and_throttle() -> None:
 
 
 def test_out_of_memory_is_a_message_and_the_next_run_works(window, qtbot, monkeypatch) -> None:
-    from sdstudio.engine.jobs import runner
+    from sdstudio.engine.jobs import generation_payloads
 
-    real_generate = runner.generate
+    real_generate = generation_payloads.generate
 
     def out_of_memory(*args, **kwargs):
-        monkeypatch.setattr(runner, "generate", real_generate)  # only this once
+        monkeypatch.setattr(generation_payloads, "generate", real_generate)  # only this once
         raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
         yield  # a generator, like the real one
 
-    monkeypatch.setattr(runner, "generate", out_of_memory)
+    monkeypatch.setattr(generation_payloads, "generate", out_of_memory)
     with wait_for(qtbot, window.worker, RunFailed) as failed:
         assert window.generate()
     assert failed.args[0].message.startswith("Out of memory during generation.")

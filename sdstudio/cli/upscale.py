@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
 def _refine(args: argparse.Namespace, image: Image.Image, scale: float, out: Path) -> int:
     """SD upscale: the model loads, every tile is refined, then the PNG is written (nothing
     is written when it stops early: Ctrl+C between or within tiles)."""
-    from sdstudio.engine.sd_upscale.run import sd_upscale, upscaler_label
+    from sdstudio.engine.jobs.sd_upscale_run import sd_upscale, upscaler_label
 
     upscaler_label(args.model)  # an unknown upscaler is refused before the model loads
     model = load_refine_model(args)

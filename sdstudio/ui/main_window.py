@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sdstudio.engine.errors import RequestError
+from sdstudio.engine.errors import RequestError, UserFacingError
 from sdstudio.engine.generation.request import GenerationRequest
 from sdstudio.engine.grids.plan import Cell, XyzPlan
 from sdstudio.engine.jobs.job import Job, SaveOptions
@@ -58,7 +58,15 @@ from sdstudio.ui.run_bar import RunBar
 from sdstudio.ui.settings_store import SettingsStore
 from sdstudio.ui.step_scrubber import StepScrubber
 from sdstudio.ui.token_counters import PromptTokenCounters
-from sdstudio.ui.upscale import UpscaleController, UpscaledPicture, UpscalerCatalog
+from sdstudio.ui.upscale import (
+    UpscaleChoice,
+    UpscaleController,
+    UpscaledPicture,
+    UpscalerCatalog,
+    UpscaleSource,
+)
+from sdstudio.ui.upscale.refine_box import CANNOT_REFINE
+from sdstudio.ui.upscale.sd_upscale_job import sd_upscale_job
 from sdstudio.ui.window_actions import WindowActions
 from sdstudio.ui.window_fit import centred, first_start_size, smallest_size
 from sdstudio.ui.window_session import WindowSession
@@ -189,6 +197,7 @@ class MainWindow(QMainWindow):
             lambda: self._output_dir or self.settings.output_dir,
             device or self.settings.device,
             self,
+            self._refine_tile,
         )
         self.model_picker.menu.addSeparator()
         self.model_picker.menu.addAction(self.window_actions.upscalers)
@@ -314,6 +323,7 @@ class MainWindow(QMainWindow):
         actions.upscalers.triggered.connect(upscaling.open_list)
         upscaling.watch(self.canvas, history, actions.upscale)
         upscaling.upscaled.connect(self._on_upscaled)
+        upscaling.refineRequested.connect(self.queue_sd_upscale)
         status.insertPermanentWidget(0, upscaling.runner.progress)
         hires.upscalersWanted.connect(self.upscalers.read_if_unread)
         self.upscalers.listed.connect(hires.set_upscalers)
@@ -504,6 +514,40 @@ class MainWindow(QMainWindow):
     def _save_controlnet(self) -> None:
         self.settings.set_controlnet_units(self.controlnet.stored())
 
+    def _refine_tile(self) -> int | None:
+        """The tile side "Upscale…" offers for an SD upscale (the controls' smaller side, the
+        model's own size unless changed), or None while no model here can refine."""
+        if not self.worker.model_ready:
+            return None
+        return min(self.controls.size_row.dimensions())
+
+    def queue_sd_upscale(self, source: UpscaleSource, choice: UpscaleChoice) -> bool:
+        """Queue the SD upscale of ``source`` that ``choice`` asks for, with the controls'
+        prompt and sampling settings; it runs here even while Preferences send jobs to a
+        server. False (with a message) when it cannot run."""
+        if not self.worker.model_ready:
+            self.show_error(CANNOT_REFINE)
+            return False
+        try:
+            settings = Job(
+                self.controls.build_request(),  # the picture is the SD upscale's own
+                previews=self.taesd_fallback.preview_settings(),
+                saving=SaveOptions(output_dir=self._output_dir or self.settings.output_dir),
+                networks=self.settings.network_folders(),
+            )
+            job = sd_upscale_job(source, choice, settings)
+        except UserFacingError as error:
+            self.show_error(str(error))
+            return False
+        stage = job.sd_upscale
+        assert stage is not None
+        self.queue.enqueue(job, self._model_for_new_jobs())
+        self.show_message(
+            f"Queued the SD upscale of {source.name} (×{stage.scale:g}, {stage.upscaler}, "
+            f"seed {job.request.seed})."
+        )
+        return True
+
     def _model_for_new_jobs(self) -> str:
         return self.queue.selected_model or self.model_picker.current
 
@@ -582,7 +626,7 @@ class MainWindow(QMainWindow):
             self.show_message("Cancelling…")
 
     def _on_progress(self, event: RunProgress) -> None:
-        unit = "Batch" if event.batch_size > 1 else "Image"
+        unit = "Tile" if event.tiles else "Batch" if event.batch_size > 1 else "Image"
         progress = Progress(
             event.step, event.total, event.image_index, event.batch_count, event.elapsed, unit
         )

@@ -223,7 +223,7 @@ class _JobTranslator:
         self._emit(
             events.RunProgress(
                 self._job.id, number, total, step.image_index // size,
-                step.batch_count // size, elapsed, size,
+                step.batch_count // size, elapsed, size, self._job.sd_upscale is not None,
             )
         )  # fmt: skip
 

@@ -72,6 +72,7 @@ class RunProgress:
     batch_count: int
     elapsed: float
     batch_size: int = 1
+    tiles: bool = False  # an SD upscale: ``image_index`` of ``batch_count`` counts its tiles
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,14 @@
-"""A1111's "SD upscale": a picture upscaled, then refined by img2img tile by tile through the
-job runner, the tiles joined with linear fades over their overlaps.
+"""A1111's "SD upscale": a picture upscaled, then refined by img2img tile by tile, the tiles
+joined with linear fades over their overlaps. What it is, here; how it runs, in ``jobs``
+(``jobs/sd_upscale_run.py``: the tiles through the job's own generation; and
+``jobs/sd_upscale_job.py``: a job with ``sd_upscale`` set, saved as a job saves).
 
-- ``run.sd_upscale(model, image, upscaler=, scale=, request=, overlap=, cancel=, on_tile=)``
-  returns an ``SdUpscaled`` (``result.py``): the picture, and the PNG text to save it with;
+- ``stage.SdUpscaleStage``: what a job carries to be an SD upscale (upscaler, factor, overlap);
+- ``checks.check_sd_upscale``: what its settings cannot be, checked before any work;
+- ``result.SdUpscaled``: the picture, and the PNG text to save it with;
 - ``tile_grid.TileGrid``: where the tiles go and how they are joined.
 
-A package of its own rather than part of ``upscalers``: it runs jobs, and the denoising loop
-(through the hires fix) uses the upscalers, so the two stay one-way. Nothing is imported here,
-so that reading ``tile_grid``'s defaults (as the command line's options do) loads no torch.
+A package of its own rather than part of ``upscalers``: the denoising loop (through the hires
+fix) uses the upscalers, and jobs use this, so each stays one-way. Nothing is imported here,
+and nothing here loads torch, so that the window and the command line's options read it.
 """

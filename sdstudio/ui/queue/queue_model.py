@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 
 from sdstudio.engine.jobs.queue_file import QueuedJob
+from sdstudio.engine.upscalers import target_size
 
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()
@@ -77,6 +78,13 @@ def describe(row: QueueRow) -> str:
     images = request.image_count
     count = f" · {images} images" if images > 1 else ""
     details = f"{request.width}×{request.height} · {request.steps} steps · seed {request.seed}"
+    stage = row.queued.job.sd_upscale
+    if stage is not None and request.init_image is not None:
+        width, height = target_size(request.init_image.size, stage.scale)
+        details = (
+            f"SD upscale ×{stage.scale:g} ({stage.upscaler}) to {width}×{height}, "
+            f"{request.width}px tiles · {request.steps} steps · seed {request.seed}"
+        )
     where = " · server" if row.where == "server" else ""
     return f"{prompt}\n{details}{count}{where} · {state}"
 

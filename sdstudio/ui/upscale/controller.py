@@ -20,7 +20,7 @@ from sdstudio.ui.upscale.catalog import UpscalerCatalog
 from sdstudio.ui.upscale.list_dialog import UpscalersDialog
 from sdstudio.ui.upscale.runner import UpscaleRunner
 from sdstudio.ui.upscale.upscale_dialog import UpscaleDialog
-from sdstudio.ui.upscale.upscale_job import UpscaledPicture, UpscaleSource
+from sdstudio.ui.upscale.upscale_job import UpscaleChoice, UpscaledPicture, UpscaleSource
 from sdstudio.ui.worker_events import FinishedImage
 
 KNOWN_PICTURES = 256  # files remembered for pictures shown on the canvas
@@ -41,11 +41,18 @@ class UpscaleController(QObject):
     window showed it from one (a result, a history image, an earlier upscale), so that its
     parameters carry over.
 
+    ``refine_tile()`` is the tile side the dialog offers for a refinement (A1111's "SD
+    upscale"), or None while no model here can refine; a refinement chosen there is not run
+    here but asked for with :attr:`refineRequested`, for the window to queue as a job.
+
     Signals:
         upscaled(object): an :class:`UpscaledPicture` was saved (show it, list it).
+        refineRequested(object, object): the :class:`UpscaleSource` and the
+            :class:`UpscaleChoice` (with its ``refine``) of an SD upscale to queue.
     """
 
     upscaled = Signal(object)
+    refineRequested = Signal(object, object)
 
     def __init__(
         self,
@@ -54,9 +61,11 @@ class UpscaleController(QObject):
         output_dir: Callable[[], Path | None],
         device: str,
         parent: QWidget,
+        refine_tile: Callable[[], int | None] = lambda: None,
     ) -> None:
         super().__init__(parent)
         self._parent = parent
+        self._refine_tile = refine_tile
         self._state = state
         self.catalog = catalog
         self.runner = UpscaleRunner(state, output_dir, device, self)
@@ -128,13 +137,19 @@ class UpscaleController(QObject):
         """The dialog for ``source``; accepting it starts the upscale."""
         if self.dialog is not None:
             self.dialog.close()
-        dialog = UpscaleDialog(source, self.catalog, self._parent)
+        dialog = UpscaleDialog(source, self.catalog, self._parent, self._refine_tile())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.chosen.connect(lambda choice: self.runner.start(source, choice))
+        dialog.chosen.connect(lambda choice: self._start(source, choice))
         dialog.destroyed.connect(lambda: self._forget_dialog(dialog))
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _start(self, source: UpscaleSource, choice: UpscaleChoice) -> None:
+        if choice.refine is not None:
+            self.refineRequested.emit(source, choice)
+        else:
+            self.runner.start(source, choice)
 
     @Slot()
     def open_list(self) -> UpscalersDialog:

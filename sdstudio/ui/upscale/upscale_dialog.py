@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sdstudio.engine.sd_upscale.tile_grid import TileGrid
 from sdstudio.engine.upscalers import UpscalerInfo, target_size
 from sdstudio.ui.upscale.catalog import UpscalerCatalog
+from sdstudio.ui.upscale.refine_box import RefineBox
 from sdstudio.ui.upscale.upscale_job import UpscaleChoice, UpscaleSource
 from sdstudio.ui.upscale.upscaler_items import fill_upscalers, is_usable
 
@@ -30,7 +32,9 @@ class UpscaleDialog(QDialog):
     """``upscaleDialog``: ``upscaleSourceLabel`` names the picture, ``upscaleUpscalerCombo``
     lists the upscalers (read again from the folder when it opens), ``upscaleFactorSpin`` the
     factor (a model's own scale when one is picked), ``upscaleSizeNote`` the resulting size;
-    ``upscaleStartButton`` accepts.
+    ``upscaleRefineGroup`` (:class:`RefineBox`) refines it with the model, in tiles of
+    ``refine_tile`` pixels by default (None: no model to refine with); ``upscaleStartButton``
+    accepts.
 
     Signals:
         chosen(object): the :class:`UpscaleChoice` for the source, when the user accepts.
@@ -39,7 +43,11 @@ class UpscaleDialog(QDialog):
     chosen = Signal(object)
 
     def __init__(
-        self, source: UpscaleSource, catalog: UpscalerCatalog, parent: QWidget | None = None
+        self,
+        source: UpscaleSource,
+        catalog: UpscalerCatalog,
+        parent: QWidget | None = None,
+        refine_tile: int | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("upscaleDialog")
@@ -63,6 +71,7 @@ class UpscaleDialog(QDialog):
         )
         self.size_note = QLabel(objectName="upscaleSizeNote")
         self.list_note = QLabel(objectName="upscaleListNote", wordWrap=True)
+        self.refine_box = RefineBox(refine_tile)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -77,6 +86,7 @@ class UpscaleDialog(QDialog):
         layout.addWidget(self.source_label)
         layout.addLayout(form)
         layout.addWidget(self.list_note)
+        layout.addWidget(self.refine_box)
         layout.addWidget(self.buttons)
         self.set_upscalers(catalog.upscalers)
         index = self.upscaler_combo.findData(DEFAULT_UPSCALER)
@@ -86,6 +96,7 @@ class UpscaleDialog(QDialog):
         self.upscaler_combo.activated.connect(self._on_upscaler_picked)
         self.upscaler_combo.currentIndexChanged.connect(self._update)
         self.factor_spin.valueChanged.connect(self._update)
+        self.refine_box.changed.connect(self._update)
         catalog.listed.connect(self.set_upscalers)
         catalog.failed.connect(self.list_note.setText)
         self._update()
@@ -94,7 +105,11 @@ class UpscaleDialog(QDialog):
         catalog.refresh()  # files added since the last look are listed too
 
     def choice(self) -> UpscaleChoice:
-        return UpscaleChoice(str(self.upscaler_combo.currentData()), self.factor_spin.value())
+        return UpscaleChoice(
+            str(self.upscaler_combo.currentData()),
+            self.factor_spin.value(),
+            self.refine_box.choice(),
+        )
 
     @Slot(list)
     def set_upscalers(self, upscalers: Sequence[UpscalerInfo]) -> None:
@@ -132,6 +147,12 @@ class UpscaleDialog(QDialog):
         width, height = target_size(
             (self.source.width, self.source.height), self.factor_spin.value()
         )
-        self.size_note.setText(f"{self.source.width}×{self.source.height} → {width}×{height}")
+        size = f"{self.source.width}×{self.source.height} → {width}×{height}"
+        refine = self.refine_box.choice()
+        if refine is not None:
+            grid = TileGrid.over((width, height), (refine.tile, refine.tile), refine.overlap)
+            size += f", refined in {len(grid.boxes)} tiles"
+        self.size_note.setText(size)
+        self.start_button.setText("Queue" if refine is not None else "Upscale")
         index = self.upscaler_combo.currentIndex()
         self.start_button.setEnabled(index >= 0 and is_usable(self.upscaler_combo, index))

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
 from PySide6.QtGui import QImage
 
 from sdstudio.engine.cancel import CancelToken
@@ -35,16 +36,24 @@ class UpscaleSource:
 
 
 @dataclass(frozen=True)
-class UpscaleChoice:
-    """The upscaler (Lanczos, Nearest or a model's name) and the factor.
+class RefineChoice:
+    """A1111's "SD upscale" after the upscale: each ``tile`` × ``tile`` tile (sharing
+    ``overlap`` pixels) redrawn by img2img at denoising ``strength``."""
 
-    Refining the upscaled picture with img2img tile by tile (A1111's "SD upscale") belongs
-    here as further options once the engine offers it; :func:`upscale_source` would run it
-    between the upscale and the save.
-    """
+    strength: float
+    tile: int
+    overlap: int
+
+
+@dataclass(frozen=True)
+class UpscaleChoice:
+    """The upscaler (Lanczos, Nearest or a model's name), the factor, and the refinement
+    (None: the upscale alone, run by :func:`upscale_source`; with one, the window queues an
+    SD upscale job for the model)."""
 
     upscaler: str
     scale: float
+    refine: RefineChoice | None = None
 
 
 @dataclass(frozen=True)
@@ -65,15 +74,11 @@ def upscale_source(
     folder when None). Raises ``UserFacingError`` for what the user can fix (an unreadable
     file, a refused model, too little memory), ``UpscaleCancelled``, or ``OSError`` when the
     PNG cannot be written."""
+    picture = source_picture(source)
     texts: dict[str, str] = {}
     if source.path is not None:
-        picture = load_picture(source.path, UserFacingError, "a picture")
         with contextlib.suppress(ImageReadError):  # the pixels were read: go on without text
             texts = read_text_chunks(source.path)
-    elif source.image is not None and not source.image.isNull():
-        picture = qimage_to_pil(source.image)
-    else:
-        raise UserFacingError("There is no picture to upscale.")
     result = run_guarded(
         lambda: upscale(
             picture, choice.upscaler, choice.scale, device=device, cancel=cancel, on_tile=on_tile
@@ -83,3 +88,13 @@ def upscale_source(
     line = upscale_line(choice.upscaler, choice.scale)
     path = save_upscaled(result, texts, line, output_dir, source.seed)
     return UpscaledPicture(path, pil_to_qimage(result))
+
+
+def source_picture(source: UpscaleSource) -> Image.Image:
+    """``source``'s pixels: its file read again, else the picture shown
+    (``UserFacingError`` when there is neither, or the file cannot be read)."""
+    if source.path is not None:
+        return load_picture(source.path, UserFacingError, "a picture")
+    if source.image is not None and not source.image.isNull():
+        return qimage_to_pil(source.image)
+    raise UserFacingError("There is no picture to upscale.")

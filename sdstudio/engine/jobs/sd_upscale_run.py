@@ -2,8 +2,9 @@
 
 The picture is upscaled by an upscaler (``Lanczos``, ``Nearest`` or a model,
 :func:`sdstudio.engine.upscalers.upscale`) and cut into overlapping tiles of the request's
-size (:mod:`.tile_grid`). Each tile runs as an img2img job of our own runner, with the
-request's prompt and settings, saving off, the tile as its init image and seed ``seed + k``
+size (:mod:`.tile_grid`). Each tile runs as an img2img job's generation (the job
+runner's own, LoRAs, embeddings and previews included), with the request's prompt and
+settings, saving off, the tile as its init image and seed ``seed + k``
 for the ``k``-th tile (row by row), as A1111's script gives each batch of one the next seed.
 The refined tiles are joined with A1111's linear fades over the overlaps.
 
@@ -23,16 +24,17 @@ from PIL import Image
 
 from sdstudio.engine import upscalers
 from sdstudio.engine.cancel import CancelToken
-from sdstudio.engine.errors import RequestError, UserFacingError
+from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.generation.events import Cancelled, Notice, StepEvent
 from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
-from sdstudio.engine.jobs.events import ImageSaved, JobFailed
+from sdstudio.engine.jobs.events import ImageSaved
+from sdstudio.engine.jobs.generation_payloads import generation_payloads
 from sdstudio.engine.jobs.job import Job, SaveOptions
-from sdstudio.engine.jobs.runner import run_job
 from sdstudio.engine.previews.extension import PreviewImage
 from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings
+from sdstudio.engine.sd_upscale.checks import check_sd_upscale
 from sdstudio.engine.sd_upscale.result import SdUpscaled
-from sdstudio.engine.sd_upscale.tile_grid import DEFAULT_OVERLAP, TileGrid, check_overlap
+from sdstudio.engine.sd_upscale.tile_grid import DEFAULT_OVERLAP, TileGrid
 from sdstudio.engine.upscalers import UpscaleCancelled, find_upscaler_file, upscale
 from sdstudio.engine.upscalers.pixel_upscalers import PILLOW_UPSCALERS, pillow_resampling
 
@@ -118,8 +120,7 @@ def sd_upscale_payloads(
         if networks is not None:
             job = replace(job, networks=networks)
         finished: ImageSaved | None = None
-        for event in run_job(model, job, cancel):
-            payload = event.payload
+        for payload in generation_payloads(model, job, cancel, None):
             if isinstance(payload, StepEvent | PreviewImage):
                 yield replace(payload, image_index=index, batch_count=total)
             elif isinstance(payload, Notice) and index == 0:
@@ -127,11 +128,9 @@ def sd_upscale_payloads(
             elif isinstance(payload, Cancelled):
                 yield payload
                 return
-            elif isinstance(payload, JobFailed):
-                raise UserFacingError(payload.message)
             elif isinstance(payload, ImageSaved):
                 finished = payload
-        if finished is None:  # the runner ends a tile with its image, a failure or a cancel
+        if finished is None:  # a tile ends with its image, a cancel or an exception
             raise UserFacingError("A tile of the SD upscale produced no picture")
         first = first or finished
         refined.append(finished.image)
@@ -191,16 +190,3 @@ def upscaler_label(upscaler: str) -> str:
     if resampling is not None:
         return next(name for name, each in PILLOW_UPSCALERS.items() if each == resampling)
     return find_upscaler_file(upscaler).stem
-
-
-def check_sd_upscale(request: GenerationRequest, overlap: int) -> None:
-    """What a tile-wise img2img cannot take, refused before the upscale runs."""
-    check_overlap((request.width, request.height), overlap)
-    if request.mask is not None:
-        raise RequestError("SD upscale refines whole tiles: remove the inpainting mask")
-    if request.hires_fix:
-        raise RequestError("SD upscale is img2img: turn the hires fix off (no hires upscaler)")
-    if request.image_count != 1:
-        raise RequestError(
-            "SD upscale makes one picture: set the batch count and the batch size to 1"
-        )

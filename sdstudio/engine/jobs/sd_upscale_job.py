@@ -12,9 +12,10 @@ from sdstudio.engine.jobs.events import ImageSaved
 from sdstudio.engine.jobs.save_destination import check_save_destination
 from sdstudio.engine.jobs.save_fallback import keep_unsaved
 from sdstudio.engine.jobs.saving import save_job_file
+from sdstudio.engine.jobs.sd_upscale_run import sd_upscale_payloads
 from sdstudio.engine.metadata.autosave import png_file
+from sdstudio.engine.sd_upscale.checks import check_sd_upscale
 from sdstudio.engine.sd_upscale.result import SdUpscaled
-from sdstudio.engine.sd_upscale.run import check_sd_upscale, sd_upscale_payloads
 from sdstudio.engine.upscalers import target_size
 
 if TYPE_CHECKING:
@@ -23,7 +24,9 @@ if TYPE_CHECKING:
     from sdstudio.engine.models.loading import LoadedModel
 
 
-def sd_upscale_job_payloads(model: LoadedModel, job: Job, cancel: CancelToken) -> Iterator[Any]:
+def sd_upscale_job_payloads(
+    model: LoadedModel | None, job: Job, cancel: CancelToken
+) -> Iterator[Any]:
     """The payloads of ``job``'s SD upscale, the saved picture last as an
     :class:`ImageSaved` (its record the first tile's); what cannot run is refused before the
     upscale (``UserFacingError``), and so is a destination that cannot take the picture."""
