@@ -70,7 +70,8 @@ def test_a_save_that_fails_is_a_notice_and_the_image_still_arrives(
     def disk_full(*_args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(generation_payloads, "save_finished", disk_full)  # after the check before the run
+    # the save itself fails, after the check made before the run
+    monkeypatch.setattr(generation_payloads, "save_finished", disk_full)
     job = Job(_request(), saving=SaveOptions(output_dir=tmp_path))
     payloads = _payloads(demo_model, job)
     [saved] = [p for p in payloads if isinstance(p, ImageSaved)]
