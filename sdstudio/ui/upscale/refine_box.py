@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from sdstudio.engine.sd_upscale.tile_grid import DEFAULT_OVERLAP
 from sdstudio.ui.upscale.upscale_job import RefineChoice
@@ -12,9 +20,8 @@ DEFAULT_STRENGTH = 0.3  # enough to add detail, little enough to keep the pictur
 MIN_TILE, MAX_TILE = 64, 2048
 CANNOT_REFINE = "Load a model to refine: the tiles are redrawn by the model on this machine."
 HOW_IT_REFINES = (
-    "Each tile is redrawn by img2img with the controls' prompt, negative prompt, sampler, "
-    "steps, CFG, seed (tile k with seed + k) and LoRAs, then the tiles are joined again. "
-    "It is queued like a Generate and saved with its parameters."
+    "Each tile is redrawn by img2img with the controls' prompts, sampler, steps, CFG, "
+    "seed (+1 a tile) and LoRAs. Queued like a Generate, saved with its parameters."
 )
 
 
@@ -49,11 +56,13 @@ class RefineBox(QGroupBox):
         self.overlap_spin = QSpinBox(objectName="upscaleRefineOverlapSpin", suffix=" px")
         self.overlap_spin.setToolTip("Pixels neighbouring tiles share and fade over")
         self.note = QLabel(objectName="upscaleRefineNote", wordWrap=True)
-        form = QFormLayout(self)
+        form = QFormLayout()
         form.addRow("Denoising strength", self.strength_spin)
         form.addRow("Tile size", self.tile_spin)
         form.addRow("Tile overlap", self.overlap_spin)
-        form.addRow(self.note)
+        layout = QVBoxLayout(self)  # a wrapped note below a form gets its full height
+        layout.addLayout(form)
+        layout.addWidget(self.note)
         self._limit_overlap()
         self.overlap_spin.setValue(min(DEFAULT_OVERLAP, self.tile_spin.value() // 2))
         self.tile_spin.editingFinished.connect(self._round_tile)
