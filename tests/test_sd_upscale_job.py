@@ -1,6 +1,6 @@
 """SD upscale as a job of the runner (what the window's queue runs): the saved picture is the
 SD upscale's own, at the upscaled size with its infotext; the steps count tiles as the images
-of a batch; a cancel saves nothing; a job without a picture fails with a message.
+of a batch; a cancel saves nothing; a job without a picture, or with probes, fails with a message.
 
 The picture is 48×40, upscaled ×2 by Lanczos to 96×80: four 64-pixel tiles sharing 16."""
 
@@ -20,6 +20,7 @@ from sdstudio.engine.jobs.job import Job, SaveOptions
 from sdstudio.engine.jobs.runner import run_job
 from sdstudio.engine.jobs.sd_upscale_run import sd_upscale
 from sdstudio.engine.metadata import read_metadata
+from sdstudio.engine.probes.options import ProbeOptions
 from sdstudio.engine.sd_upscale.stage import SdUpscaleStage
 from tests.random_esrgan import random_picture
 
@@ -74,3 +75,10 @@ def test_a_job_without_a_picture_fails_with_a_message(demo_model, tmp_path: Path
     payloads = [event.payload for event in run_job(demo_model, _job(tmp_path, None))]
     (failed,) = [p for p in payloads if isinstance(p, JobFailed)]
     assert "needs a picture" in failed.message
+
+
+def test_probes_are_refused_with_a_message(demo_model, tmp_path: Path) -> None:
+    job = replace(_job(tmp_path, random_picture(48, 40)), probes=ProbeOptions(attention=True))
+    payloads = [event.payload for event in run_job(demo_model, job)]
+    (failed,) = [p for p in payloads if isinstance(p, JobFailed)]
+    assert "without watched modules and attention maps" in failed.message

@@ -37,6 +37,8 @@ def sd_upscale_job_payloads(
         raise RequestError("SD upscale needs a picture to upscale (the job's init image)")
     if job.controlnets:
         raise RequestError("SD upscale runs without ControlNet units: turn them off")
+    if job.probes.watch or job.probes.attention:
+        raise RequestError("SD upscale runs without watched modules and attention maps")
     check_sd_upscale(request, stage.overlap)
     check_save_destination(job.saving, *target_size(request.init_image.size, stage.scale))
     payloads = sd_upscale_payloads(

@@ -16,6 +16,7 @@ upscaler model's pass and of the refinement, and at every denoising step.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -120,16 +121,18 @@ def sd_upscale_payloads(
         if networks is not None:
             job = replace(job, networks=networks)
         finished: ImageSaved | None = None
-        for payload in generation_payloads(model, job, cancel, None):
-            if isinstance(payload, StepEvent | PreviewImage):
-                yield replace(payload, image_index=index, batch_count=total)
-            elif isinstance(payload, Notice) and index == 0:
-                yield payload
-            elif isinstance(payload, Cancelled):
-                yield payload
-                return
-            elif isinstance(payload, ImageSaved):
-                finished = payload
+        # closed at once however it ends, so that its extensions (LoRAs) are taken off
+        with contextlib.closing(generation_payloads(model, job, cancel, None)) as payloads:
+            for payload in payloads:
+                if isinstance(payload, StepEvent | PreviewImage):
+                    yield replace(payload, image_index=index, batch_count=total)
+                elif isinstance(payload, Notice) and index == 0:
+                    yield payload
+                elif isinstance(payload, Cancelled):
+                    yield payload
+                    return
+                elif isinstance(payload, ImageSaved):
+                    finished = payload
         if finished is None:  # a tile ends with its image, a cancel or an exception
             raise UserFacingError("A tile of the SD upscale produced no picture")
         first = first or finished
@@ -173,13 +176,14 @@ def sd_upscale(
         upscaler_tile=upscaler_tile,
         upscaler_overlap=upscaler_overlap,
     )
-    for payload in payloads:
-        if isinstance(payload, TilesRefined) and on_tile is not None:
-            on_tile(payload.done, payload.total)
-        elif isinstance(payload, Cancelled):
-            raise UpscaleCancelled
-        elif isinstance(payload, SdUpscaled):
-            return payload
+    with contextlib.closing(payloads):
+        for payload in payloads:
+            if isinstance(payload, TilesRefined) and on_tile is not None:
+                on_tile(payload.done, payload.total)
+            elif isinstance(payload, Cancelled):
+                raise UpscaleCancelled
+            elif isinstance(payload, SdUpscaled):
+                return payload
     raise UserFacingError("The SD upscale produced no picture")  # not expected: see above
 
 
