@@ -18,8 +18,8 @@ from sdstudio.ui.server.server_settings import ServerChoice, write_server_choice
 from sdstudio.ui.settings_store import SettingsStore
 from sdstudio.ui.upscale.refine_box import CANNOT_REFINE, RefineBox
 from sdstudio.ui.upscale.upscale_dialog import UpscaleDialog
-from sdstudio.ui.worker_events import RunProgress
-from tests.ui_support import WAIT_MS, generate_and_wait, make_window
+from sdstudio.ui.worker_events import RunDone, RunProgress
+from tests.ui_support import WAIT_MS, generate_and_wait, make_window, wait_for
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -83,6 +83,23 @@ def test_the_progress_counts_the_tiles(qtbot, demo_model, tmp_path: Path) -> Non
         event.image_index for event in progress
     )
     assert progress[-1].image_index == 8
+
+
+def test_cancel_stops_it_in_a_tile_and_saves_nothing(qtbot, demo_model, tmp_path: Path) -> None:
+    window, dialog = refine_dialog(qtbot, demo_model, tmp_path)
+    saved_before = sorted((tmp_path / "out").glob("*.png"))
+
+    def cancel_in_the_second_tile(event: RunProgress) -> None:
+        if event.image_index == 1:
+            qtbot.mouseClick(window.run_bar.cancel_button, Qt.MouseButton.LeftButton)
+
+    window.worker.on(RunProgress, cancel_in_the_second_tile)
+    with wait_for(qtbot, window.worker, RunDone):
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+
+    assert window.queue.model.jobs()[-1].state == "cancelled"
+    assert window.statusBar().currentMessage().startswith("Cancelled after step")
+    assert sorted((tmp_path / "out").glob("*.png")) == saved_before
 
 
 def test_the_queue_panel_names_the_sd_upscale(qtbot, demo_model, tmp_path: Path) -> None:
