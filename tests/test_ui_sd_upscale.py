@@ -102,7 +102,7 @@ def test_cancel_stops_it_in_a_tile_and_saves_nothing(qtbot, demo_model, tmp_path
     assert sorted((tmp_path / "out").glob("*.png")) == saved_before
 
 
-def test_the_queue_panel_names_the_sd_upscale(qtbot, demo_model, tmp_path: Path) -> None:
+def test_the_queue_names_it_and_a_paused_queue_is_said(qtbot, demo_model, tmp_path: Path) -> None:
     window, dialog = refine_dialog(qtbot, demo_model, tmp_path)
     window.queue.pause()  # it stays listed as it waits
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
@@ -111,6 +111,11 @@ def test_the_queue_panel_names_the_sd_upscale(qtbot, demo_model, tmp_path: Path)
     text = model.data(model.index(model.rowCount() - 1))
     assert "SD upscale ×2 (Lanczos) to 128×128, 64px tiles" in text
     assert "a red circle" in text
+    assert (
+        window.statusBar()
+        .currentMessage()
+        .endswith("The queue is paused: press Resume in the Queue panel.")
+    )
 
 
 def test_it_runs_here_while_jobs_go_to_a_server(qtbot, demo_model, tmp_path: Path) -> None:

@@ -542,9 +542,12 @@ class MainWindow(QMainWindow):
         stage = job.sd_upscale
         assert stage is not None
         self.queue.enqueue(job, self._model_for_new_jobs())
+        paused = ""
+        if self.queue.paused:
+            paused = " The queue is paused: press Resume in the Queue panel."
         self.show_message(
             f"Queued the SD upscale of {source.name} (×{stage.scale:g}, {stage.upscaler}, "
-            f"seed {job.request.seed})."
+            f"seed {job.request.seed}).{paused}"
         )
         return True
 
