@@ -21,8 +21,7 @@ def main() -> int:
         sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("screenshot-sd-upscale.png")
     )
     os.environ.setdefault("SDSTUDIO_HOME", tempfile.mkdtemp(prefix="sdstudio-shot-"))
-    from PySide6.QtCore import QEventLoop, QTimer
-    from screenshot_file import settle, write_shot
+    from screenshot_file import settle, wait_until, write_shot
 
     from sdstudio.ui.app import create_application, create_window
     from sdstudio.ui.worker_events import ModelReady, RunDone
@@ -31,15 +30,6 @@ def main() -> int:
     window = create_window(None, None, None)
     window.resize(1360, 860)
     window.move(40, 20)
-
-    def wait_until(done, timeout_ms: int = 600_000) -> None:
-        loop = QEventLoop()
-        check = QTimer(interval=20)
-        check.timeout.connect(lambda: done() and loop.quit())
-        check.start()
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-        check.stop()
 
     ready: list[bool] = [window.worker.model_ready]
     window.worker.on(ModelReady, lambda _event: ready.append(True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
@@ -15,6 +16,18 @@ def settle(ms: int) -> None:
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
+
+
+def wait_until(done: Callable[[], object], timeout_ms: int = 600_000) -> None:
+    """Run the event loop until ``done()`` is true (checked every 20 ms), at most
+    ``timeout_ms``."""
+    loop = QEventLoop()
+    check = QTimer(interval=20)
+    check.timeout.connect(lambda: done() and loop.quit())
+    check.start()
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    check.stop()
 
 
 def grab_window(window: QWidget, settle_ms: int = 500) -> QPixmap:
