@@ -28,19 +28,11 @@ def main() -> int:
     os.environ.setdefault("SDSTUDIO_HOME", tempfile.mkdtemp(prefix="sdstudio-shot-"))
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
-    from screenshot_file import grab_window, wait_until, write_shot
+    from screenshot_file import grab_window, ready_window, wait_until, write_shot
 
-    from sdstudio.ui.app import create_application, create_window
-    from sdstudio.ui.worker_events import ModelReady, RunProgress
+    from sdstudio.ui.worker_events import RunProgress
 
-    create_application()
-    window = create_window(None, None, None)
-    window.resize(1360, 860)
-    window.move(40, 20)
-
-    ready: list[bool] = [window.worker.model_ready]
-    window.worker.on(ModelReady, lambda _event: ready.append(True))
-    wait_until(lambda: ready[-1])
+    window = ready_window()
     controls = window.controls
     controls.seed_row.random_check.setChecked(False)
     controls.steps_spin.setValue(40)

@@ -21,19 +21,11 @@ def main() -> int:
         sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("screenshot-sd-upscale.png")
     )
     os.environ.setdefault("SDSTUDIO_HOME", tempfile.mkdtemp(prefix="sdstudio-shot-"))
-    from screenshot_file import settle, wait_until, write_shot
+    from screenshot_file import ready_window, settle, wait_until, write_shot
 
-    from sdstudio.ui.app import create_application, create_window
-    from sdstudio.ui.worker_events import ModelReady, RunDone
+    from sdstudio.ui.worker_events import RunDone
 
-    create_application()
-    window = create_window(None, None, None)
-    window.resize(1360, 860)
-    window.move(40, 20)
-
-    ready: list[bool] = [window.worker.model_ready]
-    window.worker.on(ModelReady, lambda _event: ready.append(True))
-    wait_until(lambda: ready[-1])
+    window = ready_window()
     controls = window.controls
     controls.seed_row.random_check.setChecked(False)
     controls.seed_row.set_seed(1234)

@@ -43,3 +43,19 @@ def write_shot(shot: QPixmap, target: Path) -> bool:
         return True
     print(f"could not write {target}", file=sys.stderr)
     return False
+
+
+def ready_window(model: str | None = None) -> QWidget:
+    """The application and its window (1360×860 at 40, 20) once ``model`` (the demo by
+    default) is loaded; ``SDSTUDIO_HOME`` must be set first."""
+    from sdstudio.ui.app import create_application, create_window
+    from sdstudio.ui.worker_events import ModelReady
+
+    create_application()
+    window = create_window(model, None, None)
+    window.resize(1360, 860)
+    window.move(40, 20)
+    ready: list[bool] = [window.worker.model_ready]
+    window.worker.on(ModelReady, lambda _event: ready.append(True))
+    wait_until(lambda: ready[-1])
+    return window
