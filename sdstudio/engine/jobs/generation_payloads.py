@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sdstudio.engine.cancel import CancelToken
 from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.generation.denoising import generate
-from sdstudio.engine.generation.events import ImageFinished
+from sdstudio.engine.generation.events import ImageFinished, Notice
 from sdstudio.engine.generation.memory_estimate import check_run_fits
 from sdstudio.engine.jobs.events import ImageSaved
 from sdstudio.engine.jobs.extensions_for_job import JobExtensions, extensions_for
@@ -18,6 +18,13 @@ from sdstudio.engine.jobs.save_destination import check_save_destination
 from sdstudio.engine.jobs.save_fallback import keep_unsaved
 from sdstudio.engine.jobs.saving import record_of, save_finished
 from sdstudio.engine.models.refiner_cache import REFINERS
+
+# As diffusers runs the two: networks are loaded into the main model's pipeline only (a
+# LoRA or an embedding made for the base does not fit the refiner's own UNet and encoder).
+REFINER_WITHOUT_NETWORKS = (
+    "The refiner's steps run without the prompt's LoRAs and embeddings: they change the "
+    "main model's steps only."
+)
 
 if TYPE_CHECKING:
     from sdstudio.engine.jobs.job import Job
@@ -44,6 +51,9 @@ def generation_payloads(
     refiner = None
     if job.request.refiner:
         refiner = REFINERS.refiner_for(job.request.refiner, model)
+        networks = chosen.networks
+        if networks is not None and (networks.loras or networks.embeddings):
+            yield Notice(REFINER_WITHOUT_NETWORKS)
     events = generate(model, job.request, cancel, chosen.extensions, refiner)
     with contextlib.closing(events):  # the extensions are exited even if we stop early
         for event in events:
