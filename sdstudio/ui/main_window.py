@@ -539,14 +539,12 @@ class MainWindow(QMainWindow):
         except UserFacingError as error:
             self.show_error(str(error))
             return False
-        stage = job.sd_upscale
-        assert stage is not None
         self.queue.enqueue(job, self._model_for_new_jobs())
         paused = ""
         if self.queue.paused:
             paused = " The queue is paused: press Resume in the Queue panel."
         self.show_message(
-            f"Queued the SD upscale of {source.name} (×{stage.scale:g}, {stage.upscaler}, "
+            f"Queued the SD upscale of {source.name} (×{choice.scale:g}, {choice.upscaler}, "
             f"seed {job.request.seed}).{paused}"
         )
         return True

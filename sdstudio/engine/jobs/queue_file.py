@@ -31,6 +31,7 @@ from sdstudio.engine.previews.settings import PreviewSettings
 from sdstudio.engine.probes.options import ProbeOptions
 from sdstudio.engine.probes.views import CfgHalf, ViewMode, ViewSettings
 from sdstudio.engine.sd_upscale.stage import SdUpscaleStage
+from sdstudio.engine.sd_upscale.tile_grid import DEFAULT_OVERLAP
 
 QUEUE_FORMAT = 1
 QUEUE_FILE = "queue.json"
@@ -238,8 +239,9 @@ def _stage(entry: Any) -> SdUpscaleStage | None:
         return None
     if not isinstance(entry, dict):
         raise TypeError("its SD upscale is not an object")
-    stage = SdUpscaleStage(**_known(SdUpscaleStage, entry))
-    return SdUpscaleStage(str(stage.upscaler), float(stage.scale), int(stage.overlap))
+    return SdUpscaleStage(
+        str(entry["upscaler"]), float(entry["scale"]), int(entry.get("overlap", DEFAULT_OVERLAP))
+    )
 
 
 def _known(kind: type, values: dict[str, Any]) -> dict[str, Any]:

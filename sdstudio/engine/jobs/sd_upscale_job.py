@@ -14,7 +14,6 @@ from sdstudio.engine.jobs.save_fallback import keep_unsaved
 from sdstudio.engine.jobs.saving import save_job_file
 from sdstudio.engine.jobs.sd_upscale_run import sd_upscale_payloads
 from sdstudio.engine.metadata.autosave import png_file
-from sdstudio.engine.sd_upscale.checks import check_sd_upscale
 from sdstudio.engine.sd_upscale.result import SdUpscaled
 from sdstudio.engine.upscalers import target_size
 
@@ -29,7 +28,8 @@ def sd_upscale_job_payloads(
 ) -> Iterator[Any]:
     """The payloads of ``job``'s SD upscale, the saved picture last as an
     :class:`ImageSaved` (its record the first tile's); what cannot run is refused before the
-    upscale (``UserFacingError``), and so is a destination that cannot take the picture."""
+    upscale (``UserFacingError``: :func:`sd_upscale_payloads` checks the settings), and so is a
+    destination that cannot take the picture."""
     stage = job.sd_upscale
     request = job.request
     assert stage is not None  # the runner sends only SD upscale jobs here
@@ -39,7 +39,6 @@ def sd_upscale_job_payloads(
         raise RequestError("SD upscale runs without ControlNet units: turn them off")
     if job.probes.watch or job.probes.attention:
         raise RequestError("SD upscale runs without watched modules and attention maps")
-    check_sd_upscale(request, stage.overlap)
     check_save_destination(job.saving, *target_size(request.init_image.size, stage.scale))
     payloads = sd_upscale_payloads(
         model,

@@ -31,6 +31,7 @@ from sdstudio.engine.generation.request import MAX_SEED, GenerationRequest
 from sdstudio.engine.jobs.events import ImageSaved
 from sdstudio.engine.jobs.generation_payloads import generation_payloads
 from sdstudio.engine.jobs.job import Job, SaveOptions
+from sdstudio.engine.networks.selection import NetworkFolders
 from sdstudio.engine.previews.extension import PreviewImage
 from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings
 from sdstudio.engine.sd_upscale.checks import check_sd_upscale
@@ -41,9 +42,10 @@ from sdstudio.engine.upscalers.pixel_upscalers import PILLOW_UPSCALERS, pillow_r
 
 if TYPE_CHECKING:
     from sdstudio.engine.models.loading import LoadedModel
-    from sdstudio.engine.networks.selection import NetworkFolders
 
 TileCallback = Callable[[int, int], None]
+NO_PREVIEWS = PreviewSettings(PreviewKind.NONE)  # a job's defaults
+HOME_FOLDERS_ONLY = NetworkFolders()
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,8 @@ def sd_upscale_payloads(
     request: GenerationRequest,
     overlap: int = DEFAULT_OVERLAP,
     cancel: CancelToken | None = None,
-    previews: PreviewSettings | None = None,
-    networks: NetworkFolders | None = None,
+    previews: PreviewSettings = NO_PREVIEWS,
+    networks: NetworkFolders = HOME_FOLDERS_ONLY,
     on_upscale_tile: TileCallback | None = None,
     upscaler_tile: int = upscalers.DEFAULT_TILE,
     upscaler_overlap: int = upscalers.DEFAULT_OVERLAP,
@@ -115,11 +117,10 @@ def sd_upscale_payloads(
         seed = (request.seed + index) % (MAX_SEED + 1)
         job = Job(
             replace(request, init_image=tile, seed=seed),
-            previews=previews or PreviewSettings(PreviewKind.NONE),
+            previews=previews,
             saving=SaveOptions(enabled=False),
+            networks=networks,
         )
-        if networks is not None:
-            job = replace(job, networks=networks)
         finished: ImageSaved | None = None
         # closed at once however it ends, so that its extensions (LoRAs) are taken off
         with contextlib.closing(generation_payloads(model, job, cancel, None)) as payloads:
@@ -155,7 +156,7 @@ def sd_upscale(
     on_upscale_tile: TileCallback | None = None,
     upscaler_tile: int = upscalers.DEFAULT_TILE,
     upscaler_overlap: int = upscalers.DEFAULT_OVERLAP,
-    networks: NetworkFolders | None = None,
+    networks: NetworkFolders = HOME_FOLDERS_ONLY,
 ) -> SdUpscaled:
     """:func:`sd_upscale_payloads` as one call: the :class:`SdUpscaled` picture.
 

@@ -77,14 +77,13 @@ def describe(row: QueueRow) -> str:
         state = f"running {row.progress * 100:.0f}%"
     images = request.image_count
     count = f" · {images} images" if images > 1 else ""
-    details = f"{request.width}×{request.height} · {request.steps} steps · seed {request.seed}"
+    size = f"{request.width}×{request.height}"
     stage = row.queued.job.sd_upscale
     if stage is not None and request.init_image is not None:
         width, height = target_size(request.init_image.size, stage.scale)
-        details = (
-            f"SD upscale ×{stage.scale:g} ({stage.upscaler}) to {width}×{height}, "
-            f"{request.width}px tiles · {request.steps} steps · seed {request.seed}"
-        )
+        size = f"SD upscale ×{stage.scale:g} ({stage.upscaler}) to {width}×{height}, "
+        size += f"{request.width}px tiles"
+    details = f"{size} · {request.steps} steps · seed {request.seed}"
     where = " · server" if row.where == "server" else ""
     return f"{prompt}\n{details}{count}{where} · {state}"
 
