@@ -85,6 +85,21 @@ def write_embedding(path: Path, width: int, vectors: int = 2, seed: int = 0) -> 
     return values
 
 
+def write_sdxl_embedding(pipeline: Any, path: Path, seed: int = 8) -> dict[str, torch.Tensor]:
+    """An SDXL embedding of two vectors for each of ``pipeline``'s text encoders (``clip_l``,
+    ``clip_g``), as A1111 saves it. Returns its vectors by key."""
+    encoders = (pipeline.text_encoder, pipeline.text_encoder_2)
+    widths = [encoder.get_input_embeddings().weight.shape[-1] for encoder in encoders]
+    generator = torch.Generator().manual_seed(seed)
+    vectors = {
+        key: torch.randn(2, width, generator=generator)
+        for key, width in zip(("clip_l", "clip_g"), widths, strict=True)
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(vectors, str(path))
+    return vectors
+
+
 def job_result(model: Any, request: GenerationRequest, folders: NetworkFolders) -> tuple[Any, list]:
     """(the finished image or the failure message, every payload) of one job."""
     job = Job(request, saving=SaveOptions(enabled=False), networks=folders)

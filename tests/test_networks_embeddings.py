@@ -18,7 +18,7 @@ from sdstudio.engine.networks.embeddings import read_vectors
 from sdstudio.engine.networks.library import NetworkFile, NetworkKind
 from sdstudio.engine.networks.selection import NetworkFolders
 from tests.helpers import max_pixel_difference
-from tests.networks_fixtures import job_result, write_embedding
+from tests.networks_fixtures import job_result, write_embedding, write_sdxl_embedding
 
 
 @pytest.fixture
@@ -111,21 +111,10 @@ def test_an_embedding_no_prompt_names_is_unloaded(model, tmp_path) -> None:
 
 def test_an_sdxl_embedding_loads_into_both_encoders_as_diffusers_does(tmp_path, sdxl_model):
     from diffusers import StableDiffusionXLPipeline
-    from safetensors.torch import save_file
 
     model = load_model(sdxl_model.source, device="cpu")
-    pipe = model.pipeline
-    widths = [
-        e.get_input_embeddings().weight.shape[-1] for e in (pipe.text_encoder, pipe.text_encoder_2)
-    ]
-    generator = torch.Generator().manual_seed(8)
-    vectors = {
-        key: torch.randn(2, width, generator=generator)
-        for key, width in zip(("clip_l", "clip_g"), widths, strict=True)
-    }
     folder = tmp_path / "embeddings"
-    folder.mkdir()
-    save_file(vectors, str(folder / "xlstyle.safetensors"))
+    vectors = write_sdxl_embedding(model.pipeline, folder / "xlstyle.safetensors")
     settings = {
         "steps": 4,
         "cfg_scale": 6.0,
