@@ -63,6 +63,18 @@ def sdxl_model(tmp_path_factory: pytest.TempPathFactory):
     return load_model(str(folder), device="cpu")
 
 
+@pytest.fixture(scope="session")
+def sdxl_refiner(tmp_path_factory: pytest.TempPathFactory):
+    """The tests' tiny random SDXL refiner (one OpenCLIP encoder, aesthetic score ids),
+    loaded from its folder on the CPU, shared by tests that only read it."""
+    from sdstudio.engine.models.loading import load_model
+    from tests.random_sdxl_model import build_random_sdxl_pipeline
+
+    folder = tmp_path_factory.mktemp("sdxl") / "tiny-sdxl-refiner"
+    build_random_sdxl_pipeline(refiner=True).save_pretrained(folder, safe_serialization=True)
+    return load_model(str(folder), device="cpu")
+
+
 @pytest.fixture(autouse=True)
 def no_qthread_left_running(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fail a test that leaves a QThread running (at exit it would warn or crash)."""

@@ -297,15 +297,6 @@ def test_sdxl_matches_diffusers(sdxl_model, sdxl_controlnet, weight, start, end,
     assert max_pixel_difference(ours, plain) > 10
 
 
-@pytest.fixture(scope="module")
-def sdxl_refiner(tmp_path_factory: pytest.TempPathFactory):
-    from sdstudio.engine.models.loading import load_model
-    from tests.random_sdxl_model import build_random_sdxl_pipeline
-
-    folder = tmp_path_factory.mktemp("sdxl") / "tiny-sdxl-refiner"
-    build_random_sdxl_pipeline(refiner=True).save_pretrained(folder, safe_serialization=True)
-    return load_model(str(folder), device="cpu")
-
 
 def test_with_a_refiner_start_and_end_count_all_the_steps(
     sdxl_model, sdxl_controlnet, sdxl_refiner

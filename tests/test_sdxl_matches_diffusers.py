@@ -22,12 +22,6 @@ from tests.random_sdxl_model import build_random_sdxl_pipeline
 TOLERANCE = 2  # per-pixel, out of 255
 
 
-@pytest.fixture(scope="module")
-def sdxl_refiner(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("sdxl") / "tiny-sdxl-refiner"
-    build_random_sdxl_pipeline(refiner=True).save_pretrained(folder, safe_serialization=True)
-    return load_model(str(folder), device="cpu")
-
 
 def _reference(model, pipeline_class, **config):
     pipeline = pipeline_class(**model.pipeline.components, **config)

@@ -189,9 +189,13 @@ def _generate_batch(
                 stage.scheduler,
                 stage.guided,
             )
+            ctx.position = position
             if stage.enter is not None:
                 stage.enter(ctx)
-                yield from ctx.drain()
+            if stage is not stages[0]:
+                for extension in extensions:
+                    extension.before_stage(ctx, stage)
+            yield from ctx.drain()
             for in_stage, timestep in enumerate(stage.timesteps):
                 if cancel.cancelled:
                     yield Cancelled(after_step=position)

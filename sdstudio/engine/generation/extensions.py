@@ -9,6 +9,8 @@ of ``ctx.latents`` each; one image unless the user asks for more):
   ``ctx.latents`` itself (a row per image), and the loop then skips its own first latents
   (inpainting draws them in diffusers' inpaint order);
 - ``before_loop(ctx)``: conditioning, scheduler, timesteps and first latents are ready;
+- ``before_stage(ctx, stage)``: when a later stage takes over the latents (a refiner's
+  steps), after the stage's own ``enter``; ``ctx.scheduler`` and ``ctx.position`` are its;
 - ``before_unet(ctx, call)``: may change the UNet's input and keyword arguments;
 - ``after_step(ctx, step)``: after the scheduler step, once per image (``ctx.row``, and
   ``step`` holds that image's row); may change that row of ``ctx.latents``;
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sdstudio.engine.generation.events import StepEvent
     from sdstudio.engine.generation.run_context import RunContext, UnetCall
+    from sdstudio.engine.generation.stages import Stage
 
 
 class GenerationExtension:
@@ -42,6 +45,9 @@ class GenerationExtension:
 
     def before_loop(self, ctx: RunContext) -> None:
         """Called once per UNet batch before the first step."""
+
+    def before_stage(self, ctx: RunContext, stage: Stage) -> None:
+        """Called once per UNet batch when ``stage``, one after the first, takes over."""
 
     def before_unet(self, ctx: RunContext, call: UnetCall) -> None:
         """Called before each UNet call."""

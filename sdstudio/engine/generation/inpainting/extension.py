@@ -8,6 +8,11 @@ reads the mask and those latents beside its input at every step; an ordinary mod
 kept part put back after every scheduler step (the init latents noised to the next
 timestep, clean after the last). The decoded picture is composited over the init image
 through the blurred mask, so nothing outside it changes.
+
+With a refiner (SDXL's ensemble of experts), the refiner's steps repaint as diffusers' inpaint
+pipeline does when it is given the base's latents as its picture (``denoising_start``): the
+kept part is put back after each of the refiner's steps from the latents the base handed
+over, noised with noise drawn when the refiner takes over, whatever the base's UNet was.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from diffusers.utils.torch_utils import randn_tensor
 from sdstudio.engine.errors import RequestError
 from sdstudio.engine.generation.extensions import GenerationExtension
 from sdstudio.engine.generation.inpainting.inputs import InpaintInputs, inpaint_inputs
+from sdstudio.engine.generation.inpainting.latent_blend import LatentBlend
 from sdstudio.engine.generation.inpainting.masked_content import replaced_latents
 from sdstudio.engine.generation.vae_precision import encode_latents
 
@@ -28,6 +34,7 @@ if TYPE_CHECKING:
     from sdstudio.engine.generation.events import StepEvent
     from sdstudio.engine.generation.request import GenerationRequest
     from sdstudio.engine.generation.run_context import RunContext, UnetCall
+    from sdstudio.engine.generation.stages import Stage
     from sdstudio.engine.models.loading import LoadedModel
 
 INPAINTING_UNET_CHANNELS = 9  # 4 latents + 1 mask + 4 masked-picture latents
@@ -45,8 +52,11 @@ def inpainting_for(
     inpainting_model = is_inpainting_model(model.pipeline)
     if request.mask is None and not inpainting_model:
         return None
-    if refiner is not None:
-        raise RequestError("Inpainting with a refiner is not supported yet: clear the refiner.")
+    if refiner is not None and is_inpainting_model(refiner.pipeline):
+        raise RequestError(
+            "An inpainting model cannot be the refiner: choose an ordinary SDXL refiner (its "
+            "steps repaint the masked part from the main model's latents)."
+        )
     inputs = inpaint_inputs(request, ordinary_model=not inpainting_model)
     return InpaintExtension(inputs, nine_channels=inpainting_model)
 
@@ -62,6 +72,8 @@ class InpaintExtension(GenerationExtension):
         self._masked_latents: torch.Tensor | None = None
         self._image_latents: torch.Tensor | None = None
         self._noise: torch.Tensor | None = None
+        self._conditioned = False  # the current stage's UNet reads the mask (9 channels)
+        self._blend: LatentBlend | None = None  # the current stage's, for an ordinary UNet
 
     def before_latents(self, ctx: RunContext) -> None:
         pipe, request, generator = ctx.pipeline, ctx.request, ctx.batch_generator
@@ -101,6 +113,7 @@ class InpaintExtension(GenerationExtension):
         self._mask = torch.nn.functional.interpolate(
             mask, size=(height // factor, width // factor)
         ).to(device=device, dtype=dtype)
+        self._conditioned, self._blend = self.nine_channels, None
         if strength_max:
             ctx.latents = self._noise * scheduler.init_noise_sigma
             return
@@ -109,8 +122,24 @@ class InpaintExtension(GenerationExtension):
             start = replaced_latents(start, self._mask, request.masked_content, generator)
         ctx.latents = scheduler.add_noise(start, self._noise, ctx.timesteps[:1].repeat(ctx.rows))
 
-    def before_unet(self, ctx: RunContext, call: UnetCall) -> None:
+    def before_loop(self, ctx: RunContext) -> None:
+        """The model's own steps (a refiner's come after them) blend on an ordinary UNet."""
         if not self.nine_channels:
+            self._blend = LatentBlend(self._image_latents, self._noise, ctx.timesteps, 0)
+
+    def before_stage(self, ctx: RunContext, stage: Stage) -> None:
+        """The refiner takes over: it blends from the latents it was handed, with new noise
+        (diffusers' order: drawn before its first step)."""
+        latents = ctx.latents
+        noise = randn_tensor(
+            latents.shape, generator=ctx.batch_generator, device=latents.device, dtype=latents.dtype
+        )
+        self._mask = self._mask.to(dtype=latents.dtype)
+        self._conditioned = False
+        self._blend = LatentBlend(latents.clone(), noise, stage.timesteps, ctx.position)
+
+    def before_unet(self, ctx: RunContext, call: UnetCall) -> None:
+        if not self._conditioned:
             return
         rows = call.sample.shape[0]
         halves = rows // ctx.rows  # the masked latents' rows, once per guidance half
@@ -120,13 +149,10 @@ class InpaintExtension(GenerationExtension):
 
     def after_step(self, ctx: RunContext, step: StepEvent) -> None:
         """Puts the kept part back into the current image's row (called once per image)."""
-        if self.nine_channels:
+        if self._blend is None:
             return
         row = slice(ctx.row, ctx.row + 1)
-        kept = self._image_latents[row]
-        if ctx.position < len(ctx.timesteps) - 1:
-            following = ctx.timesteps[ctx.position + 1]
-            kept = ctx.scheduler.add_noise(kept, self._noise[row], torch.tensor([following]))
+        kept = self._blend.kept_after(ctx)
         blended = (1 - self._mask) * kept + self._mask * ctx.latents[row]
         if ctx.rows == 1:
             ctx.latents = blended
