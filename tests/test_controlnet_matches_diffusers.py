@@ -297,7 +297,6 @@ def test_sdxl_matches_diffusers(sdxl_model, sdxl_controlnet, weight, start, end,
     assert max_pixel_difference(ours, plain) > 10
 
 
-
 def test_with_a_refiner_start_and_end_count_all_the_steps(
     sdxl_model, sdxl_controlnet, sdxl_refiner
 ) -> None:

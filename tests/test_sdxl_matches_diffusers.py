@@ -22,7 +22,6 @@ from tests.random_sdxl_model import build_random_sdxl_pipeline
 TOLERANCE = 2  # per-pixel, out of 255
 
 
-
 def _reference(model, pipeline_class, **config):
     pipeline = pipeline_class(**model.pipeline.components, **config)
     pipeline.set_progress_bar_config(disable=True)
