@@ -65,10 +65,41 @@ def test_a_job_the_api_does_not_allow_is_refused_with_its_reason(data, message) 
         job_from_wire(data, "x")
 
 
-def test_an_sd_upscale_is_refused_before_it_is_sent() -> None:
-    job = Job(GenerationRequest("tiles"), sd_upscale=SdUpscaleStage("Lanczos", 2.0))
-    with pytest.raises(WireError, match="An SD upscale runs on this machine"):
-        job_to_wire(job)
+def _sd_upscale_wire(**stage) -> dict[str, object]:
+    request = _request(init_image=noise_image(96, 80, seed=2), strength=0.3)
+    job = Job(request, sd_upscale=SdUpscaleStage("Lanczos", 2.0, 32))
+    wire = json.loads(json.dumps(job_to_wire(job)))
+    wire["sd_upscale"].update(stage)
+    return wire
+
+
+def test_an_sd_upscale_crosses_the_wire_with_its_picture_and_stage() -> None:
+    back = job_from_wire(_sd_upscale_wire(), "serverid")
+    assert back.sd_upscale == SdUpscaleStage("Lanczos", 2.0, 32)
+    assert max_pixel_difference(back.request.init_image, noise_image(96, 80, seed=2)) == 0
+    assert (back.request.width, back.request.strength) == (64, 0.3)  # the tiles' settings
+
+
+@pytest.mark.parametrize(
+    ("stage", "message"),
+    [
+        ({"scale": "twice"}, "SD upscale's scale cannot be 'twice'"),
+        ({"scale": 0}, "scale must be a number above 0"),
+        ({"scale": 200.0}, "would make a 19200×16000 picture; at most 16384"),
+        ({"overlap": 40}, "overlap"),
+        ({"tiles": 4}, "'sd_upscale' is an object with an upscaler, a scale and an overlap"),
+    ],
+)
+def test_an_sd_upscale_the_run_would_refuse_is_refused_when_it_comes_in(stage, message) -> None:
+    with pytest.raises(WireError, match=message):
+        job_from_wire(_sd_upscale_wire(**stage), "x")
+
+
+def test_an_sd_upscale_without_its_picture_is_refused_when_it_comes_in() -> None:
+    wire = _sd_upscale_wire()
+    del wire["images"]["init_image"]
+    with pytest.raises(WireError, match="An SD upscale needs its picture"):
+        job_from_wire(wire, "x")
 
 
 def _preview(png: str) -> dict[str, object]:
@@ -208,6 +239,20 @@ def test_a_finished_image_crosses_as_the_file_a_local_run_saves() -> None:
     assert image.file == png_file(noise_image(64, 48, seed=7), png_info(record))
     assert image.record == record
     assert max_pixel_difference(image.image, noise_image(64, 48, seed=7)) == 0
+
+
+def test_an_sd_upscales_file_keeps_the_keys_its_infotext_adds(one_job_server, tmp_path) -> None:
+    record = GenerationRecord(prompt="tiles", seed=11, width=64, height=48)
+    infotext = record.infotext() + ", SD upscale overlap: 32, SD upscale upscaler: Lanczos"
+    saved = ImageSaved(noise_image(64, 48, seed=7), 11, None, record, infotext=infotext)
+    one_job_server.LINES = [{"event": "started", "images": 1}, wire_event(saved)]
+    one_job_server.LINES.append({"event": "done"})
+    job = Job(_request(), saving=SaveOptions(output_dir=tmp_path))
+    payloads = [e.payload for e in RemoteRunner(one_job_server.url).run_job(job)]
+    here = next(p for p in payloads if isinstance(p, ImageSaved))
+    assert here.infotext == infotext
+    assert read_metadata(here.path).texts["parameters"] == infotext
+    assert read_metadata(here.path).record == record
 
 
 def test_the_client_writes_the_servers_file_as_it_came(one_job_server, tmp_path) -> None:

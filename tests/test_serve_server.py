@@ -12,7 +12,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,8 @@ from sdstudio.engine.previews.extension import PreviewImage  # noqa: E402
 from sdstudio.engine.previews.settings import PreviewKind, PreviewSettings  # noqa: E402
 from sdstudio.engine.remote.client import RemoteRunner  # noqa: E402
 from sdstudio.engine.remote.wire_job import job_to_wire  # noqa: E402
-from tests.helpers import max_pixel_difference  # noqa: E402
+from sdstudio.engine.sd_upscale.stage import SdUpscaleStage  # noqa: E402
+from tests.helpers import max_pixel_difference, noise_image  # noqa: E402
 from tests.serve_support import loopback_server, torch_threads  # noqa: E402
 
 TOKEN = "loopback-test-token"
@@ -127,6 +128,30 @@ def test_the_saved_file_carries_the_infotext_of_a_local_run(server, demo_model, 
     here, there = read_metadata(remote.path), read_metadata(local.path)
     assert here.texts["parameters"] == there.texts["parameters"]
     assert here.record.seed == 12 and here.record.model_name == "demo"
+
+
+def test_an_sd_upscale_on_the_server_saves_the_picture_and_infotext_of_one_here(
+    server, demo_model, tmp_path
+):
+    request = _request(init_image=noise_image(96, 80, seed=4), strength=0.3, steps=4)
+    stage = SdUpscaleStage("Lanczos", 2.0, 32)
+    remote_job = Job(request, saving=SaveOptions(tmp_path / "remote"), sd_upscale=stage)
+    payloads = _payloads(server.runner(), remote_job)
+    assert not [p.message for p in payloads if isinstance(p, JobFailed)]
+    [remote] = [p for p in payloads if isinstance(p, ImageSaved)]
+    local_job = replace(remote_job, saving=SaveOptions(tmp_path / "local"))
+    with torch_threads(1):
+        [local] = [e.payload for e in run_job(demo_model, local_job)
+                   if isinstance(e.payload, ImageSaved)]  # fmt: skip
+    with Image.open(remote.path) as here, Image.open(local.path) as there:
+        assert here.size == (192, 160)
+        assert max_pixel_difference(here, there) == 0
+    parameters = read_metadata(remote.path).texts["parameters"]
+    assert parameters == read_metadata(local.path).texts["parameters"]
+    assert "SD upscale overlap: 32, SD upscale upscaler: Lanczos" in parameters
+    tiles = [(p.image_index, p.batch_count) for p in payloads if isinstance(p, StepEvent)]
+    assert [index for index, _ in tiles] == sorted(index for index, _ in tiles)
+    assert {count for _, count in tiles} == {tiles[-1][0] + 1}  # every tile, counted
 
 
 def test_streamed_previews_arrive_in_step_order(server, tmp_path):

@@ -118,16 +118,16 @@ def test_the_queue_names_it_and_a_paused_queue_is_said(qtbot, demo_model, tmp_pa
     )
 
 
-def test_it_runs_here_while_jobs_go_to_a_server(qtbot, demo_model, tmp_path: Path) -> None:
-    """Its picture and the upscaler are this machine's; the server's API has no such job."""
+def test_it_goes_to_the_server_while_jobs_go_there(qtbot, demo_model, tmp_path: Path) -> None:
+    """As a Generate would: the server's replicas redraw the tiles."""
     window, dialog = refine_dialog(qtbot, demo_model, tmp_path)
     write_server_choice(SettingsStore(), ServerChoice("http://127.0.0.1:9", "token", True))
     window.queue.pause()
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
 
     row = window.queue.model.get(window.queue.model.jobs()[-1].job.id)
-    assert row.where == "local" and row.queued.server is None
-    assert window.queue.sends_to_server()  # a Generate now would go there
+    assert row.where == "server" and row.queued.server == "http://127.0.0.1:9"
+    assert row.queued.job.sd_upscale is not None
 
 
 def test_a_tile_is_a_multiple_of_8_and_shares_at_most_half_of_itself(qtbot) -> None:

@@ -516,16 +516,17 @@ class MainWindow(QMainWindow):
 
     def _refine_tile(self) -> int | None:
         """The tile side "Upscale…" offers for an SD upscale (the controls' smaller side, the
-        model's own size unless changed), or None while no model here can refine."""
-        if not self.worker.model_ready:
+        model's own size unless changed), or None while no model can refine: none here, and
+        jobs do not go to a server."""
+        if not (self.worker.model_ready or self.queue.sends_to_server()):
             return None
         return min(self.controls.size_row.dimensions())
 
     def queue_sd_upscale(self, source: UpscaleSource, choice: UpscaleChoice) -> bool:
         """Queue the SD upscale of ``source`` that ``choice`` asks for, with the controls'
-        prompt and sampling settings; it runs here even while Preferences send jobs to a
-        server. False (with a message) when it cannot run."""
-        if not self.worker.model_ready:
+        prompt and sampling settings; it runs where a Generate would (here, or on the server
+        Preferences name). False (with a message) when it cannot run."""
+        if self._refine_tile() is None:
             self.show_error(CANNOT_REFINE)
             return False
         try:

@@ -42,6 +42,9 @@ class ImageSaved:
     image_index: int = 0
     batch_count: int = 1
     frames: tuple[tuple[int, Image.Image], ...] = field(default=(), repr=False)
+    # The file's parameters when they say more than ``record``'s infotext (an SD upscale adds
+    # its keys); None: the record's own.
+    infotext: str | None = None
 
 
 @dataclass(frozen=True)

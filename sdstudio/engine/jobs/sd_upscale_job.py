@@ -66,4 +66,10 @@ def _saved(job: Job, result: SdUpscaled) -> Iterator[Any]:
             path = save_job_file(job, data, job.request.seed)
     except OSError as error:  # kept in the fallback folder (the first tile's parameters)
         yield keep_unsaved(result.image, result.record, error)
-    yield ImageSaved(image=result.image, seed=job.request.seed, path=path, record=result.record)
+    yield ImageSaved(
+        image=result.image,
+        seed=job.request.seed,
+        path=path,
+        record=result.record,
+        infotext=result.infotext(),
+    )

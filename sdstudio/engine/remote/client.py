@@ -31,6 +31,7 @@ from sdstudio.engine.remote.local_save import saved_here
 from sdstudio.engine.remote.server_connection import ServerConnection, ServerError
 from sdstudio.engine.remote.wire_events import RemoteImage, payload_from_wire
 from sdstudio.engine.remote.wire_job import job_to_wire
+from sdstudio.engine.upscalers.upscale import target_size
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -92,7 +93,7 @@ class RemoteRunner:
     def _payloads(self, job: Job, cancel: CancelToken) -> Iterator[Any]:
         if job.probes.watch or job.probes.attention:
             raise ServerError("Watching modules and attention maps need a local run, not a server")
-        check_save_destination(job.saving, *job.request.final_size)  # before the work
+        check_save_destination(job.saving, *_saved_size(job))  # before the work
         server_id, stream = self._stream(job_to_wire(job))
         with contextlib.closing(stream) as lines:
             frames = _Frames()
@@ -137,6 +138,14 @@ class RemoteRunner:
 
     def _cancel(self, server_id: str) -> None:
         self._connection.post_json(f"/jobs/{server_id}/cancel", {}, timeout=CANCEL_TIMEOUT_S)
+
+
+def _saved_size(job: Job) -> tuple[int, int]:
+    """The size of the picture ``job`` saves: an SD upscale's is its upscaled picture's."""
+    picture = job.request.init_image
+    if job.sd_upscale is None or picture is None:
+        return job.request.final_size
+    return target_size(picture.size, job.sd_upscale.scale)
 
 
 def _is_id(value: object) -> TypeGuard[str]:

@@ -15,6 +15,7 @@ from sdstudio.engine.generation.events import ImageFinished
 from sdstudio.engine.jobs.events import ImageSaved
 from sdstudio.engine.jobs.save_fallback import keep_unsaved
 from sdstudio.engine.jobs.saving import save_finished
+from sdstudio.engine.metadata.png_chunks import PARAMETERS_CHUNK
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -43,4 +44,5 @@ def saved_here(
         image_index=remote.image_index,
         batch_count=remote.batch_count,
         frames=frames,
+        infotext=remote.image.info.get(PARAMETERS_CHUNK),
     )

@@ -74,7 +74,8 @@ def wire_event(payload: Any) -> dict[str, Any] | None:
             "png": png_text(payload.image),
         }
     if isinstance(payload, ImageSaved):
-        infotext, record = payload.record.infotext(), payload.record.to_json()
+        infotext = payload.infotext or payload.record.infotext()
+        record = payload.record.to_json()
         return {
             "event": "image",
             "png": bytes_text(png_file(payload.image, record_chunks(infotext, record))),

@@ -5,7 +5,9 @@ The queue file (:mod:`sdstudio.engine.jobs.queue_file`) already writes every par
 back with the checks a new request gets. A job on the wire is that entry with each PNG
 carried as base64 instead of a file name, so the server reads exactly what the queue would
 and a new setting needs no wire code. What only the sending machine can use (where it saves,
-its LoRA folders, its TAESD files) stays behind; the server saves nothing.
+its LoRA folders, its TAESD files) stays behind; the server saves nothing. An SD upscale
+travels as its three fields (``sd_upscale``: upscaler, scale, overlap), its picture as the
+init image; the upscaler is the server's (Lanczos, Nearest, or a model in its folder).
 
 Both directions go through a queue folder in a temporary directory: a few small files per
 job, against seconds of denoising.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import tempfile
 from dataclasses import MISSING, fields, replace
 from pathlib import Path
@@ -35,11 +38,13 @@ from sdstudio.engine.jobs.queue_file import (
 )
 from sdstudio.engine.remote.wire_error import WireError
 from sdstudio.engine.remote.wire_png import png_bytes
+from sdstudio.engine.sd_upscale.checks import check_sd_upscale
+from sdstudio.engine.upscalers.upscale import MAX_UPSCALED_SIDE, target_size
 
 # Preview options that name files or downloads of the sending machine.
 LOCAL_PREVIEW_OPTIONS = ("taesd_path", "taesd_paths", "allow_download")
 NO_FOLDER = Path()  # for a job without pictures: never read or written
-WIRE_PARTS = ("settings", "images", "previews", "controlnets", "probes")
+WIRE_PARTS = ("settings", "images", "previews", "controlnets", "probes", "sd_upscale")
 # A unit may name its model and image only; the rest is a new unit's.
 UNIT_DEFAULTS = {
     spec.name: spec.default
@@ -49,10 +54,7 @@ UNIT_DEFAULTS = {
 
 
 def job_to_wire(job: Job) -> dict[str, Any]:
-    """``job`` as the JSON body of ``POST /jobs``; :class:`WireError` for an SD upscale,
-    which the API does not describe (it runs where its picture is)."""
-    if job.sd_upscale is not None:
-        raise WireError("An SD upscale runs on this machine: the server's API has no such job")
+    """``job`` as the JSON body of ``POST /jobs``."""
     if not _has_pictures(job):  # no files: a temporary folder costs more than the rest
         return _wire_entry(QueueFile(NO_FOLDER).entry(QueuedJob(job)), NO_FOLDER)
     with tempfile.TemporaryDirectory(prefix="sdstudio-wire-") as folder:
@@ -68,7 +70,9 @@ def _has_pictures(job: Job) -> bool:
 
 def _wire_entry(entry: dict[str, Any], images: Path) -> dict[str, Any]:
     entry = json.loads(json.dumps(entry))  # the types the queue file holds
+    stage = {"sd_upscale": entry["sd_upscale"]} if "sd_upscale" in entry else {}
     return {
+        **stage,
         "settings": entry["settings"],
         "images": {name: _base64(images / file) for name, file in entry["images"].items()},
         "previews": {
@@ -99,7 +103,45 @@ def job_from_wire(data: object, job_id: str) -> Job:
     units = data.get("controlnets", [])
     if not isinstance(units, list) or not all(isinstance(unit, dict) for unit in units):
         raise WireError("'controlnets' must be a list of objects")
-    return replace(_read_back(settings, pictures, _mapping(data, "previews"), units), id=job_id)
+    stage = _sd_upscale(data)
+    job = _read_back(settings, pictures, _mapping(data, "previews"), units, stage)
+    if job.sd_upscale is not None:
+        _check_sd_upscale(job)
+    return replace(job, id=job_id)
+
+
+def _sd_upscale(data: dict[str, Any]) -> dict[str, Any]:
+    """The queue entry's ``sd_upscale`` part ({} for a job without one)."""
+    if "sd_upscale" not in data:
+        return {}
+    stage = data["sd_upscale"]
+    kinds = {"upscaler": (str,), "scale": (int, float), "overlap": (int,)}
+    if not isinstance(stage, dict) or not {"upscaler", "scale"} <= set(stage) <= set(kinds):
+        raise WireError("'sd_upscale' is an object with an upscaler, a scale and an overlap")
+    for name, value in stage.items():
+        if type(value) not in kinds[name]:
+            raise WireError(f"The SD upscale's {name} cannot be {value!r:.40}")
+    return {"sd_upscale": stage}
+
+
+def _check_sd_upscale(job: Job) -> None:
+    """What the run would refuse, refused when the job comes in."""
+    stage, request = job.sd_upscale, job.request
+    assert stage is not None
+    if request.init_image is None:
+        raise WireError("An SD upscale needs its picture: the init image")
+    if not (math.isfinite(stage.scale) and stage.scale > 0):
+        raise WireError(f"The SD upscale's scale must be a number above 0, not {stage.scale}")
+    width, height = target_size(request.init_image.size, stage.scale)
+    if max(width, height) > MAX_UPSCALED_SIDE:
+        raise WireError(
+            f"The SD upscale would make a {width}×{height} picture; at most "
+            f"{MAX_UPSCALED_SIDE} pixels a side"
+        )
+    try:
+        check_sd_upscale(request, stage.overlap)
+    except UserFacingError as error:
+        raise WireError(str(error)) from None
 
 
 def _read_back(
@@ -107,10 +149,12 @@ def _read_back(
     pictures: dict[str, Any],
     previews: dict[str, Any],
     units: list[dict[str, Any]],
+    stage: dict[str, Any],
 ) -> Job:
     if not pictures and not units:  # nothing to write: no temporary folder either
         entry = {
             "id": "wire",
+            **stage,
             "settings": settings,
             "previews": {k: v for k, v in previews.items() if k not in LOCAL_PREVIEW_OPTIONS},
         }
@@ -136,6 +180,7 @@ def _read_back(
             controlnets.append({**UNIT_DEFAULTS, **unit, "image": image})
         entry = {
             "id": "wire",
+            **stage,
             "settings": settings,
             "images": files,
             "previews": {k: v for k, v in previews.items() if k not in LOCAL_PREVIEW_OPTIONS},

@@ -135,11 +135,10 @@ class QueueRunner(QObject):
 
     def enqueue(self, job: Job, model_spec: str) -> None:
         """Add ``job`` (to run on ``model_spec``, or on the server when Preferences say
-        so, unless it is an SD upscale, which runs here) at the end; it starts now if
-        nothing runs."""
+        so) at the end; it starts now if nothing runs."""
         choice = self._server_choice()
         server = None
-        if choice.sends_jobs and job.sd_upscale is None:
+        if choice.sends_jobs:
             SERVER_JOBS.mark(job.id, choice.url, choice.token)
             server = choice.url
         self.model.add(QueuedJob(job, model_spec, "pending", server))

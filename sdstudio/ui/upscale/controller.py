@@ -42,8 +42,9 @@ class UpscaleController(QObject):
     parameters carry over.
 
     ``refine_tile()`` is the tile side the dialog offers for a refinement (A1111's "SD
-    upscale"), or None while no model here can refine; a refinement chosen there is not run
-    here but asked for with :attr:`refineRequested`, for the window to queue as a job.
+    upscale"), or None while no model can refine (none here, no server); a refinement
+    chosen there is not run here but asked for with :attr:`refineRequested`, for the window
+    to queue as a job.
 
     Signals:
         upscaled(object): an :class:`UpscaledPicture` was saved (show it, list it).

@@ -18,10 +18,14 @@ from sdstudio.ui.upscale.upscale_job import RefineChoice
 
 DEFAULT_STRENGTH = 0.3  # enough to add detail, little enough to keep the picture (the CLI's)
 MIN_TILE, MAX_TILE = 64, 2048
-CANNOT_REFINE = "Load a model to refine: the tiles are redrawn by the model on this machine."
+CANNOT_REFINE = (
+    "Load a model to refine (or send jobs to a server in Preferences): the tiles are redrawn "
+    "by the model."
+)
 HOW_IT_REFINES = (
     "Each tile is redrawn by img2img with the controls' prompts, sampler, steps, CFG, "
-    "seed (+1 a tile) and LoRAs. Queued like a Generate, saved with its parameters."
+    "seed (+1 a tile) and LoRAs. Queued like a Generate (on the server when jobs go there, "
+    "with its upscaler of this name), saved here with its parameters."
 )
 
 
@@ -30,7 +34,7 @@ class RefineBox(QGroupBox):
     (denoising strength), ``upscaleRefineTileSpin`` (the tiles' side, a multiple of 8) and
     ``upscaleRefineOverlapSpin`` (the pixels they share, at most half a tile), with
     ``upscaleRefineNote`` saying what the tiles are drawn with, or why it cannot refine
-    (``tile`` None: no model here).
+    (``tile`` None: no model to refine with).
 
     Signals:
         changed(): the choice changed (checked, or a value).
