@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import tempfile
 from dataclasses import MISSING, fields, replace
 from pathlib import Path
@@ -38,8 +37,7 @@ from sdstudio.engine.jobs.queue_file import (
 )
 from sdstudio.engine.remote.wire_error import WireError
 from sdstudio.engine.remote.wire_png import png_bytes
-from sdstudio.engine.sd_upscale.checks import check_sd_upscale
-from sdstudio.engine.upscalers.upscale import MAX_UPSCALED_SIDE, target_size
+from sdstudio.engine.remote.wire_sd_upscale import check_sd_upscale_job, sd_upscale_part
 
 # Preview options that name files or downloads of the sending machine.
 LOCAL_PREVIEW_OPTIONS = ("taesd_path", "taesd_paths", "allow_download")
@@ -103,45 +101,11 @@ def job_from_wire(data: object, job_id: str) -> Job:
     units = data.get("controlnets", [])
     if not isinstance(units, list) or not all(isinstance(unit, dict) for unit in units):
         raise WireError("'controlnets' must be a list of objects")
-    stage = _sd_upscale(data)
+    stage = sd_upscale_part(data)
     job = _read_back(settings, pictures, _mapping(data, "previews"), units, stage)
     if job.sd_upscale is not None:
-        _check_sd_upscale(job)
+        check_sd_upscale_job(job)
     return replace(job, id=job_id)
-
-
-def _sd_upscale(data: dict[str, Any]) -> dict[str, Any]:
-    """The queue entry's ``sd_upscale`` part ({} for a job without one)."""
-    if "sd_upscale" not in data:
-        return {}
-    stage = data["sd_upscale"]
-    kinds = {"upscaler": (str,), "scale": (int, float), "overlap": (int,)}
-    if not isinstance(stage, dict) or not {"upscaler", "scale"} <= set(stage) <= set(kinds):
-        raise WireError("'sd_upscale' is an object with an upscaler, a scale and an overlap")
-    for name, value in stage.items():
-        if type(value) not in kinds[name]:
-            raise WireError(f"The SD upscale's {name} cannot be {value!r:.40}")
-    return {"sd_upscale": stage}
-
-
-def _check_sd_upscale(job: Job) -> None:
-    """What the run would refuse, refused when the job comes in."""
-    stage, request = job.sd_upscale, job.request
-    assert stage is not None
-    if request.init_image is None:
-        raise WireError("An SD upscale needs its picture: the init image")
-    if not (math.isfinite(stage.scale) and stage.scale > 0):
-        raise WireError(f"The SD upscale's scale must be a number above 0, not {stage.scale}")
-    width, height = target_size(request.init_image.size, stage.scale)
-    if max(width, height) > MAX_UPSCALED_SIDE:
-        raise WireError(
-            f"The SD upscale would make a {width}×{height} picture; at most "
-            f"{MAX_UPSCALED_SIDE} pixels a side"
-        )
-    try:
-        check_sd_upscale(request, stage.overlap)
-    except UserFacingError as error:
-        raise WireError(str(error)) from None
 
 
 def _read_back(
