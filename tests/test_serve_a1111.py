@@ -12,6 +12,7 @@ from PIL import Image
 from sdstudio.engine.remote.wire_error import WireError
 from sdstudio.engine.remote.wire_job import job_from_wire
 from sdstudio.serve.a1111 import OVERRIDE_NOTE, a1111_job
+from sdstudio.serve.a1111_sd_upscale import upscaler_names, upscalers_answer
 
 
 def _png(image: Image.Image) -> str:
@@ -91,3 +92,45 @@ def test_bad_values_are_refused_with_a_message(body, img2img: bool, message: str
     with pytest.raises(WireError) as refused:
         a1111_job(body, img2img)
     assert message in str(refused.value)
+
+
+NAMES = upscaler_names(["4x-UltraSharp"])  # None, Lanczos, Nearest, the server's model
+
+
+def _sd_upscale_body(script_args: list) -> dict:
+    return {"init_images": [_png(Image.new("RGB", (96, 80), "red"))], "width": 64,
+            "height": 64, "denoising_strength": 0.3, "script_name": "SD upscale",
+            "script_args": script_args}  # fmt: skip
+
+
+@pytest.mark.parametrize("upscaler", [3, "4x-ultrasharp"])
+def test_the_sd_upscale_script_becomes_the_jobs_sd_upscale(upscaler) -> None:
+    """By A1111's index in GET /sdapi/v1/upscalers, or by its name."""
+    wire, notes = a1111_job(_sd_upscale_body([None, 32, upscaler, 2.5]), True, NAMES)
+    assert wire["sd_upscale"] == {"upscaler": "4x-UltraSharp", "scale": 2.5, "overlap": 32}
+    assert not notes  # the script is done, not ignored
+    job = job_from_wire(wire, "x")
+    assert job.sd_upscale.upscaler == "4x-UltraSharp" and job.request.width == 64
+
+
+@pytest.mark.parametrize(
+    ("script_args", "message"),
+    [
+        ([None, 64, 0, 2.0], "without an upscaler (None) is not done by this server: choose "
+                             "one of 1: Lanczos, 2: Nearest, 3: 4x-UltraSharp"),
+        ([None, 64, 9, 2.0], "upscaler_index 9 is not one of this server's upscalers (0 to 3"),
+        ([None, 64, 1], "script_args are [info, overlap, upscaler_index, scale_factor]"),
+        ([None, "wide", 1, 2.0], "overlap must be a whole number of pixels"),
+        ([None, 64, 1, "twice"], "scale_factor must be a number"),
+    ],
+)  # fmt: skip
+def test_sd_upscale_script_args_it_cannot_take_are_refused(script_args, message) -> None:
+    with pytest.raises(WireError) as refused:
+        a1111_job(_sd_upscale_body(script_args), True, NAMES)
+    assert message in str(refused.value)
+
+
+def test_the_upscaler_list_has_a1111s_first_three_then_the_models() -> None:
+    listed = upscalers_answer(NAMES)
+    assert [each["name"] for each in listed] == ["None", "Lanczos", "Nearest", "4x-UltraSharp"]
+    assert listed[3]["model_name"] == "4x-UltraSharp" and listed[1]["model_name"] is None

@@ -356,6 +356,22 @@ def test_a1111_img2img_starts_from_the_init_image(server):
     assert max_pixel_difference(_picture(image), _picture(plain["images"][0])) > 20
 
 
+def test_a1111_sd_upscale_script_upscales_and_refines_by_tiles(server):
+    with _raw(server, "GET", "/sdapi/v1/upscalers", TOKEN) as response:
+        names = [each["name"] for each in json.loads(response.read())]
+    assert names[:3] == ["None", "Lanczos", "Nearest"]
+    init = base64.b64encode(_png_bytes(noise_image(96, 80, seed=4))).decode()
+    script = {"script_name": "SD upscale", "script_args": ["", 32, names.index("Lanczos"), 2]}
+    body = {"prompt": "a red circle on the left", "steps": 4, "width": 64, "height": 64,
+            "seed": 7, "init_images": [init], "denoising_strength": 0.3, **script}  # fmt: skip
+    status, answer = _a1111(server, "img2img", body)
+    assert status == 200, answer
+    [image] = answer["images"]
+    assert _picture(image).size == (192, 160)
+    infotext = json.loads(answer["info"])["infotexts"][0]
+    assert "SD upscale overlap: 32, SD upscale upscaler: Lanczos" in infotext
+
+
 def test_a1111_refuses_a_wrong_token_and_a_bad_width(server):
     for endpoint in ("txt2img", "img2img"):
         status, answer = _a1111(server, endpoint, {"prompt": "x"}, "not-the-token")
@@ -408,3 +424,9 @@ def _replica_of(lines: http.client.HTTPResponse) -> str:
             assert replica is not None
             return replica
     raise AssertionError("the stream ended before the first step")
+
+
+def _png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

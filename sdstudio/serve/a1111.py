@@ -3,9 +3,10 @@ our images back as A1111's answer.
 
 Kept free of Ray and torch, so the mapping is checked without a server. An A1111 request
 becomes the wire job of ``POST /jobs`` (:mod:`sdstudio.engine.remote.wire_job`), which then
-gets every check a job gets; what A1111 defines and this server does not do is ignored, and
-said in the answer's ``info`` (``notes``) when it would have changed the picture. The field
-names and their meanings are A1111's (``modules/api/models.py``); docs/SCALING.md lists them.
+gets every check a job gets (A1111's "SD upscale" script too, :mod:`.a1111_sd_upscale`);
+what A1111 defines and this server does not do is ignored, and said in the answer's ``info``
+(``notes``) when it would have changed the picture. The field names and their meanings are
+A1111's (``modules/api/models.py``); docs/SCALING.md lists them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import secrets
 import time
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 from PIL import Image
@@ -30,6 +32,7 @@ from sdstudio.engine.generation.scheduler_names import (
 from sdstudio.engine.generation.settings import MAX_SEED, MAX_SIDE
 from sdstudio.engine.remote.wire_error import WireError
 from sdstudio.engine.remote.wire_png import png_bytes
+from sdstudio.serve.a1111_sd_upscale import is_sd_upscale, sd_upscale_part
 
 # A1111's name → (our setting, its type), for both endpoints.
 COMMON = {
@@ -66,9 +69,12 @@ NOT_DONE = ("restore_faces", "tiling", "script_name", "alwayson_scripts", "style
 OVERRIDE_NOTE = "override_settings is ignored: this server runs one model, with its own settings"
 
 
-def a1111_job(body: object, img2img: bool) -> tuple[dict[str, Any], list[str]]:
+def a1111_job(
+    body: object, img2img: bool, upscalers: Sequence[str] = ()
+) -> tuple[dict[str, Any], list[str]]:
     """The wire job for an A1111 request ``body`` (``img2img``: of ``/sdapi/v1/img2img``) and
-    the notes on what was ignored; :class:`WireError` with a message for a bad value."""
+    the notes on what was ignored; :class:`WireError` with a message for a bad value.
+    ``upscalers`` are A1111's list of them, for the SD upscale script's index."""
     if not isinstance(body, dict):
         raise WireError("The body must be a JSON object of A1111's fields")
     given = {key: value for key, value in body.items() if value is not None}
@@ -90,13 +96,17 @@ def a1111_job(body: object, img2img: bool) -> tuple[dict[str, Any], list[str]]:
         settings.setdefault("hires_upscaler", "Latent")  # A1111's default upscaler
         if "hr_sampler_name" in given:
             settings["hires_sampler"] = _sampler({"sampler_name": given["hr_sampler_name"]})
+    stage = {}
+    if img2img and is_sd_upscale(given.get("script_name")):
+        stage["sd_upscale"] = sd_upscale_part(given.get("script_args"), upscalers)
+        given.pop("script_name")
     notes = []
     if given.get("override_settings"):
         notes.append(OVERRIDE_NOTE)
     notes += [f"{name} is not done by this server and was ignored" for name in NOT_DONE
               if given.get(name)]  # fmt: skip
     previews = {"kind": "none"}
-    return {"settings": settings, "images": images, "previews": previews}, notes
+    return {**stage, "settings": settings, "images": images, "previews": previews}, notes
 
 
 def a1111_answer(

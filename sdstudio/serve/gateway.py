@@ -25,6 +25,7 @@ from sdstudio.engine.errors import UserFacingError
 from sdstudio.engine.jobs.job import new_job_id
 from sdstudio.engine.remote.wire_job import job_from_wire
 from sdstudio.serve.a1111 import a1111_answer, a1111_job
+from sdstudio.serve.a1111_sd_upscale import is_sd_upscale, upscaler_names, upscalers_answer
 from sdstudio.serve.job_stream import job_lines
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,13 @@ def _json_body(body: bytes, status: int = 400) -> Any:
         return json.loads(body)
     except (ValueError, RecursionError) as error:
         raise HTTPException(status, f"The body is not JSON: {error}") from None
+
+
+def _upscaler_names() -> list[str]:
+    """A1111's upscaler list on this server: the built-in ones, then its model files."""
+    from sdstudio.engine.upscalers.model_files import upscaler_files
+
+    return upscaler_names([path.stem for path in upscaler_files()])
 
 
 @serve.deployment(max_ongoing_requests=1000, ray_actor_options={"num_cpus": 0})
@@ -159,6 +167,12 @@ class Gateway:
     async def a1111_img2img(self, request: Request) -> dict[str, Any]:
         return await self._a1111(request, img2img=True)
 
+    @api.get("/sdapi/v1/upscalers")
+    async def a1111_upscalers(self, request: Request) -> list[dict[str, Any]]:
+        """A1111's list: its places are the SD upscale script's ``upscaler_index``."""
+        self._check_token(request)
+        return upscalers_answer(await asyncio.to_thread(_upscaler_names))
+
     async def _a1111(self, request: Request, img2img: bool) -> dict[str, Any]:
         """A1111's API: one request runs the job and answers with its images (422 for a
         value the job cannot take, as A1111's own checks answer; 500 when the run fails)."""
@@ -166,7 +180,9 @@ class Gateway:
         body = _json_body(await _body(request), 422)
 
         def job_of() -> tuple[Any, dict[str, Any], list[str]]:
-            wire, notes = a1111_job(body, img2img)
+            wanted = isinstance(body, dict) and is_sd_upscale(body.get("script_name"))
+            upscalers = _upscaler_names() if wanted else ()
+            wire, notes = a1111_job(body, img2img, upscalers)
             return job_from_wire(wire, new_job_id()), wire, notes
 
         try:
