@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 
-from tests.ui_support import WAIT_MS, make_window
+from tests.ui_support import WAIT_MS, make_window, paint_mask
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -26,25 +26,12 @@ def _noise(size: tuple[int, int]) -> Image.Image:
     return Image.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8))
 
 
-def _paint(window, qtbot, points) -> None:
-    """A left-drag through ``points`` (image pixels) with "Paint mask" on."""
-    editor = window.inpainting.editor
-    editor.paint_action.setChecked(True)
-    canvas = window.canvas
-    viewport = canvas.viewport()
-    at = [canvas.mapFromScene(x, y) for x, y in points]
-    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=at[0])
-    for point in at[1:]:
-        qtbot.mouseMove(viewport, point)
-    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=at[-1])
-
-
 def test_a_painted_mask_repaints_only_there(window, qtbot) -> None:
     init = _noise((64, 64))
     window.init_images.set_image(init, "noise.png")
     window.controls.inpaint_options.blur_spin.setValue(0)
     window.inpainting.editor.size_spin.setValue(12)
-    _paint(window, qtbot, [(10, 32), (20, 32), (30, 32)])
+    paint_mask(window, qtbot, [(10, 32), (20, 32), (30, 32)])
     mask = window.inpainting.mask()
     assert mask is not None and np.asarray(mask)[32, 20] == 255
     window.controls.strength_row.spin.setValue(0.9)
@@ -61,7 +48,7 @@ def test_a_painted_mask_repaints_only_there(window, qtbot) -> None:
 
 def test_the_mask_is_hidden_over_the_result_and_back_over_the_init_image(window, qtbot):
     window.init_images.set_image(_noise((64, 64)), "noise.png")
-    _paint(window, qtbot, [(30, 30), (34, 34)])
+    paint_mask(window, qtbot, [(30, 30), (34, 34)])
     show = window.inpainting.editor.show_action
     assert show.isChecked()
     with qtbot.waitSignal(window.resultShown, timeout=WAIT_MS):
@@ -104,7 +91,7 @@ def test_outpainting_without_an_init_image_is_not_offered(window) -> None:
 
 def test_an_all_black_mask_file_is_a_message_and_keeps_the_mask(window, qtbot, tmp_path):
     window.init_images.set_image(_noise((64, 64)), "noise.png")
-    _paint(window, qtbot, [(30, 30), (34, 34)])
+    paint_mask(window, qtbot, [(30, 30), (34, 34)])
     before = np.asarray(window.inpainting.mask())
     black = tmp_path / "black.png"
     Image.new("L", (64, 64), 0).save(black)

@@ -136,3 +136,16 @@ def thread_stacks() -> str:
         f"--- thread {names.get(ident, ident)}:\n" + "".join(traceback.format_stack(frame))
         for ident, frame in sys._current_frames().items()
     )
+
+
+def paint_mask(window, qtbot, points) -> None:
+    """A left-drag through ``points`` (image pixels) with "Paint mask" on."""
+    editor = window.inpainting.editor
+    editor.paint_action.setChecked(True)
+    canvas = window.canvas
+    viewport = canvas.viewport()
+    at = [canvas.mapFromScene(x, y) for x, y in points]
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=at[0])
+    for point in at[1:]:
+        qtbot.mouseMove(viewport, point)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=at[-1])
