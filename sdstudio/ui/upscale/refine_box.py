@@ -24,8 +24,7 @@ CANNOT_REFINE = (
 )
 HOW_IT_REFINES = (
     "Each tile is redrawn by img2img with the controls' prompts, sampler, steps, CFG, "
-    "seed (+1 a tile) and LoRAs. Queued like a Generate (on the server when jobs go there, "
-    "with its upscaler of this name), saved here with its parameters."
+    "seed (+1 a tile) and LoRAs, queued like a Generate (on the server when jobs go there)."
 )
 
 
