@@ -18,6 +18,7 @@ from sdstudio.engine.jobs.save_destination import check_save_destination
 from sdstudio.engine.jobs.save_fallback import keep_unsaved
 from sdstudio.engine.jobs.saving import record_of, save_finished
 from sdstudio.engine.models.refiner_cache import REFINERS
+from sdstudio.engine.models.refiner_fit import refiner_latent_notice
 
 # As diffusers runs the two: networks are loaded into the main model's pipeline only (a
 # LoRA or an embedding made for the base does not fit the refiner's own UNet and encoder).
@@ -51,6 +52,9 @@ def generation_payloads(
     refiner = None
     if job.request.refiner:
         refiner = REFINERS.refiner_for(job.request.refiner, model)
+        other_latents = refiner_latent_notice(model, refiner)
+        if other_latents is not None:
+            yield Notice(other_latents)
         networks = chosen.networks
         if networks is not None and (networks.loras or networks.embeddings):
             yield Notice(REFINER_WITHOUT_NETWORKS)
